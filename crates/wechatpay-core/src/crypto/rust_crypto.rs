@@ -1,0 +1,143 @@
+//! The pure Rust backend: `rsa` 0.10, `sha2`, `sha1`.
+//!
+//! It also validates every key, whichever backend will use it, so that both backends accept
+//! and reject exactly the same keys with the same messages.
+
+use rand_core::CryptoRng;
+use rsa::pkcs8::{DecodePrivateKey, DecodePublicKey};
+use rsa::traits::PublicKeyParts;
+use rsa::{Oaep, Pkcs1v15Sign};
+use sha1::Sha1;
+use sha2::{Digest, Sha256};
+use zeroize::Zeroizing;
+
+use crate::error::CryptoError;
+
+/// Key sizes accepted: WeChat Pay issues 2048-bit keys; up to 4096 is tolerated.
+const MIN_BITS: usize = 2048;
+const MAX_BITS: usize = 4096;
+
+fn check_size(bits: usize) -> Result<(), String> {
+    if (MIN_BITS..=MAX_BITS).contains(&bits) {
+        Ok(())
+    } else {
+        Err(format!(
+            "the RSA key is {bits} bits; WeChat Pay APIv3 uses 2048-bit keys (accepted: {MIN_BITS} to {MAX_BITS})"
+        ))
+    }
+}
+
+/// Checks that PKCS#8 DER holds a consistent RSA private key of an accepted size.
+pub(crate) fn validate_private_key(der: &[u8]) -> Result<(), String> {
+    let key = rsa::PrivateKey::from_pkcs8_der(der).map_err(describe_pkcs8_error)?;
+    check_size(key.n().bit_width() as usize)
+}
+
+/// Checks that SubjectPublicKeyInfo DER holds an RSA public key of an accepted size.
+pub(crate) fn validate_public_key(der: &[u8]) -> Result<(), String> {
+    let key = rsa::PublicKey::from_public_key_der(der).map_err(describe_spki_error)?;
+    check_size(key.n().bit_width() as usize)
+}
+
+fn describe_pkcs8_error(error: rsa::pkcs8::Error) -> String {
+    match error {
+        rsa::pkcs8::Error::KeyMalformed(_) => {
+            "the key inside the PEM is not a valid RSA key".to_owned()
+        }
+        rsa::pkcs8::Error::PublicKey(_) | rsa::pkcs8::Error::Asn1(_) => {
+            "the PEM does not contain a valid PKCS#8 private key".to_owned()
+        }
+        other => {
+            let text = other.to_string();
+            if text.contains("OID") || text.contains("algorithm") {
+                "the key is not an RSA key (WeChat Pay APIv3 merchant keys are RSA 2048)".to_owned()
+            } else {
+                format!("the private key cannot be read: {text}")
+            }
+        }
+    }
+}
+
+fn describe_spki_error(error: rsa::pkcs8::spki::Error) -> String {
+    match error {
+        rsa::pkcs8::spki::Error::OidUnknown { .. }
+        | rsa::pkcs8::spki::Error::AlgorithmParametersMissing => {
+            "the public key is not an RSA key (WeChat Pay platform keys are RSA 2048)".to_owned()
+        }
+        other => format!("the public key cannot be read: {other}"),
+    }
+}
+
+pub(crate) struct PrivateKey {
+    key: rsa::PrivateKey,
+}
+
+impl PrivateKey {
+    pub(crate) fn from_pkcs8_der(der: &[u8]) -> Result<Self, String> {
+        let key = rsa::PrivateKey::from_pkcs8_der(der).map_err(describe_pkcs8_error)?;
+        Ok(PrivateKey { key })
+    }
+
+    pub(crate) fn sign_sha256<R: CryptoRng + ?Sized>(
+        &self,
+        parts: &[&[u8]],
+        rng: &mut R,
+    ) -> Result<Vec<u8>, CryptoError> {
+        let digest = sha256(parts);
+        // The RNG only blinds the private operation; PKCS#1 v1.5 output stays deterministic.
+        self.key
+            .sign_with_rng(rng, Pkcs1v15Sign::new::<Sha256>(), &digest)
+            .map_err(|e| CryptoError::Rsa(e.to_string()))
+    }
+
+    pub(crate) fn oaep_sha1_decrypt<R: CryptoRng + ?Sized>(
+        &self,
+        ciphertext: &[u8],
+        rng: &mut R,
+    ) -> Result<Zeroizing<Vec<u8>>, CryptoError> {
+        self.key
+            .oaep_decrypt_with_rng::<Sha1, _>(rng, ciphertext)
+            .map(Zeroizing::new)
+            .map_err(|_| CryptoError::DecryptionFailed)
+    }
+}
+
+pub(crate) struct PublicKey {
+    key: rsa::PublicKey,
+}
+
+impl PublicKey {
+    pub(crate) fn from_spki_der(der: &[u8]) -> Result<Self, String> {
+        let key = rsa::PublicKey::from_public_key_der(der).map_err(describe_spki_error)?;
+        Ok(PublicKey { key })
+    }
+
+    pub(crate) fn verify_sha256(&self, parts: &[&[u8]], signature: &[u8]) -> bool {
+        let digest = sha256(parts);
+        self.key
+            .verify(Pkcs1v15Sign::new::<Sha256>(), &digest, signature)
+            .is_ok()
+    }
+
+    pub(crate) fn oaep_sha1_encrypt<R: CryptoRng + ?Sized>(
+        &self,
+        plaintext: &[u8],
+        rng: &mut R,
+    ) -> Result<Vec<u8>, CryptoError> {
+        self.key
+            .encrypt(rng, Oaep::<Sha1>::new(), plaintext)
+            .map_err(|e| CryptoError::Rsa(e.to_string()))
+    }
+
+    pub(crate) fn modulus_len(&self) -> usize {
+        self.key.size()
+    }
+}
+
+fn sha256(parts: &[&[u8]]) -> [u8; super::SHA256_LEN] {
+    let mut hasher = Sha256::new();
+    for part in parts {
+        hasher.update(part);
+    }
+    hasher.finalize().into()
+}

@@ -1,0 +1,296 @@
+//! Sub-merchant applyments (二级商户进件): query the state by `out_request_no` or by
+//! `applyment_id`, and what the service provider should do next.
+
+use http::Method;
+use serde::Deserialize;
+
+use super::{check_text, protocol_enum};
+use crate::error::Error;
+use crate::operation::{Operation, PathBuilder, RequestParts, VerifiedBody};
+use crate::sensitive::EncryptedField;
+
+const BY_OUT_REQUEST_NO: &str = "/v3/ecommerce/applyments/out-request-no";
+const BY_APPLYMENT_ID: &str = "/v3/ecommerce/applyments";
+
+/// `GET /v3/ecommerce/applyments/out-request-no/{out_request_no}`: an applyment's state by the
+/// service provider's own request number.
+///
+/// `out_request_no` may hold any character; it is percent-encoded (`/`, `?`, `#`, `%`, space
+/// and non-ASCII included), and the encoded form is what is signed and sent.
+///
+/// ```
+/// # use wechatpay_core::{Operation, ecommerce::applyment::QueryApplymentByOutRequestNo};
+/// let query = QueryApplymentByOutRequestNo::new("申请 2024/01")?;
+/// assert_eq!(
+///     query.request()?.path_and_query(),
+///     "/v3/ecommerce/applyments/out-request-no/%E7%94%B3%E8%AF%B7%202024%2F01"
+/// );
+/// # Ok::<(), wechatpay_core::Error>(())
+/// ```
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct QueryApplymentByOutRequestNo {
+    out_request_no: String,
+}
+
+impl QueryApplymentByOutRequestNo {
+    /// Checks the request number.
+    ///
+    /// # Errors
+    ///
+    /// [`Error::InvalidInput`] (`out_request_no`): empty, longer than 124 characters, or `.`
+    /// / `..` (which no HTTP client sends as a path segment).
+    pub fn new(out_request_no: impl Into<String>) -> Result<Self, Error> {
+        let out_request_no = out_request_no.into();
+        check_text("out_request_no", &out_request_no, 124, None)?;
+        // Build once so that every error surfaces here, before any signing.
+        PathBuilder::new(BY_OUT_REQUEST_NO).segment("out_request_no", &out_request_no)?;
+        Ok(QueryApplymentByOutRequestNo { out_request_no })
+    }
+
+    /// The request number, unencoded.
+    pub fn out_request_no(&self) -> &str {
+        &self.out_request_no
+    }
+}
+
+impl Operation for QueryApplymentByOutRequestNo {
+    type Output = Applyment;
+
+    fn request(&self) -> Result<RequestParts, Error> {
+        let path = PathBuilder::new(BY_OUT_REQUEST_NO)
+            .segment("out_request_no", &self.out_request_no)?
+            .finish();
+        Ok(RequestParts::new(Method::GET, path))
+    }
+
+    fn decode(&self, body: VerifiedBody<'_>) -> Result<Applyment, Error> {
+        body.json()
+    }
+}
+
+/// `GET /v3/ecommerce/applyments/{applyment_id}`: an applyment's state by WeChat Pay's id.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct QueryApplymentById {
+    applyment_id: u64,
+}
+
+impl QueryApplymentById {
+    /// The query for this id.
+    pub fn new(applyment_id: u64) -> Self {
+        QueryApplymentById { applyment_id }
+    }
+}
+
+impl Operation for QueryApplymentById {
+    type Output = Applyment;
+
+    fn request(&self) -> Result<RequestParts, Error> {
+        let path = PathBuilder::new(BY_APPLYMENT_ID)
+            .segment("applyment_id", &self.applyment_id.to_string())?
+            .finish();
+        Ok(RequestParts::new(Method::GET, path))
+    }
+
+    fn decode(&self, body: VerifiedBody<'_>) -> Result<Applyment, Error> {
+        body.json()
+    }
+}
+
+/// An applyment's state.
+#[derive(Debug, Clone, PartialEq, Eq, Deserialize)]
+#[non_exhaustive]
+pub struct Applyment {
+    /// The state.
+    pub applyment_state: ApplymentState,
+    /// The platform's description of the state, such as `审核中`.
+    pub applyment_state_desc: String,
+    /// In `NEED_SIGN`: the link the sub-merchant's super administrator opens (as a QR code)
+    /// to sign.
+    pub sign_url: Option<String>,
+    /// In `NEED_SIGN` and `FINISH`: the new sub-merchant id.
+    pub sub_mchid: Option<String>,
+    /// In `ACCOUNT_NEED_VERIFY`: the remittance that verifies the settlement account.
+    pub account_validation: Option<AccountValidation>,
+    /// In `REJECTED` and `FROZEN`: what was rejected, and why.
+    #[serde(default)]
+    pub audit_detail: Vec<AuditDetail>,
+    /// In `ACCOUNT_NEED_VERIFY`, when available: the link the legal person opens (as a QR code)
+    /// to verify the account instead of remitting.
+    pub legal_validation_url: Option<String>,
+    /// The service provider's request number.
+    pub out_request_no: String,
+    /// WeChat Pay's id of the applyment (it exceeds 2^53: never a float).
+    pub applyment_id: u64,
+    /// Whether the super administrator has signed.
+    pub sign_state: Option<SignState>,
+}
+
+impl Applyment {
+    /// What the service provider should do now, given the state and the data that came with it.
+    pub fn next_step(&self) -> NextStep<'_> {
+        match &self.applyment_state {
+            ApplymentState::Checking | ApplymentState::Auditing => NextStep::KeepPolling,
+            ApplymentState::AccountNeedVerify => NextStep::VerifyAccount {
+                remittance: self.account_validation.as_ref(),
+                legal_validation_url: self.legal_validation_url.as_deref(),
+            },
+            ApplymentState::Rejected => NextStep::FixRejected {
+                items: &self.audit_detail,
+            },
+            ApplymentState::NeedSign => NextStep::Sign {
+                sign_url: self.sign_url.as_deref(),
+            },
+            ApplymentState::Finish => NextStep::Done {
+                sub_mchid: self.sub_mchid.as_deref(),
+            },
+            ApplymentState::Frozen => NextStep::Frozen {
+                items: &self.audit_detail,
+            },
+            ApplymentState::Canceled => NextStep::Canceled,
+            ApplymentState::Unknown(state) => NextStep::Unrecognized { state },
+        }
+    }
+}
+
+protocol_enum! {
+    /// `applyment_state`.
+    pub enum ApplymentState {
+        /// 资料校验中: the platform is checking the submitted data.
+        Checking => "CHECKING",
+        /// 待账户验证: the settlement account must be verified.
+        AccountNeedVerify => "ACCOUNT_NEED_VERIFY",
+        /// 审核中: under review.
+        Auditing => "AUDITING",
+        /// 已驳回: rejected; see `audit_detail`.
+        Rejected => "REJECTED",
+        /// 待签约: the super administrator must sign.
+        NeedSign => "NEED_SIGN",
+        /// 完成: the sub-merchant exists.
+        Finish => "FINISH",
+        /// 已冻结: frozen.
+        Frozen => "FROZEN",
+        /// 已作废: canceled.
+        Canceled => "CANCELED",
+    }
+}
+
+impl ApplymentState {
+    /// Whether the applyment can no longer change: `FINISH` or `CANCELED`.
+    pub fn is_final(&self) -> bool {
+        matches!(self, ApplymentState::Finish | ApplymentState::Canceled)
+    }
+
+    /// Whether polling should go on without anyone acting: `CHECKING` or `AUDITING`.
+    /// Every other state either needs someone to act or is final; an unknown state stops
+    /// polling so that a person looks at it.
+    pub fn is_pending(&self) -> bool {
+        matches!(self, ApplymentState::Checking | ApplymentState::Auditing)
+    }
+}
+
+protocol_enum! {
+    /// `sign_state`.
+    pub enum SignState {
+        /// 未签约: the super administrator can sign through `sign_url`.
+        Unsigned => "UNSIGNED",
+        /// 已签约.
+        Signed => "SIGNED",
+        /// 不可签约: signing is not possible in the current state.
+        NotSignable => "NOT_SIGNABLE",
+    }
+}
+
+/// `account_validation`: remit `pay_amount` from the named account to the destination
+/// account, with `remark`, before `deadline`.
+#[derive(Debug, Clone, PartialEq, Eq, Deserialize)]
+#[non_exhaustive]
+pub struct AccountValidation {
+    /// The account name to remit from, encrypted to the merchant key.
+    pub account_name: EncryptedField,
+    /// The card number to remit from (personal settlement accounts), encrypted.
+    pub account_no: Option<EncryptedField>,
+    /// The amount, in fen (1/100 CNY).
+    pub pay_amount: u64,
+    /// The destination card number.
+    pub destination_account_number: String,
+    /// The destination account name.
+    pub destination_account_name: String,
+    /// The destination bank.
+    pub destination_account_bank: String,
+    /// The destination account's province and city.
+    pub city: String,
+    /// The remark the remittance must carry.
+    pub remark: String,
+    /// The deadline, `yyyy-MM-dd HH:mm:ss` Beijing time, as received; see
+    /// [`AccountValidation::deadline_at`].
+    pub deadline: String,
+}
+
+impl AccountValidation {
+    /// [`AccountValidation::deadline`] as an instant (UTC+8); `None` if the platform ever
+    /// sends another format.
+    pub fn deadline_at(&self) -> Option<time::OffsetDateTime> {
+        let format = time::macros::format_description!("[year]-[month]-[day] [hour]:[minute]:[second]");
+        time::PrimitiveDateTime::parse(&self.deadline, format)
+            .ok()
+            .map(|t| t.assume_offset(time::macros::offset!(+8)))
+    }
+
+    /// The amount as yuan with two decimals, such as `1.24`.
+    pub fn pay_amount_yuan(&self) -> String {
+        format!("{}.{:02}", self.pay_amount / 100, self.pay_amount % 100)
+    }
+}
+
+/// One rejected item of `audit_detail`.
+#[derive(Debug, Clone, PartialEq, Eq, Deserialize)]
+#[non_exhaustive]
+pub struct AuditDetail {
+    /// The field of the application, such as `id_card_copy`.
+    pub param_name: String,
+    /// Why it was rejected.
+    pub reject_reason: String,
+}
+
+/// What an applyment's state asks of the service provider. See [`Applyment::next_step`].
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[non_exhaustive]
+pub enum NextStep<'a> {
+    /// Under check or review: query again later.
+    KeepPolling,
+    /// Verify the settlement account: remit as `remittance` says before its deadline, or have
+    /// the legal person open `legal_validation_url` (as a QR code).
+    VerifyAccount {
+        /// The remittance to make, when given.
+        remittance: Option<&'a AccountValidation>,
+        /// The legal person's verification link, when given.
+        legal_validation_url: Option<&'a str>,
+    },
+    /// Fix the listed items and submit again.
+    FixRejected {
+        /// The rejected items.
+        items: &'a [AuditDetail],
+    },
+    /// Have the super administrator open `sign_url` (as a QR code) and sign.
+    Sign {
+        /// The signing link.
+        sign_url: Option<&'a str>,
+    },
+    /// Done: the sub-merchant can trade.
+    Done {
+        /// The new sub-merchant id.
+        sub_mchid: Option<&'a str>,
+    },
+    /// Frozen: contact WeChat Pay; the items say why, when given.
+    Frozen {
+        /// The reasons given.
+        items: &'a [AuditDetail],
+    },
+    /// Canceled: submit a new application with a new `out_request_no`.
+    Canceled,
+    /// A state this version does not know: a person should look.
+    Unrecognized {
+        /// The state as received.
+        state: &'a str,
+    },
+}

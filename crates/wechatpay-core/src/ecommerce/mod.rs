@@ -1,0 +1,100 @@
+//! Operations of the e-commerce (platform merchant) APIs.
+
+pub mod applyment;
+pub mod contract;
+
+/// A protocol enum that tolerates values added after this crate was written: an unknown value
+/// parses into `Unknown` with its text, and never fails the response.
+macro_rules! protocol_enum {
+    (
+        $(#[$meta:meta])*
+        pub enum $name:ident {
+            $( $(#[$variant_meta:meta])* $variant:ident => $text:literal, )+
+        }
+    ) => {
+        $(#[$meta])*
+        #[derive(Debug, Clone, PartialEq, Eq, Hash)]
+        #[non_exhaustive]
+        pub enum $name {
+            $( $(#[$variant_meta])* $variant, )+
+            /// A value this version does not know, kept as received.
+            Unknown(String),
+        }
+
+        impl $name {
+            /// The value as the protocol writes it.
+            pub fn as_str(&self) -> &str {
+                match self {
+                    $( $name::$variant => $text, )+
+                    $name::Unknown(text) => text,
+                }
+            }
+        }
+
+        impl From<&str> for $name {
+            fn from(text: &str) -> Self {
+                match text {
+                    $( $text => $name::$variant, )+
+                    other => $name::Unknown(other.to_owned()),
+                }
+            }
+        }
+
+        impl std::fmt::Display for $name {
+            fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+                f.write_str(self.as_str())
+            }
+        }
+
+        impl<'de> serde::Deserialize<'de> for $name {
+            fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+                let text = std::borrow::Cow::<'de, str>::deserialize(deserializer)?;
+                Ok($name::from(text.as_ref()))
+            }
+        }
+
+        impl serde::Serialize for $name {
+            fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+                serializer.serialize_str(self.as_str())
+            }
+        }
+    };
+}
+pub(crate) use protocol_enum;
+
+/// Checks a string parameter's length in characters and, optionally, its alphabet.
+pub(crate) fn check_text(
+    field: &'static str,
+    value: &str,
+    max_chars: usize,
+    allowed: Option<(fn(char) -> bool, &'static str)>,
+) -> Result<(), crate::Error> {
+    let count = value.chars().count();
+    if count == 0 || count > max_chars {
+        return Err(crate::Error::invalid(
+            field,
+            format!("must be 1 to {max_chars} characters, got {count}"),
+        ));
+    }
+    if let Some((is_allowed, description)) = allowed {
+        if let Some((index, bad)) = value.char_indices().find(|&(_, c)| !is_allowed(c)) {
+            return Err(crate::Error::invalid(
+                field,
+                format!("{bad:?} at byte {index} is not allowed: only {description}"),
+            ));
+        }
+    }
+    Ok(())
+}
+
+/// ASCII letters, digits, `_` and `-`.
+pub(crate) fn is_code_char(c: char) -> bool {
+    c.is_ascii_alphanumeric() || c == '_' || c == '-'
+}
+
+pub(crate) const CODE_CHARS: &str = "ASCII letters, digits, '_' and '-'";
+
+/// Parses a time the platform writes in RFC 3339 (`2018-06-08T10:34:56+08:00`).
+pub(crate) fn parse_rfc3339(text: &str) -> Option<time::OffsetDateTime> {
+    time::OffsetDateTime::parse(text, &time::format_description::well_known::Rfc3339).ok()
+}

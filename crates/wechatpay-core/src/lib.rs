@@ -1,0 +1,93 @@
+//! A sans-IO WeChat Pay APIv3 core: it builds signed `http::Request`s and verifies and decodes
+//! `http::Response`s, and does no I/O at all.
+//!
+//! Data flows one way. An [`Operation`] (typed input) goes to [`Client::prepare`], which
+//! validates, encodes and signs it into an `http::Request<Vec<u8>>`. An adapter (hyper, ureq,
+//! `fetch`, or your own) sends it and hands back the `http::Response`. [`Client::parse`]
+//! verifies the platform's signature over the raw body bytes, then decodes the body; sensitive
+//! fields stay encrypted until [`MerchantCredentials::decrypt`] is asked. The current time, the
+//! nonce and the random source are arguments, never taken from the environment, so every byte
+//! is reproducible and testable, and the crate builds for `wasm32-unknown-unknown`.
+//!
+//! ```
+//! use http::Response;
+//! use wechatpay_core::{Client, Host, MerchantCredentials, Nonce, PlatformKeys};
+//! use wechatpay_core::ecommerce::applyment::{ApplymentState, NextStep, QueryApplymentByOutRequestNo};
+//! # fn rng() -> impl rand_core::CryptoRng { rand_chacha::ChaCha20Rng::from_seed([7; 32]) }
+//! # use rand_core::SeedableRng;
+//! # let merchant_key = include_str!("../testdata/keys/merchant_key.pem");
+//! # let platform_pub = include_str!("../testdata/keys/platform_pub.pem");
+//!
+//! // Once, at start-up: keys are parsed here and never again.
+//! let credentials = MerchantCredentials::new(
+//!     "1900000001",
+//!     "3775B6A45ACD588826D15E583A95F5DD20000001", // merchant API certificate serial
+//!     merchant_key,                               // apiclient_key.pem
+//! )?;
+//! let mut platform_keys = PlatformKeys::new();
+//! platform_keys.add_public_key("PUB_KEY_ID_0119000000012024112300000000000001", platform_pub)?;
+//! let client = Client::new(credentials, platform_keys)?;
+//!
+//! // Per request: the adapter supplies the time, a nonce and an RNG.
+//! let mut rng = rng();
+//! let query = QueryApplymentByOutRequestNo::new("APPLYMENT_00000000001")?;
+//! let request = client.prepare(&query, Host::Primary, 1_700_000_000, &Nonce::generate(&mut rng), &mut rng)?;
+//! assert_eq!(
+//!     request.uri(),
+//!     "https://api.mch.weixin.qq.com/v3/ecommerce/applyments/out-request-no/APPLYMENT_00000000001"
+//! );
+//! assert!(request.headers()["Authorization"].is_sensitive());
+//!
+//! // ... the adapter sends `request` and receives a response; here, one the platform signed:
+//! let response = Response::builder()
+//!     .status(200)
+//!     .header("Wechatpay-Timestamp", "1700000000")
+//!     .header("Wechatpay-Nonce", "dYbzfjrVgEHg7Ae0kBx3ZrtgA3ePfAZr")
+//!     .header("Wechatpay-Serial", "PUB_KEY_ID_0119000000012024112300000000000001")
+//!     .header("Wechatpay-Signature", include_str!("../testdata/vectors/verify/applyment_public_key/input.json")
+//! #       .split("\"signature\": \"").nth(1).unwrap().split('"').next().unwrap())
+//!     .body(include_bytes!("../testdata/vectors/verify/applyment_public_key/body").to_vec())?;
+//!
+//! let applyment = client.parse(&query, &response, 1_700_000_030)?;
+//! assert_eq!(applyment.applyment_state, ApplymentState::Finish);
+//! assert_eq!(applyment.next_step(), NextStep::Done { sub_mchid: Some("1542488631") });
+//! # Ok::<(), Box<dyn std::error::Error>>(())
+//! ```
+#![forbid(unsafe_code)]
+#![deny(missing_docs)]
+
+mod base64;
+mod client;
+mod credentials;
+mod crypto;
+pub mod ecommerce;
+mod error;
+mod nonce;
+mod operation;
+mod pem;
+mod platform_keys;
+mod retry;
+mod sensitive;
+mod signing;
+mod verification;
+
+pub use client::{Client, DEFAULT_BACKUP_URL, DEFAULT_BASE_URL};
+pub use credentials::MerchantCredentials;
+pub use crypto::Backend;
+pub use error::{
+    ApiError, Authentication, CryptoError, DecodeError, Error, VerificationError,
+};
+pub use nonce::Nonce;
+pub use operation::{Operation, PathBuilder, RequestParts, VerifiedBody};
+pub use platform_keys::{FieldEncryptor, PlatformKey, PlatformKeyKind, PlatformKeys};
+pub use retry::{Decision, Host, Outcome, RetryPolicy, TransportFailure};
+pub use sensitive::{EncryptedField, SensitiveString};
+pub use signing::{AUTHORIZATION_SCHEME, RequestSignature, SigningInput, check_path_and_query};
+pub use verification::{
+    DEFAULT_MAX_CLOCK_SKEW, REQUEST_ID, SIGNATURE_PROBE_PREFIX, SignatureHeaders,
+    WECHATPAY_NONCE, WECHATPAY_SERIAL, WECHATPAY_SIGNATURE, WECHATPAY_SIGNATURE_TYPE,
+    WECHATPAY_TIMESTAMP,
+};
+
+/// The random-number traits the core takes, re-exported so callers match their version.
+pub use rand_core;

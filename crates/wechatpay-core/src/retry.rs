@@ -1,0 +1,180 @@
+//! Retry and failover, decided as a pure function of what happened; adapters obey.
+
+use std::time::Duration;
+
+use rand_core::Rng;
+
+use crate::error::Error;
+
+/// Which of the two access points a request goes to. The host is not signed, so the same
+/// request may be sent to either.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub enum Host {
+    /// `api.mch.weixin.qq.com`: the nearest access point.
+    Primary,
+    /// `api2.mch.weixin.qq.com`: an access point in another city.
+    Backup,
+}
+
+impl Host {
+    /// The other host.
+    pub fn other(self) -> Host {
+        match self {
+            Host::Primary => Host::Backup,
+            Host::Backup => Host::Primary,
+        }
+    }
+}
+
+/// How a transport attempt failed, as an adapter saw it.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[non_exhaustive]
+pub enum TransportFailure {
+    /// No connection was made (DNS, refused, TLS handshake): nothing reached the platform.
+    Connect,
+    /// The request or the answer did not complete in time.
+    Timeout,
+    /// The connection broke mid-exchange.
+    Interrupted,
+}
+
+/// What one attempt came to.
+#[derive(Debug, Clone, Copy)]
+#[non_exhaustive]
+pub enum Outcome<'a> {
+    /// The transport failed.
+    Transport(TransportFailure),
+    /// The platform answered, and the core turned the answer into this error.
+    Error(&'a Error),
+}
+
+/// What to do after a failed attempt.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[non_exhaustive]
+pub enum Decision {
+    /// Send again, to `host`, after waiting `after`.
+    Retry {
+        /// Where to send the next attempt.
+        host: Host,
+        /// How long to wait first.
+        after: Duration,
+    },
+    /// Give up and report the last failure.
+    Stop,
+}
+
+/// Bounded retries with exponential backoff, full of jitter, and failover to the backup host.
+///
+/// - Transport failures and gateway answers (`502`/`503`/`504`, or a `5xx` with no platform
+///   error body) retry on the other host: the access point itself is in trouble.
+/// - `SYSTEM_ERROR`, `RATELIMIT_EXCEEDED` and `429` retry on the same host with the same
+///   parameters, as the platform asks; a `Retry-After` longer than `max_delay` stops instead.
+/// - Everything else stops at once: `4xx`, verification failures, decode errors.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[non_exhaustive]
+pub struct RetryPolicy {
+    /// Attempts in all, the first included. `1` disables retries.
+    pub max_attempts: u32,
+    /// The backoff before the second attempt; it doubles with each further attempt.
+    pub base_delay: Duration,
+    /// The longest wait between two attempts.
+    pub max_delay: Duration,
+    /// Whether retries may move to the backup host.
+    pub failover: bool,
+}
+
+impl Default for RetryPolicy {
+    /// 3 attempts, 200 ms base delay, 5 s cap, failover on.
+    fn default() -> Self {
+        RetryPolicy {
+            max_attempts: 3,
+            base_delay: Duration::from_millis(200),
+            max_delay: Duration::from_secs(5),
+            failover: true,
+        }
+    }
+}
+
+impl RetryPolicy {
+    /// No retries at all.
+    pub fn none() -> Self {
+        RetryPolicy {
+            max_attempts: 1,
+            ..RetryPolicy::default()
+        }
+    }
+
+    /// A policy with `max_attempts` attempts and the default delays.
+    pub fn with_max_attempts(self, max_attempts: u32) -> Self {
+        RetryPolicy {
+            max_attempts,
+            ..self
+        }
+    }
+
+    /// A policy with these delays.
+    pub fn with_delays(self, base_delay: Duration, max_delay: Duration) -> Self {
+        RetryPolicy {
+            base_delay,
+            max_delay,
+            ..self
+        }
+    }
+
+    /// A policy that never leaves the host it started on.
+    pub fn without_failover(self) -> Self {
+        RetryPolicy {
+            failover: false,
+            ..self
+        }
+    }
+
+    /// Decides what follows attempt number `attempt` (1 for the first) sent to `host`.
+    /// `rng` draws the jitter.
+    pub fn decide<R: Rng + ?Sized>(
+        &self,
+        attempt: u32,
+        host: Host,
+        outcome: Outcome<'_>,
+        rng: &mut R,
+    ) -> Decision {
+        if attempt >= self.max_attempts {
+            return Decision::Stop;
+        }
+        let failover_host = if self.failover { host.other() } else { host };
+        let backoff = self.backoff(attempt, rng);
+        match outcome {
+            Outcome::Transport(_) => Decision::Retry {
+                host: failover_host,
+                after: backoff,
+            },
+            Outcome::Error(Error::Api(api)) if api.is_retryable() => {
+                let gateway = api.code.is_none() && !api.is_rate_limited();
+                let after = match api.retry_after {
+                    Some(wait) if wait > self.max_delay => return Decision::Stop,
+                    Some(wait) => wait.max(backoff),
+                    None => backoff,
+                };
+                Decision::Retry {
+                    host: if gateway { failover_host } else { host },
+                    after,
+                }
+            }
+            Outcome::Error(_) => Decision::Stop,
+        }
+    }
+
+    /// "Equal jitter": half the exponential delay fixed, half drawn, so retries spread out
+    /// without ever going back to back.
+    fn backoff<R: Rng + ?Sized>(&self, attempt: u32, rng: &mut R) -> Duration {
+        let exponent = attempt.saturating_sub(1).min(16);
+        let ceiling = self
+            .base_delay
+            .saturating_mul(1 << exponent)
+            .min(self.max_delay);
+        let half = ceiling / 2;
+        let spread = u64::try_from(half.as_nanos()).unwrap_or(u64::MAX);
+        let drawn = if spread == 0 { 0 } else { rng.next_u64() % (spread + 1) };
+        half + Duration::from_nanos(drawn)
+    }
+}

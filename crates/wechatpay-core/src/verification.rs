@@ -1,0 +1,203 @@
+//! Response and callback verification: the three-line message over the raw body, checked with
+//! the platform key that `Wechatpay-Serial` names.
+
+use http::HeaderMap;
+
+use crate::error::VerificationError;
+use crate::platform_keys::{PlatformKey, PlatformKeys};
+use crate::signing::AUTHORIZATION_SCHEME;
+
+/// `Wechatpay-Timestamp`: Unix seconds of the signature.
+pub const WECHATPAY_TIMESTAMP: &str = "Wechatpay-Timestamp";
+/// `Wechatpay-Nonce`: the signature's nonce.
+pub const WECHATPAY_NONCE: &str = "Wechatpay-Nonce";
+/// `Wechatpay-Signature`: base64 SHA256withRSA signature.
+pub const WECHATPAY_SIGNATURE: &str = "Wechatpay-Signature";
+/// `Wechatpay-Serial`: on a response, the platform key that signed it; on a request, the key
+/// the platform should sign with and that encrypted any sensitive field.
+pub const WECHATPAY_SERIAL: &str = "Wechatpay-Serial";
+/// `Wechatpay-Signature-Type`: `WECHATPAY2-SHA256-RSA2048`.
+pub const WECHATPAY_SIGNATURE_TYPE: &str = "Wechatpay-Signature-Type";
+/// `Request-ID`: the platform's id of the exchange, for support.
+pub const REQUEST_ID: &str = "Request-ID";
+
+/// The prefix of the platform's deliberate wrong signatures.
+pub const SIGNATURE_PROBE_PREFIX: &str = "WECHATPAY/SIGNTEST/";
+
+/// The default window, in seconds, between a response's timestamp and the local clock.
+pub const DEFAULT_MAX_CLOCK_SKEW: u64 = 300;
+
+/// The signature headers of a response or callback, read but not yet checked.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct SignatureHeaders<'a> {
+    /// `Wechatpay-Timestamp`, parsed.
+    pub timestamp: u64,
+    /// `Wechatpay-Timestamp` as received (it is signed as text).
+    pub timestamp_text: &'a str,
+    /// `Wechatpay-Nonce`.
+    pub nonce: &'a str,
+    /// `Wechatpay-Signature`, base64.
+    pub signature: &'a str,
+    /// `Wechatpay-Serial`.
+    pub serial: &'a str,
+}
+
+impl<'a> SignatureHeaders<'a> {
+    /// Reads the four signature headers, and checks `Wechatpay-Signature-Type` when present.
+    ///
+    /// # Errors
+    ///
+    /// [`VerificationError::MissingHeader`] or [`VerificationError::MalformedHeader`]: a header
+    /// that is absent, repeated, not text, empty, or (for the timestamp) not decimal seconds.
+    pub fn from_headers(headers: &'a HeaderMap) -> Result<Self, VerificationError> {
+        let timestamp_text = required(headers, WECHATPAY_TIMESTAMP)?;
+        let nonce = required(headers, WECHATPAY_NONCE)?;
+        let signature = required(headers, WECHATPAY_SIGNATURE)?;
+        let serial = required(headers, WECHATPAY_SERIAL)?;
+        if let Some(kind) = optional(headers, WECHATPAY_SIGNATURE_TYPE)? {
+            if kind != AUTHORIZATION_SCHEME {
+                return Err(malformed(
+                    WECHATPAY_SIGNATURE_TYPE,
+                    format!("{kind:?} is not {AUTHORIZATION_SCHEME}"),
+                ));
+            }
+        }
+        let timestamp = parse_timestamp(timestamp_text)?;
+        Ok(SignatureHeaders {
+            timestamp,
+            timestamp_text,
+            nonce,
+            signature,
+            serial,
+        })
+    }
+
+    /// Whether any signature header is present: tells an unsigned error response from a
+    /// signed one whose signature must then be checked.
+    pub fn any_present(headers: &HeaderMap) -> bool {
+        [
+            WECHATPAY_TIMESTAMP,
+            WECHATPAY_NONCE,
+            WECHATPAY_SIGNATURE,
+            WECHATPAY_SERIAL,
+        ]
+        .iter()
+        .any(|name| headers.contains_key(*name))
+    }
+
+    /// The exact signed message: timestamp, nonce and body, each followed by `\n`.
+    pub fn message(&self, body: &[u8]) -> Vec<u8> {
+        let mut message =
+            Vec::with_capacity(self.timestamp_text.len() + self.nonce.len() + body.len() + 3);
+        for part in [self.timestamp_text.as_bytes(), self.nonce.as_bytes(), body] {
+            message.extend_from_slice(part);
+            message.push(b'\n');
+        }
+        message
+    }
+}
+
+impl PlatformKeys {
+    /// Verifies the signature of a response or a callback over its raw body.
+    ///
+    /// Checks, in order: the headers are present and well formed; the signature is not the
+    /// platform's `WECHATPAY/SIGNTEST/` probe; `Wechatpay-Serial` names a configured key (a
+    /// certificate valid at `now`); the signature matches; the timestamp is within `max_skew`
+    /// seconds of `now`. A stale but authentic response is thus reported as clock skew, and a
+    /// forged one as a bad signature.
+    ///
+    /// # Errors
+    ///
+    /// The [`VerificationError`] of the first check that fails.
+    pub fn verify(
+        &self,
+        headers: &HeaderMap,
+        body: &[u8],
+        now: u64,
+        max_skew: u64,
+    ) -> Result<&PlatformKey, VerificationError> {
+        let signed = SignatureHeaders::from_headers(headers)?;
+        self.verify_signature(&signed, body, now, max_skew)
+    }
+
+    /// As [`PlatformKeys::verify`], for headers already read.
+    ///
+    /// # Errors
+    ///
+    /// As [`PlatformKeys::verify`].
+    pub fn verify_signature(
+        &self,
+        signed: &SignatureHeaders<'_>,
+        body: &[u8],
+        now: u64,
+        max_skew: u64,
+    ) -> Result<&PlatformKey, VerificationError> {
+        if signed.signature.starts_with(SIGNATURE_PROBE_PREFIX) {
+            return Err(VerificationError::SignatureProbe);
+        }
+        let key = self.key_for(signed.serial, now)?;
+        let signature = crate::base64::decode(signed.signature)
+            .ok_or_else(|| malformed(WECHATPAY_SIGNATURE, "not valid base64".to_owned()))?;
+        let parts: [&[u8]; 6] = [
+            signed.timestamp_text.as_bytes(),
+            b"\n",
+            signed.nonce.as_bytes(),
+            b"\n",
+            body,
+            b"\n",
+        ];
+        if !key.public_key().verify_sha256(&parts, &signature) {
+            return Err(VerificationError::BadSignature {
+                serial: key.serial().to_owned(),
+            });
+        }
+        if signed.timestamp.abs_diff(now) > max_skew {
+            return Err(VerificationError::ClockSkew {
+                timestamp: signed.timestamp,
+                now,
+                max_skew,
+            });
+        }
+        Ok(key)
+    }
+}
+
+fn required<'a>(headers: &'a HeaderMap, name: &'static str) -> Result<&'a str, VerificationError> {
+    optional(headers, name)?.ok_or(VerificationError::MissingHeader { name })
+}
+
+fn optional<'a>(
+    headers: &'a HeaderMap,
+    name: &'static str,
+) -> Result<Option<&'a str>, VerificationError> {
+    let mut values = headers.get_all(name).iter();
+    let Some(value) = values.next() else {
+        return Ok(None);
+    };
+    if values.next().is_some() {
+        // Two values leave it open which one a verifier and a reader would each take.
+        return Err(malformed(name, "the header is repeated".to_owned()));
+    }
+    let text = value
+        .to_str()
+        .map_err(|_| malformed(name, "not visible ASCII".to_owned()))?;
+    if text.is_empty() {
+        return Err(malformed(name, "empty".to_owned()));
+    }
+    Ok(Some(text))
+}
+
+fn parse_timestamp(text: &str) -> Result<u64, VerificationError> {
+    if text.len() > 19 || !text.bytes().all(|b| b.is_ascii_digit()) {
+        return Err(malformed(
+            WECHATPAY_TIMESTAMP,
+            format!("{text:?} is not decimal Unix seconds"),
+        ));
+    }
+    text.parse()
+        .map_err(|_| malformed(WECHATPAY_TIMESTAMP, format!("{text:?} is out of range")))
+}
+
+fn malformed(name: &'static str, reason: String) -> VerificationError {
+    VerificationError::MalformedHeader { name, reason }
+}

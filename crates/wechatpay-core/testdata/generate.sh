@@ -1,0 +1,367 @@
+#!/usr/bin/env bash
+# Regenerates the wechatpay-core test fixtures.
+#
+#   ./generate.sh             keep existing keys/certs (create only missing ones),
+#                             recompute every vector from the keys
+#   ./generate.sh --new-keys  throw away keys/ and generate fresh keys/certs too
+#
+# All cryptography is done with the `openssl` CLI (OpenSSL 3.x) so that the
+# vectors are an independent cross-check of the Rust implementation.
+# python3 is only used to write JSON files.
+#
+# THESE KEYS ARE FOR TESTS ONLY. They are published in the repository and
+# must never be used for anything real.
+set -euo pipefail
+export LC_ALL=C
+
+cd "$(dirname "$0")"
+TESTDATA="$(pwd)"
+KEYS="$TESTDATA/keys"
+VEC="$TESTDATA/vectors"
+
+NEW_KEYS=0
+for arg in "$@"; do
+  case "$arg" in
+    --new-keys) NEW_KEYS=1 ;;
+    -h|--help) sed -n '2,13p' "$0"; exit 0 ;;
+    *) echo "unknown argument: $arg" >&2; exit 2 ;;
+  esac
+done
+
+# ---------------------------------------------------------------------------
+# Fixed identifiers
+# ---------------------------------------------------------------------------
+MCHID="1900000001"
+PLATFORM_PUBLIC_KEY_ID="PUB_KEY_ID_0119000000012024112300000000000001"
+# 40 hex digits each, top nibble nonzero and < 8 (positive DER INTEGER, no pad byte)
+MERCHANT_SERIAL_SET="3775B6A45ACD588826D15E583A95F5DD20000001"
+PLATFORM_CERT_SERIAL_SET="5157F09EFDC096DE15EBE81A47057A7232F1B8E1"
+PLATFORM_CERT_EXPIRED_SERIAL_SET="6E4C2B1A0F3D5E7A8B9C0D1E2F3A4B5C6D7E8F90"
+
+OAEP_OPTS=(-pkeyopt rsa_padding_mode:oaep -pkeyopt rsa_oaep_md:sha1 -pkeyopt rsa_mgf1_md:sha1)
+
+TMP="$(mktemp -d)"
+trap 'rm -rf "$TMP"' EXIT
+
+# openssl base64, one line, no trailing newline
+b64() { openssl base64 -A -in "$1" | tr -d '\n'; }
+
+# ---------------------------------------------------------------------------
+# Keys and certificates
+# ---------------------------------------------------------------------------
+if [[ $NEW_KEYS == 1 ]]; then
+  rm -rf "$KEYS"
+fi
+mkdir -p "$KEYS"
+
+# gen_rsa FILE BITS -> prints "new" if it was generated
+gen_rsa() {
+  local out="$1" bits="$2"
+  if [[ ! -f "$out" ]]; then
+    openssl genpkey -algorithm RSA -pkeyopt "rsa_keygen_bits:$bits" -out "$out" 2>/dev/null
+    echo "generated $(basename "$out")" >&2
+    return 0
+  fi
+  return 1
+}
+
+# Issue a self-signed certificate with an explicit serial and explicit dates.
+# `openssl req -x509` in OpenSSL 3.0 cannot set explicit notBefore/notAfter,
+# so a throwaway `openssl ca -selfsign` setup in $TMP is used instead.
+# selfsign_cert KEY SUBJ SERIAL_HEX STARTDATE ENDDATE OUT
+selfsign_cert() {
+  local key="$1" subj="$2" serial="$3" start="$4" end="$5" out="$6"
+  local ca="$TMP/ca.$serial"
+  rm -rf "$ca"; mkdir -p "$ca/newcerts"
+  : > "$ca/index.txt"
+  echo "$serial" > "$ca/serial"
+  cat > "$ca/ca.cnf" <<EOF
+[ ca ]
+default_ca = CA_default
+[ CA_default ]
+dir             = $ca
+database        = \$dir/index.txt
+new_certs_dir   = \$dir/newcerts
+serial          = \$dir/serial
+default_md      = sha256
+policy          = policy_any
+unique_subject  = no
+copy_extensions = none
+x509_extensions = cert_ext
+[ policy_any ]
+countryName            = optional
+stateOrProvinceName    = optional
+localityName           = optional
+organizationName       = optional
+organizationalUnitName = optional
+commonName             = supplied
+[ cert_ext ]
+basicConstraints     = critical, CA:FALSE
+keyUsage             = critical, digitalSignature, nonRepudiation, keyEncipherment
+subjectKeyIdentifier = hash
+EOF
+  openssl req -new -key "$key" -subj "$subj" -out "$ca/req.csr"
+  openssl ca -config "$ca/ca.cnf" -batch -notext -preserveDN -selfsign \
+    -keyfile "$key" -in "$ca/req.csr" -md sha256 \
+    -startdate "$start" -enddate "$end" -out "$out" 2>"$ca/ca.log" \
+    || { cat "$ca/ca.log" >&2; exit 1; }
+  rm -rf "$ca"
+  echo "generated $(basename "$out")" >&2
+}
+
+# --- merchant key (RSA 2048) and derived files
+M_NEW=0
+gen_rsa "$KEYS/merchant_key.pem" 2048 && M_NEW=1
+if [[ $M_NEW == 1 || ! -f "$KEYS/merchant_key_pkcs1.pem" ]]; then
+  openssl rsa -in "$KEYS/merchant_key.pem" -traditional -out "$KEYS/merchant_key_pkcs1.pem" 2>/dev/null
+  echo "generated merchant_key_pkcs1.pem" >&2
+fi
+if [[ $M_NEW == 1 || ! -f "$KEYS/merchant_key_encrypted.pem" ]]; then
+  openssl pkcs8 -topk8 -v2 aes-256-cbc -v2prf hmacWithSHA256 -passout pass:test \
+    -in "$KEYS/merchant_key.pem" -out "$KEYS/merchant_key_encrypted.pem"
+  echo "generated merchant_key_encrypted.pem" >&2
+fi
+if [[ $M_NEW == 1 || ! -f "$KEYS/merchant_pub.pem" ]]; then
+  openssl pkey -in "$KEYS/merchant_key.pem" -pubout -out "$KEYS/merchant_pub.pem"
+  echo "generated merchant_pub.pem" >&2
+fi
+if [[ $M_NEW == 1 || ! -f "$KEYS/merchant_cert.pem" ]]; then
+  selfsign_cert "$KEYS/merchant_key.pem" "/CN=$MCHID" "$MERCHANT_SERIAL_SET" \
+    20240101000000Z 20340101000000Z "$KEYS/merchant_cert.pem"
+fi
+
+# --- platform key, "public key mode"
+P_NEW=0
+gen_rsa "$KEYS/platform_key.pem" 2048 && P_NEW=1
+if [[ $P_NEW == 1 || ! -f "$KEYS/platform_pub.pem" ]]; then
+  openssl pkey -in "$KEYS/platform_key.pem" -pubout -out "$KEYS/platform_pub.pem"
+  echo "generated platform_pub.pem" >&2
+fi
+
+# --- platform key, "certificate mode" (+ a current and an expired certificate)
+PC_NEW=0
+gen_rsa "$KEYS/platform_cert_key.pem" 2048 && PC_NEW=1
+PLATFORM_SUBJ="/C=CN/O=WeChat Pay Test Fixtures/OU=Test Only/CN=Test WeChat Pay Platform"
+if [[ $PC_NEW == 1 || ! -f "$KEYS/platform_cert.pem" ]]; then
+  selfsign_cert "$KEYS/platform_cert_key.pem" "$PLATFORM_SUBJ" "$PLATFORM_CERT_SERIAL_SET" \
+    20240101000000Z 20290101000000Z "$KEYS/platform_cert.pem"
+fi
+if [[ $PC_NEW == 1 || ! -f "$KEYS/platform_cert_expired.pem" ]]; then
+  selfsign_cert "$KEYS/platform_cert_key.pem" "$PLATFORM_SUBJ" "$PLATFORM_CERT_EXPIRED_SERIAL_SET" \
+    20150101000000Z 20200101000000Z "$KEYS/platform_cert_expired.pem"
+fi
+
+# --- keys that must be rejected
+if [[ ! -f "$KEYS/ec_key.pem" ]]; then
+  openssl genpkey -algorithm EC -pkeyopt ec_paramgen_curve:P-256 -out "$KEYS/ec_key.pem"
+  echo "generated ec_key.pem" >&2
+fi
+gen_rsa "$KEYS/rsa1024_key.pem" 1024 || true
+
+# --- consistency checks: every derived file must belong to its private key
+pubder() { openssl pkey -pubout -outform DER "$@" 2>/dev/null | openssl dgst -sha256 -r | cut -d' ' -f1; }
+certpub() { openssl x509 -in "$1" -noout -pubkey | openssl pkey -pubin -pubout -outform DER | openssl dgst -sha256 -r | cut -d' ' -f1; }
+fail() { echo "CONSISTENCY ERROR: $*" >&2; echo "(run ./generate.sh --new-keys)" >&2; exit 1; }
+M_FP="$(pubder -in "$KEYS/merchant_key.pem")"
+[[ "$(pubder -in "$KEYS/merchant_key_pkcs1.pem")" == "$M_FP" ]] || fail merchant_key_pkcs1.pem
+[[ "$(pubder -in "$KEYS/merchant_key_encrypted.pem" -passin pass:test)" == "$M_FP" ]] || fail merchant_key_encrypted.pem
+[[ "$(pubder -pubin -in "$KEYS/merchant_pub.pem")" == "$M_FP" ]] || fail merchant_pub.pem
+[[ "$(certpub "$KEYS/merchant_cert.pem")" == "$M_FP" ]] || fail merchant_cert.pem
+[[ "$(pubder -pubin -in "$KEYS/platform_pub.pem")" == "$(pubder -in "$KEYS/platform_key.pem")" ]] || fail platform_pub.pem
+PC_FP="$(pubder -in "$KEYS/platform_cert_key.pem")"
+[[ "$(certpub "$KEYS/platform_cert.pem")" == "$PC_FP" ]] || fail platform_cert.pem
+[[ "$(certpub "$KEYS/platform_cert_expired.pem")" == "$PC_FP" ]] || fail platform_cert_expired.pem
+head -1 "$KEYS/merchant_key.pem"           | grep -qx -- '-----BEGIN PRIVATE KEY-----'           || fail "merchant_key.pem not PKCS#8"
+head -1 "$KEYS/merchant_key_pkcs1.pem"     | grep -qx -- '-----BEGIN RSA PRIVATE KEY-----'       || fail "merchant_key_pkcs1.pem not PKCS#1"
+head -1 "$KEYS/merchant_key_encrypted.pem" | grep -qx -- '-----BEGIN ENCRYPTED PRIVATE KEY-----' || fail "merchant_key_encrypted.pem not encrypted PKCS#8"
+for f in platform_key.pem platform_cert_key.pem ec_key.pem rsa1024_key.pem; do
+  head -1 "$KEYS/$f" | grep -qx -- '-----BEGIN PRIVATE KEY-----' || fail "$f not PKCS#8"
+done
+openssl x509 -in "$KEYS/merchant_cert.pem" -noout -subject | grep -qx 'subject=CN = 1900000001' || fail "merchant_cert.pem subject"
+openssl verify -CAfile "$KEYS/platform_cert.pem" -attime 1720000000 "$KEYS/platform_cert.pem" >/dev/null || fail "platform_cert.pem self-signature"
+
+# --- serials, read back from the certificates
+serial_of() { openssl x509 -in "$1" -noout -serial | sed 's/^serial=//' | tr 'a-f' 'A-F'; }
+MERCHANT_SERIAL="$(serial_of "$KEYS/merchant_cert.pem")"
+PLATFORM_CERT_SERIAL="$(serial_of "$KEYS/platform_cert.pem")"
+PLATFORM_CERT_EXPIRED_SERIAL="$(serial_of "$KEYS/platform_cert_expired.pem")"
+for s in "$MERCHANT_SERIAL" "$PLATFORM_CERT_SERIAL" "$PLATFORM_CERT_EXPIRED_SERIAL"; do
+  [[ "$s" =~ ^[0-9A-F]{40}$ ]] || fail "serial $s is not 40 uppercase hex digits"
+done
+
+python3 - "$KEYS/ids.json" "$MCHID" "$MERCHANT_SERIAL" "$PLATFORM_PUBLIC_KEY_ID" \
+  "$PLATFORM_CERT_SERIAL" "$PLATFORM_CERT_EXPIRED_SERIAL" <<'PY'
+import json, sys
+out, mchid, ms, pkid, pcs, pces = sys.argv[1:]
+with open(out, "w", encoding="utf-8") as f:
+    json.dump({"mchid": mchid, "merchant_serial": ms, "platform_public_key_id": pkid,
+               "platform_cert_serial": pcs, "platform_cert_expired_serial": pces},
+              f, indent=2, ensure_ascii=False)
+    f.write("\n")
+PY
+
+# ---------------------------------------------------------------------------
+# Vectors (always recomputed)
+# ---------------------------------------------------------------------------
+rm -rf "$VEC"
+mkdir -p "$VEC/sign" "$VEC/verify" "$VEC/oaep"
+
+# RFC 3986 percent-encoding of every byte except ALPHA / DIGIT / - . _ ~
+pct_encode() {
+  local s="$1" out="" hex
+  for hex in $(printf '%s' "$s" | od -An -v -tx1); do
+    local c=$((16#$hex))
+    if (( (c >= 0x41 && c <= 0x5A) || (c >= 0x61 && c <= 0x7A) || (c >= 0x30 && c <= 0x39) \
+          || c == 0x2D || c == 0x2E || c == 0x5F || c == 0x7E )); then
+      out+="$(printf "\\x$hex")"
+    else
+      out+="%$(printf '%s' "$hex" | tr 'a-f' 'A-F')"
+    fi
+  done
+  printf '%s' "$out"
+}
+
+# sign_case NAME METHOD PATH_AND_QUERY TIMESTAMP NONCE HAS_BODY(0|1) BODY [EXTRA_KEY EXTRA_VALUE]
+sign_case() {
+  local name="$1" method="$2" pq="$3" ts="$4" nonce="$5" has_body="$6" body="$7"
+  local extra_k="${8:-}" extra_v="${9:-}"
+  local d="$VEC/sign/$name"
+  mkdir -p "$d"
+  [[ "$nonce" =~ ^[A-Za-z0-9]{32}$ ]] || { echo "bad nonce $nonce" >&2; exit 1; }
+  python3 - "$d/input.json" "$method" "$pq" "$ts" "$nonce" "$extra_k" "$extra_v" <<'PY'
+import json, sys
+out, method, pq, ts, nonce, ek, ev = sys.argv[1:]
+obj = {"method": method, "path_and_query": pq, "timestamp": int(ts), "nonce": nonce}
+if ek:
+    obj[ek] = ev
+with open(out, "w", encoding="utf-8") as f:
+    json.dump(obj, f, indent=2, ensure_ascii=False)
+    f.write("\n")
+PY
+  if [[ $has_body == 1 ]]; then
+    printf '%s' "$body" > "$d/body"
+  fi
+  printf '%s\n%s\n%s\n%s\n' "$method" "$pq" "$ts" "$nonce" > "$d/message"
+  if [[ $has_body == 1 ]]; then cat "$d/body" >> "$d/message"; fi
+  printf '\n' >> "$d/message"
+
+  openssl dgst -sha256 -sign "$KEYS/merchant_key.pem" -out "$TMP/sig.bin" "$d/message"
+  openssl dgst -sha256 -verify "$KEYS/merchant_pub.pem" -signature "$TMP/sig.bin" "$d/message" >/dev/null
+  b64 "$TMP/sig.bin" > "$d/signature"
+  printf 'WECHATPAY2-SHA256-RSA2048 mchid="%s",nonce_str="%s",signature="%s",timestamp="%s",serial_no="%s"' \
+    "$MCHID" "$nonce" "$(cat "$d/signature")" "$ts" "$MERCHANT_SERIAL" > "$d/authorization"
+}
+
+sign_case get_contract GET \
+  '/v3/ecommerce/individual-contracts/out-contract-code/APPLYMENT_00000000001?appid=wxd678efh567h23787' \
+  1700000000 593BEC0C930BF1AFEB40B4A08C8FB242 0 ''
+
+sign_case get_applyment GET \
+  '/v3/ecommerce/applyments/out-request-no/APPLYMENT_00000000001' \
+  1700000000 C4F2B8A1D7E94A0B9C3E5F6071829A3B 0 ''
+
+OUT_REQUEST_NO='a b/c?d#e%f+申请'
+ENCODED="$(pct_encode "$OUT_REQUEST_NO")"
+[[ "$ENCODED" == 'a%20b%2Fc%3Fd%23e%25f%2B%E7%94%B3%E8%AF%B7' ]] || { echo "pct_encode mismatch: $ENCODED" >&2; exit 1; }
+sign_case get_applyment_encoded GET \
+  "/v3/ecommerce/applyments/out-request-no/$ENCODED" \
+  1700000000 7d1e0f3a9b2c4d5e6f708192a3b4c5d6 0 '' out_request_no "$OUT_REQUEST_NO"
+
+sign_case get_contract_by_openid GET \
+  '/v3/ecommerce/individual-contracts/oUpF8uMuAJO_M2pxb1Q9zNjWeS6o?appid=wxd678efh567h23787&permission_type=INDIVIDUAL_PAYEE' \
+  1700000000 Zx9Yw8Vu7Ts6Rq5Po4Nm3Lk2Jh1Gf0Ed 0 ''
+
+sign_case post_json_utf8 POST '/v3/ecommerce/applyments/' \
+  1700000000 A1b2C3d4E5f6G7h8I9j0K1l2M3n4O5p6 1 \
+  '{"out_request_no":"APPLYMENT_00000000002","merchant_shortname":"腾讯"}'
+
+sign_case post_body_trailing_newline POST '/v3/test/echo' \
+  1700000000 0123456789abcdefABCDEF0123456789 1 $'{"a":1}\n'
+
+sign_case get_with_empty_nonce_timestamp_edge GET '/v3/certificates' \
+  4102444800 BigTimestampYear2100Nonce0000001 0 ''
+
+# verify_case NAME SIGNING_KEY VERIFY_PUBKEY_PEM SERIAL TIMESTAMP NONCE BODY_FILE
+verify_case() {
+  local name="$1" key="$2" pub="$3" serial="$4" ts="$5" nonce="$6" bodyfile="$7"
+  local d="$VEC/verify/$name"
+  mkdir -p "$d"
+  [[ "$nonce" =~ ^[A-Za-z0-9]{32}$ ]] || { echo "bad nonce $nonce" >&2; exit 1; }
+  cp "$bodyfile" "$d/body"
+  printf '%s\n%s\n' "$ts" "$nonce" > "$d/message"
+  cat "$d/body" >> "$d/message"
+  printf '\n' >> "$d/message"
+  openssl dgst -sha256 -sign "$key" -out "$TMP/sig.bin" "$d/message"
+  openssl dgst -sha256 -verify "$pub" -signature "$TMP/sig.bin" "$d/message" >/dev/null
+  python3 - "$d/input.json" "$ts" "$nonce" "$serial" "$(b64 "$TMP/sig.bin")" <<'PY'
+import json, sys
+out, ts, nonce, serial, sig = sys.argv[1:]
+with open(out, "w", encoding="utf-8") as f:
+    json.dump({"timestamp": ts, "nonce": nonce, "serial": serial, "signature": sig,
+               "expect": "ok"}, f, indent=2, ensure_ascii=False)
+    f.write("\n")
+PY
+}
+
+openssl x509 -in "$KEYS/platform_cert.pem" -noout -pubkey > "$TMP/platform_cert_pub.pem"
+
+printf '%s' "$(cat <<'EOF'
+{
+  "applyment_state" : "FINISH",
+  "applyment_state_desc" : "完成",
+  "sub_mchid" : "1542488631",
+  "out_request_no" : "APPLYMENT_00000000001",
+  "applyment_id" : 2000002124775691,
+  "sign_state" : "SIGNED"
+}
+EOF
+)" > "$TMP/applyment.json"
+printf '%s' '{"individual_auth_id":"1900000109","signed_time":"2018-06-08T10:34:56+08:00","auth_state":"AUTHORIZED","individual_openid":"oUpF8uMuAJO_M2pxb1Q9zNjWeS6o\t"}' > "$TMP/contract.json"
+: > "$TMP/empty"
+printf '%s' '{"code":"RESOURCE_NOT_EXISTS","message":"申请单不存在"}' > "$TMP/error.json"
+
+verify_case applyment_public_key "$KEYS/platform_key.pem" "$KEYS/platform_pub.pem" \
+  "$PLATFORM_PUBLIC_KEY_ID" 1700000000 E5F0A1B2C3D4E5F60718293A4B5C6D7E "$TMP/applyment.json"
+verify_case applyment_certificate "$KEYS/platform_cert_key.pem" "$TMP/platform_cert_pub.pem" \
+  "$PLATFORM_CERT_SERIAL" 1700000000 E5F0A1B2C3D4E5F60718293A4B5C6D7E "$TMP/applyment.json"
+verify_case contract_tab_escape "$KEYS/platform_key.pem" "$KEYS/platform_pub.pem" \
+  "$PLATFORM_PUBLIC_KEY_ID" 1700000000 9a8b7c6d5e4f30211203f4e5d6c7b8a9 "$TMP/contract.json"
+verify_case empty_body "$KEYS/platform_key.pem" "$KEYS/platform_pub.pem" \
+  "$PLATFORM_PUBLIC_KEY_ID" 1700000000 EmptyBodyNonce000000000000000001 "$TMP/empty"
+verify_case error_body_signed "$KEYS/platform_key.pem" "$KEYS/platform_pub.pem" \
+  "$PLATFORM_PUBLIC_KEY_ID" 1700000000 ErrorBodyNonce000000000000000001 "$TMP/error.json"
+
+# oaep_case NAME PLAINTEXT_FILE
+oaep_case() {
+  local name="$1" ptfile="$2"
+  local d="$VEC/oaep/$name"
+  mkdir -p "$d"
+  cp "$ptfile" "$d/plaintext"
+  openssl pkeyutl -encrypt -pubin -inkey "$KEYS/merchant_pub.pem" "${OAEP_OPTS[@]}" \
+    -in "$d/plaintext" -out "$TMP/ct.bin"
+  b64 "$TMP/ct.bin" > "$d/ciphertext"
+  # round trip from the base64 text actually written
+  openssl base64 -d -A -in "$d/ciphertext" -out "$TMP/ct2.bin"
+  openssl pkeyutl -decrypt -inkey "$KEYS/merchant_key.pem" "${OAEP_OPTS[@]}" \
+    -in "$TMP/ct2.bin" -out "$TMP/pt.bin"
+  cmp -s "$TMP/pt.bin" "$d/plaintext" || { echo "OAEP round trip failed for $name" >&2; exit 1; }
+}
+
+printf '%s' '张三' > "$TMP/p1"
+printf '%s' '6214830000001234' > "$TMP/p2"
+printf '%s' '深圳市腾讯计算机系统有限公司' > "$TMP/p3"
+head -c 214 /dev/zero | tr '\0' 'A' > "$TMP/p4"
+: > "$TMP/p5"
+oaep_case account_name_chinese "$TMP/p1"
+oaep_case account_no "$TMP/p2"
+oaep_case company_name "$TMP/p3"
+oaep_case max_214_bytes "$TMP/p4"
+oaep_case empty "$TMP/p5"
+# sanity: 215 bytes must NOT fit (2048-bit key, SHA-1 OAEP: 256 - 2*20 - 2 = 214)
+head -c 215 /dev/zero | tr '\0' 'A' > "$TMP/p6"
+if openssl pkeyutl -encrypt -pubin -inkey "$KEYS/merchant_pub.pem" "${OAEP_OPTS[@]}" \
+     -in "$TMP/p6" -out "$TMP/ct.bin" 2>/dev/null; then
+  echo "unexpected: 215-byte OAEP plaintext accepted" >&2; exit 1
+fi
+
+echo "ok: mchid=$MCHID merchant_serial=$MERCHANT_SERIAL platform_cert_serial=$PLATFORM_CERT_SERIAL platform_cert_expired_serial=$PLATFORM_CERT_EXPIRED_SERIAL" >&2
