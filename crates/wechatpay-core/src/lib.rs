@@ -66,6 +66,7 @@ mod nonce;
 mod operation;
 mod pem;
 mod platform_keys;
+mod platform_signer;
 mod retry;
 mod sensitive;
 mod signing;
@@ -80,6 +81,7 @@ pub use error::{
 pub use nonce::Nonce;
 pub use operation::{Operation, PathBuilder, RequestParts, VerifiedBody};
 pub use platform_keys::{FieldEncryptor, PlatformKey, PlatformKeyKind, PlatformKeys};
+pub use platform_signer::PlatformSigner;
 pub use retry::{Decision, Host, Outcome, RetryPolicy, TransportFailure};
 pub use sensitive::{EncryptedField, SensitiveString};
 pub use signing::{AUTHORIZATION_SCHEME, RequestSignature, SigningInput, check_path_and_query};

@@ -127,7 +127,7 @@ if [[ $M_NEW == 1 || ! -f "$KEYS/merchant_pub.pem" ]]; then
 fi
 if [[ $M_NEW == 1 || ! -f "$KEYS/merchant_cert.pem" ]]; then
   selfsign_cert "$KEYS/merchant_key.pem" "/CN=$MCHID" "$MERCHANT_SERIAL_SET" \
-    20240101000000Z 20340101000000Z "$KEYS/merchant_cert.pem"
+    20230101000000Z 20340101000000Z "$KEYS/merchant_cert.pem"
 fi
 
 # --- platform key, "public key mode"
@@ -144,7 +144,7 @@ gen_rsa "$KEYS/platform_cert_key.pem" 2048 && PC_NEW=1
 PLATFORM_SUBJ="/C=CN/O=WeChat Pay Test Fixtures/OU=Test Only/CN=Test WeChat Pay Platform"
 if [[ $PC_NEW == 1 || ! -f "$KEYS/platform_cert.pem" ]]; then
   selfsign_cert "$KEYS/platform_cert_key.pem" "$PLATFORM_SUBJ" "$PLATFORM_CERT_SERIAL_SET" \
-    20240101000000Z 20290101000000Z "$KEYS/platform_cert.pem"
+    20230101000000Z 20290101000000Z "$KEYS/platform_cert.pem"
 fi
 if [[ $PC_NEW == 1 || ! -f "$KEYS/platform_cert_expired.pem" ]]; then
   selfsign_cert "$KEYS/platform_cert_key.pem" "$PLATFORM_SUBJ" "$PLATFORM_CERT_EXPIRED_SERIAL_SET" \

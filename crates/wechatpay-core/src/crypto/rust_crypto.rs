@@ -29,12 +29,28 @@ fn check_size(bits: usize) -> Result<(), String> {
 
 /// Checks that PKCS#8 DER holds a consistent RSA private key of an accepted size.
 pub(crate) fn validate_private_key(der: &[u8]) -> Result<(), String> {
+    let info = rsa::pkcs8::PrivateKeyInfoRef::try_from(der)
+        .map_err(|_| "the PEM does not contain a valid PKCS#8 private key".to_owned())?;
+    if info.algorithm.oid != rsa::pkcs1::ALGORITHM_OID {
+        return Err(format!(
+            "the key is not an RSA key (algorithm {}); WeChat Pay APIv3 merchant keys are RSA 2048",
+            info.algorithm.oid
+        ));
+    }
     let key = rsa::PrivateKey::from_pkcs8_der(der).map_err(describe_pkcs8_error)?;
     check_size(key.n().bit_width() as usize)
 }
 
 /// Checks that SubjectPublicKeyInfo DER holds an RSA public key of an accepted size.
 pub(crate) fn validate_public_key(der: &[u8]) -> Result<(), String> {
+    let info = rsa::pkcs8::spki::SubjectPublicKeyInfoRef::try_from(der)
+        .map_err(|_| "the PEM does not contain a valid public key".to_owned())?;
+    if info.algorithm.oid != rsa::pkcs1::ALGORITHM_OID {
+        return Err(format!(
+            "the public key is not an RSA key (algorithm {}); WeChat Pay platform keys are RSA 2048",
+            info.algorithm.oid
+        ));
+    }
     let key = rsa::PublicKey::from_public_key_der(der).map_err(describe_spki_error)?;
     check_size(key.n().bit_width() as usize)
 }

@@ -1,0 +1,128 @@
+//! Fixtures shared by the integration tests: the committed test keys, a seeded RNG, and clients
+//! for every crypto backend.
+#![allow(dead_code)]
+
+use std::path::{Path, PathBuf};
+
+use http::{Response, StatusCode};
+use rand_chacha::ChaCha20Rng;
+use rand_core::SeedableRng;
+use wechatpay_core::{Backend, Client, MerchantCredentials, PlatformKeys, PlatformSigner};
+
+pub const MCHID: &str = "1900000001";
+pub const MERCHANT_SERIAL: &str = "3775B6A45ACD588826D15E583A95F5DD20000001";
+pub const PUBLIC_KEY_ID: &str = "PUB_KEY_ID_0119000000012024112300000000000001";
+pub const CERT_SERIAL: &str = "5157F09EFDC096DE15EBE81A47057A7232F1B8E1";
+pub const EXPIRED_CERT_SERIAL: &str = "6E4C2B1A0F3D5E7A8B9C0D1E2F3A4B5C6D7E8F90";
+
+pub const MERCHANT_KEY: &str = include_str!("../../testdata/keys/merchant_key.pem");
+pub const MERCHANT_KEY_PKCS1: &str = include_str!("../../testdata/keys/merchant_key_pkcs1.pem");
+pub const MERCHANT_KEY_ENCRYPTED: &str =
+    include_str!("../../testdata/keys/merchant_key_encrypted.pem");
+pub const MERCHANT_CERT: &str = include_str!("../../testdata/keys/merchant_cert.pem");
+pub const MERCHANT_PUB: &str = include_str!("../../testdata/keys/merchant_pub.pem");
+pub const PLATFORM_KEY: &str = include_str!("../../testdata/keys/platform_key.pem");
+pub const PLATFORM_PUB: &str = include_str!("../../testdata/keys/platform_pub.pem");
+pub const PLATFORM_CERT_KEY: &str = include_str!("../../testdata/keys/platform_cert_key.pem");
+pub const PLATFORM_CERT: &str = include_str!("../../testdata/keys/platform_cert.pem");
+pub const PLATFORM_CERT_EXPIRED: &str =
+    include_str!("../../testdata/keys/platform_cert_expired.pem");
+pub const EC_KEY: &str = include_str!("../../testdata/keys/ec_key.pem");
+pub const RSA1024_KEY: &str = include_str!("../../testdata/keys/rsa1024_key.pem");
+
+/// 2023-11-14T22:13:20Z, inside the platform certificate's validity.
+pub const NOW: u64 = 1_700_000_000;
+
+pub fn rng() -> ChaCha20Rng {
+    ChaCha20Rng::from_seed([42; 32])
+}
+
+pub fn testdata() -> PathBuf {
+    Path::new(env!("CARGO_MANIFEST_DIR")).join("testdata")
+}
+
+pub fn credentials(backend: Backend) -> MerchantCredentials {
+    MerchantCredentials::with_backend(MCHID, MERCHANT_SERIAL, MERCHANT_KEY, backend)
+        .expect("test merchant credentials")
+}
+
+/// Both platform keys: the public key (preferred) and the current certificate.
+pub fn platform_keys(backend: Backend) -> PlatformKeys {
+    let mut keys = PlatformKeys::with_backend(backend);
+    keys.add_public_key(PUBLIC_KEY_ID, PLATFORM_PUB).expect("platform public key");
+    keys.add_certificate(PLATFORM_CERT).expect("platform certificate");
+    keys
+}
+
+pub fn client(backend: Backend) -> Client {
+    Client::new(credentials(backend), platform_keys(backend)).expect("test client")
+}
+
+/// Signs as the platform does in public key mode.
+pub fn platform_signer(backend: Backend) -> PlatformSigner {
+    PlatformSigner::new(PUBLIC_KEY_ID, PLATFORM_KEY, backend).expect("platform signer")
+}
+
+/// Signs as the platform does in certificate mode.
+pub fn certificate_signer(backend: Backend) -> PlatformSigner {
+    PlatformSigner::new(CERT_SERIAL, PLATFORM_CERT_KEY, backend).expect("certificate signer")
+}
+
+/// A response signed by the platform (public key mode) at `NOW`.
+pub fn signed_response(backend: Backend, status: u16, body: &[u8]) -> Response<Vec<u8>> {
+    let mut response = Response::builder()
+        .status(StatusCode::from_u16(status).expect("status"))
+        .header("Request-ID", "08F4C1A2B30610A7051A0B")
+        .body(body.to_vec())
+        .expect("response");
+    platform_signer(backend)
+        .sign_response(&mut response, NOW, "5K8264ILTKCH16CQ2502SI8ZNMTM67VS", &mut rng())
+        .expect("sign response");
+    response
+}
+
+/// An unsigned response, as a gateway or a 5xx may send.
+pub fn unsigned_response(status: u16, body: &[u8]) -> Response<Vec<u8>> {
+    Response::builder()
+        .status(StatusCode::from_u16(status).expect("status"))
+        .header("Request-ID", "08F4C1A2B30610A7051A0C")
+        .body(body.to_vec())
+        .expect("response")
+}
+
+/// The page's example applyment, exactly as printed.
+pub const APPLYMENT_EXAMPLE: &str = r#"{
+  "applyment_state" : "FINISH",
+  "applyment_state_desc" : "审核中",
+  "sign_url" : "https://pay.weixin.qq.com/public/apply4ec_sign/s?applymentId=2000002126198476&sign=b207b673049a32c858f3aabd7d27c7ec",
+  "sub_mchid" : "1542488631",
+  "account_validation" : {
+    "account_name" : "aOf7Gk2qT26kakkuTZpbFAn7Mb7xcar0LlQaYoi3+LnnWwgAsfaUUTg9+GmYJq6YCz+RiluWHeHFq1lt8n3eIkF0laVvqmAU80xIWGZgWJnRmnRuZxsg0HJZfnUac2JfqyuL8OoyM2YSuYDqdsyvcOlgUQgq8MPCR6pmvhBCmIeJvnVSm8J+L+yx912itUmTDxhdBlu1CFBIUefME9nYB70vCVTNAVXgURkf65mjHMBiE9Y+wrPZVmTIIz3C3PtPVMZYDEvBT4rDdICA3ZYXshYqeOSslSjSMf+MhhC4oaujiISFzq3AE+as7mAEDJly+DgRuVs74msmKUH8pl+3oA==",
+    "account_no" : "aOf7Gk2qT26kakkuTZpbFAn7Mb7xcar0LlQaYoi3+LnnWwgAsfaUUTg9+GmYJq6YCz+RiluWHeHFq1lt8n3eIkF0laVvqmAU80xIWGZgWJnRmnRuZxsg0HJZfnUac2JfqyuL8OoyM2YSuYDqdsyvcOlgUQgq8MPCR6pmvhBCmIeJvnVSm8J+L+yx912itUmTDxhdBlu1CFBIUefME9nYB70vCVTNAVXgURkf65mjHMBiE9Y+wrPZVmTIIz3C3PtPVMZYDEvBT4rDdICA3ZYXshYqeOSslSjSMf+MhhC4oaujiISFzq3AE+as7mAEDJly+DgRuVs74msmKUH8pl+3oA==",
+    "pay_amount" : 124,
+    "destination_account_number" : "7222223333322332",
+    "destination_account_name" : "财付通支付科技有限公司",
+    "destination_account_bank" : "招商银行威盛大厦支行",
+    "city" : "深圳",
+    "remark" : "入驻账户验证",
+    "deadline" : "2018-12-10 17:09:01"
+  },
+  "audit_detail" : [
+    {
+      "param_name" : "id_card_copy",
+      "reject_reason" : "身份证背面识别失败,请上传更清晰的身份证图片。"
+    }
+  ],
+  "legal_validation_url" : "https://pay.weixin.qq.com/public/apply4ec_sign/s?applymentId=2000002126198476&sign=b207b673049a32c858f3aabd7d27c7ec",
+  "out_request_no" : "APPLYMENT_00000000001",
+  "applyment_id" : 2000002124775691,
+  "sign_state" : "SIGNED"
+}"#;
+
+/// The page's example contract, with its `\t` escape.
+pub const CONTRACT_EXAMPLE: &str = r#"{
+  "individual_auth_id" : "1900000109",
+  "signed_time" : "2018-06-08T10:34:56+08:00",
+  "auth_state" : "AUTHORIZED",
+  "individual_openid" : "oUpF8uMuAJO_M2pxb1Q9zNjWeS6o\t"
+}"#;
