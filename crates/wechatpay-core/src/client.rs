@@ -16,9 +16,7 @@ use crate::operation::{Operation, VerifiedBody};
 use crate::platform_keys::{PlatformKey, PlatformKeys, no_platform_key};
 use crate::retry::Host;
 use crate::signing::{RequestSignature, SigningInput};
-use crate::verification::{
-    DEFAULT_MAX_CLOCK_SKEW, REQUEST_ID, SignatureHeaders, WECHATPAY_SERIAL,
-};
+use crate::verification::{DEFAULT_MAX_CLOCK_SKEW, REQUEST_ID, SignatureHeaders, WECHATPAY_SERIAL};
 
 /// The primary access point.
 pub const DEFAULT_BASE_URL: &str = "https://api.mch.weixin.qq.com";
@@ -50,7 +48,10 @@ impl Client {
     ///
     /// [`Error::InvalidInput`] when `platform_keys` is empty, or when the merchant certificate
     /// serial was configured as a platform key (the two are easily swapped).
-    pub fn new(credentials: MerchantCredentials, platform_keys: PlatformKeys) -> Result<Self, Error> {
+    pub fn new(
+        credentials: MerchantCredentials,
+        platform_keys: PlatformKeys,
+    ) -> Result<Self, Error> {
         if platform_keys.is_empty() {
             return Err(no_platform_key());
         }
@@ -182,7 +183,10 @@ impl Client {
             .header(WECHATPAY_SERIAL, serial)
             .body(parts.into_body())
             .map_err(|e| {
-                Error::invalid("path_and_query", format!("{:?} is not a valid URI: {e}", Shown(&uri)))
+                Error::invalid(
+                    "path_and_query",
+                    format!("{:?} is not a valid URI: {e}", Shown(&uri)),
+                )
             })?;
         self.sign_request(&mut request, timestamp, nonce, rng)?;
         Ok(request)
@@ -264,7 +268,12 @@ impl Client {
     /// # Errors
     ///
     /// [`Error::Verification`], with the `Request-ID` when the headers carry one.
-    pub fn verify(&self, headers: &HeaderMap, body: &[u8], now: u64) -> Result<&PlatformKey, Error> {
+    pub fn verify(
+        &self,
+        headers: &HeaderMap,
+        body: &[u8],
+        now: u64,
+    ) -> Result<&PlatformKey, Error> {
         self.platform_keys
             .verify(headers, body, now, self.max_clock_skew)
             .map_err(|kind| Error::Verification {
@@ -281,7 +290,10 @@ impl Client {
             detail: Option<serde_json::Value>,
         }
         let authentication = if SignatureHeaders::any_present(headers) {
-            match self.platform_keys.verify(headers, body, now, self.max_clock_skew) {
+            match self
+                .platform_keys
+                .verify(headers, body, now, self.max_clock_skew)
+            {
                 Ok(key) => Authentication::Verified {
                     serial: key.serial().to_owned(),
                 },
@@ -346,8 +358,12 @@ fn signed_path(uri: &Uri) -> Result<&str, Error> {
 }
 
 fn header_value(field: &'static str, value: &str) -> Result<HeaderValue, Error> {
-    HeaderValue::from_str(value)
-        .map_err(|_| Error::invalid(field, format!("{:?} is not a valid header value", Shown(value))))
+    HeaderValue::from_str(value).map_err(|_| {
+        Error::invalid(
+            field,
+            format!("{:?} is not a valid header value", Shown(value)),
+        )
+    })
 }
 
 fn check_base_url(field: &'static str, url: &str) -> Result<String, Error> {
@@ -369,7 +385,11 @@ fn check_base_url(field: &'static str, url: &str) -> Result<String, Error> {
             ));
         }
     }
-    Ok(format!("{}://{}", uri.scheme_str().unwrap_or("https"), authority))
+    Ok(format!(
+        "{}://{}",
+        uri.scheme_str().unwrap_or("https"),
+        authority
+    ))
 }
 
 fn check_user_agent(user_agent: &str) -> Result<HeaderValue, Error> {

@@ -52,7 +52,8 @@ impl MerchantCredentials {
         check_merchant_serial(&serial_no)?;
         let der = pem::private_key_der(private_key_pem)
             .map_err(|reason| Error::invalid("private_key", reason))?;
-        crypto::validate_private_key(&der).map_err(|reason| Error::invalid("private_key", reason))?;
+        crypto::validate_private_key(&der)
+            .map_err(|reason| Error::invalid("private_key", reason))?;
         let key = PrivateKey::from_pkcs8_der(&der, backend)
             .map_err(|reason| Error::invalid("private_key", reason))?;
         Ok(MerchantCredentials {

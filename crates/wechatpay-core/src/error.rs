@@ -135,7 +135,9 @@ pub enum VerificationError {
     #[error("signature probe (WECHATPAY/SIGNTEST/) rejected, as it must be")]
     SignatureProbe,
     /// The signature does not match the message under the named key.
-    #[error("signature does not match under platform key {serial:?}: the body was altered or signed by another key")]
+    #[error(
+        "signature does not match under platform key {serial:?}: the body was altered or signed by another key"
+    )]
     BadSignature {
         /// The platform key that was tried.
         serial: String,

@@ -38,16 +38,19 @@
 //! );
 //! assert!(request.headers()["Authorization"].is_sensitive());
 //!
-//! // ... the adapter sends `request` and receives a response; here, one the platform signed:
-//! let response = Response::builder()
-//!     .status(200)
-//!     .header("Wechatpay-Timestamp", "1700000000")
-//!     .header("Wechatpay-Nonce", "dYbzfjrVgEHg7Ae0kBx3ZrtgA3ePfAZr")
-//!     .header("Wechatpay-Serial", "PUB_KEY_ID_0119000000012024112300000000000001")
-//!     .header("Wechatpay-Signature", include_str!("../testdata/vectors/verify/applyment_public_key/input.json")
-//! #       .split("\"signature\": \"").nth(1).unwrap().split('"').next().unwrap())
-//!     .body(include_bytes!("../testdata/vectors/verify/applyment_public_key/body").to_vec())?;
-//!
+//! // The adapter sends `request`, and hands the platform's signed answer back:
+//! # let response = {
+//! #     let platform = wechatpay_core::PlatformSigner::new(
+//! #         "PUB_KEY_ID_0119000000012024112300000000000001",
+//! #         include_str!("../testdata/keys/platform_key.pem"),
+//! #         wechatpay_core::Backend::default(),
+//! #     )?;
+//! #     let body = include_bytes!("../testdata/vectors/verify/applyment_public_key/body");
+//! #     let mut response = http::Response::new(body.to_vec());
+//! #     platform.sign_response(&mut response, 1_700_000_000, "E5F0A1B2C3D4E5F60718293A4B5C6D7E", &mut rng)?;
+//! #     response
+//! # };
+//! let response: Response<Vec<u8>> = response;
 //! let applyment = client.parse(&query, &response, 1_700_000_030)?;
 //! assert_eq!(applyment.applyment_state, ApplymentState::Finish);
 //! assert_eq!(applyment.next_step(), NextStep::Done { sub_mchid: Some("1542488631") });
@@ -55,6 +58,7 @@
 //! ```
 #![forbid(unsafe_code)]
 #![deny(missing_docs)]
+#![warn(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
 
 mod base64;
 mod client;
@@ -75,9 +79,7 @@ mod verification;
 pub use client::{Client, DEFAULT_BACKUP_URL, DEFAULT_BASE_URL};
 pub use credentials::MerchantCredentials;
 pub use crypto::Backend;
-pub use error::{
-    ApiError, Authentication, CryptoError, DecodeError, Error, VerificationError,
-};
+pub use error::{ApiError, Authentication, CryptoError, DecodeError, Error, VerificationError};
 pub use nonce::Nonce;
 pub use operation::{Operation, PathBuilder, RequestParts, VerifiedBody};
 pub use platform_keys::{FieldEncryptor, PlatformKey, PlatformKeyKind, PlatformKeys};
@@ -86,9 +88,8 @@ pub use retry::{Decision, Host, Outcome, RetryPolicy, TransportFailure};
 pub use sensitive::{EncryptedField, SensitiveString};
 pub use signing::{AUTHORIZATION_SCHEME, RequestSignature, SigningInput, check_path_and_query};
 pub use verification::{
-    DEFAULT_MAX_CLOCK_SKEW, REQUEST_ID, SIGNATURE_PROBE_PREFIX, SignatureHeaders,
-    WECHATPAY_NONCE, WECHATPAY_SERIAL, WECHATPAY_SIGNATURE, WECHATPAY_SIGNATURE_TYPE,
-    WECHATPAY_TIMESTAMP,
+    DEFAULT_MAX_CLOCK_SKEW, REQUEST_ID, SIGNATURE_PROBE_PREFIX, SignatureHeaders, WECHATPAY_NONCE,
+    WECHATPAY_SERIAL, WECHATPAY_SIGNATURE, WECHATPAY_SIGNATURE_TYPE, WECHATPAY_TIMESTAMP,
 };
 
 /// The random-number traits the core takes, re-exported so callers match their version.

@@ -25,10 +25,14 @@ impl Nonce {
     /// [`Error::InvalidInput`] (`nonce`) when empty, longer than 64, or not alphanumeric ASCII.
     pub fn new(nonce: impl Into<String>) -> Result<Self, Error> {
         let nonce = nonce.into();
-        if nonce.is_empty() || nonce.len() > 64 || !nonce.bytes().all(|b| b.is_ascii_alphanumeric()) {
+        if nonce.is_empty() || nonce.len() > 64 || !nonce.bytes().all(|b| b.is_ascii_alphanumeric())
+        {
             return Err(Error::invalid(
                 "nonce",
-                format!("{:?} must be 1 to 64 ASCII letters and digits", Shown(&nonce)),
+                format!(
+                    "{:?} must be 1 to 64 ASCII letters and digits",
+                    Shown(&nonce)
+                ),
             ));
         }
         Ok(Nonce(nonce))
@@ -36,7 +40,8 @@ impl Nonce {
 
     /// 32 uniformly drawn letters and digits.
     pub fn generate<R: CryptoRng + ?Sized>(rng: &mut R) -> Self {
-        const ALPHABET: &[u8; 62] = b"0123456789ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz";
+        const ALPHABET: &[u8; 62] =
+            b"0123456789ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz";
         let mut nonce = String::with_capacity(Self::LEN);
         let mut buffer = [0u8; 64];
         while nonce.len() < Self::LEN {

@@ -239,7 +239,10 @@ impl PathBuilder {
             ));
         }
         if self.has_query {
-            return Err(Error::invalid(name, "a path segment cannot follow the query"));
+            return Err(Error::invalid(
+                name,
+                "a path segment cannot follow the query",
+            ));
         }
         if !self.text.ends_with('/') {
             self.text.push('/');

@@ -68,9 +68,9 @@ pub(crate) fn certificate_der(pem: &str) -> Result<Vec<u8>, String> {
     let (label, der) = decode(pem)?;
     match label.as_str() {
         "CERTIFICATE" => Ok(der),
-        "PUBLIC KEY" => Err(
-            "this is a public key; add platform public keys with `add_public_key`".to_owned(),
-        ),
+        "PUBLIC KEY" => {
+            Err("this is a public key; add platform public keys with `add_public_key`".to_owned())
+        }
         other => Err(format!("expected BEGIN CERTIFICATE, found BEGIN {other}")),
     }
 }
@@ -81,7 +81,7 @@ fn decode(pem: &str) -> Result<(String, Vec<u8>), String> {
     if !pem.starts_with("-----BEGIN ") {
         return Err("not a PEM file: expected a line like -----BEGIN PRIVATE KEY-----".to_owned());
     }
-    let (label, der) = der::pem::decode_vec(pem.as_bytes())
-        .map_err(|e| format!("the PEM cannot be read: {e}"))?;
+    let (label, der) =
+        der::pem::decode_vec(pem.as_bytes()).map_err(|e| format!("the PEM cannot be read: {e}"))?;
     Ok((label.to_owned(), der))
 }

@@ -181,7 +181,11 @@ impl PlatformKeys {
             }
             None => Err(Error::invalid(
                 "preferred_platform_serial",
-                format!("{:?} is not among the platform keys ({})", Shown(serial), self.serials().join(", ")),
+                format!(
+                    "{:?} is not among the platform keys ({})",
+                    Shown(serial),
+                    self.serials().join(", ")
+                ),
             )),
         }
     }
@@ -230,7 +234,11 @@ impl PlatformKeys {
     }
 
     /// The key a signature claims, checked to be known and, for a certificate, valid at `now`.
-    pub(crate) fn key_for(&self, serial: &str, now: u64) -> Result<&PlatformKey, VerificationError> {
+    pub(crate) fn key_for(
+        &self,
+        serial: &str,
+        now: u64,
+    ) -> Result<&PlatformKey, VerificationError> {
         let key = self
             .get(serial)
             .ok_or_else(|| VerificationError::UnknownSerial {
@@ -241,15 +249,14 @@ impl PlatformKeys {
             not_before,
             not_after,
         } = key.kind
+            && !key.is_valid_at(now)
         {
-            if !key.is_valid_at(now) {
-                return Err(VerificationError::CertificateNotValid {
-                    serial: key.serial.clone(),
-                    not_before,
-                    not_after,
-                    at: now,
-                });
-            }
+            return Err(VerificationError::CertificateNotValid {
+                serial: key.serial.clone(),
+                not_before,
+                not_after,
+                at: now,
+            });
         }
         Ok(key)
     }
@@ -266,7 +273,8 @@ impl PlatformKeys {
 
     fn parse_key(&self, spki_der: &[u8], field: &'static str) -> Result<PublicKey, Error> {
         crypto::validate_public_key(spki_der).map_err(|reason| Error::invalid(field, reason))?;
-        PublicKey::from_spki_der(spki_der, self.backend).map_err(|reason| Error::invalid(field, reason))
+        PublicKey::from_spki_der(spki_der, self.backend)
+            .map_err(|reason| Error::invalid(field, reason))
     }
 
     fn insert(&mut self, key: PlatformKey) -> &PlatformKey {
@@ -328,7 +336,11 @@ impl FieldEncryptor<'_> {
     ///
     /// [`Error::Crypto`] with [`CryptoError::PlaintextTooLong`] past
     /// [`FieldEncryptor::max_plaintext_len`] bytes.
-    pub fn encrypt<R: CryptoRng + ?Sized>(&self, plaintext: &str, rng: &mut R) -> Result<String, Error> {
+    pub fn encrypt<R: CryptoRng + ?Sized>(
+        &self,
+        plaintext: &str,
+        rng: &mut R,
+    ) -> Result<String, Error> {
         let ciphertext = self
             .key
             .key
@@ -341,7 +353,9 @@ impl FieldEncryptor<'_> {
 fn check_public_key_id(id: &str) -> Result<(), Error> {
     let digits = id.strip_prefix(PUBLIC_KEY_ID_PREFIX);
     match digits {
-        Some(d) if !d.is_empty() && d.len() <= 64 && d.bytes().all(|b| b.is_ascii_digit()) => Ok(()),
+        Some(d) if !d.is_empty() && d.len() <= 64 && d.bytes().all(|b| b.is_ascii_digit()) => {
+            Ok(())
+        }
         _ if !id.is_empty() && id.len() <= 64 && id.bytes().all(|b| b.is_ascii_hexdigit()) => {
             Err(Error::invalid(
                 "platform_public_key_id",
@@ -375,4 +389,3 @@ fn hex_upper(bytes: &[u8]) -> String {
 fn unix_seconds(duration: std::time::Duration) -> u64 {
     duration.as_secs()
 }
-

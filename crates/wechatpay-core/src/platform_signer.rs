@@ -27,15 +27,21 @@ impl PlatformSigner {
     ///
     /// [`Error::InvalidInput`] (`platform_private_key`) for a key the merchant side would also
     /// refuse, or (`serial`) for a serial that is not a header value.
-    pub fn new(serial: impl Into<String>, private_key_pem: &str, backend: Backend) -> Result<Self, Error> {
+    pub fn new(
+        serial: impl Into<String>,
+        private_key_pem: &str,
+        backend: Backend,
+    ) -> Result<Self, Error> {
         let serial = serial.into();
         if serial.is_empty() || HeaderValue::from_str(&serial).is_err() {
             return Err(Error::invalid("serial", "must be a non-empty header value"));
         }
         let field = "platform_private_key";
-        let der = crate::pem::private_key_der(private_key_pem).map_err(|r| Error::invalid(field, r))?;
+        let der =
+            crate::pem::private_key_der(private_key_pem).map_err(|r| Error::invalid(field, r))?;
         crypto::validate_private_key(&der).map_err(|r| Error::invalid(field, r))?;
-        let key = PrivateKey::from_pkcs8_der(&der, backend).map_err(|r| Error::invalid(field, r))?;
+        let key =
+            PrivateKey::from_pkcs8_der(&der, backend).map_err(|r| Error::invalid(field, r))?;
         Ok(PlatformSigner { serial, key })
     }
 
@@ -57,7 +63,14 @@ impl PlatformSigner {
         rng: &mut R,
     ) -> Result<String, Error> {
         let timestamp = timestamp.to_string();
-        let parts: [&[u8]; 6] = [timestamp.as_bytes(), b"\n", nonce.as_bytes(), b"\n", body, b"\n"];
+        let parts: [&[u8]; 6] = [
+            timestamp.as_bytes(),
+            b"\n",
+            nonce.as_bytes(),
+            b"\n",
+            body,
+            b"\n",
+        ];
         let signature = self.key.sign_sha256(&parts, rng).map_err(Error::Signing)?;
         Ok(crate::base64::encode(&signature))
     }
@@ -75,21 +88,26 @@ impl PlatformSigner {
         nonce: &str,
         rng: &mut R,
     ) -> Result<(), Error> {
-        let nonce_value =
-            HeaderValue::from_str(nonce).map_err(|_| Error::invalid("nonce", "not a header value"))?;
+        let nonce_value = HeaderValue::from_str(nonce)
+            .map_err(|_| Error::invalid("nonce", "not a header value"))?;
         let signature = self.sign(timestamp, nonce, response.body(), rng)?;
         let headers = response.headers_mut();
         headers.insert(WECHATPAY_TIMESTAMP, HeaderValue::from(timestamp));
         headers.insert(WECHATPAY_NONCE, nonce_value);
         headers.insert(
             WECHATPAY_SIGNATURE,
-            HeaderValue::from_str(&signature).map_err(|_| Error::invalid("signature", "not a header value"))?,
+            HeaderValue::from_str(&signature)
+                .map_err(|_| Error::invalid("signature", "not a header value"))?,
         );
         headers.insert(
             WECHATPAY_SERIAL,
-            HeaderValue::from_str(&self.serial).map_err(|_| Error::invalid("serial", "not a header value"))?,
+            HeaderValue::from_str(&self.serial)
+                .map_err(|_| Error::invalid("serial", "not a header value"))?,
         );
-        headers.insert(WECHATPAY_SIGNATURE_TYPE, HeaderValue::from_static(AUTHORIZATION_SCHEME));
+        headers.insert(
+            WECHATPAY_SIGNATURE_TYPE,
+            HeaderValue::from_static(AUTHORIZATION_SCHEME),
+        );
         Ok(())
     }
 }

@@ -48,9 +48,9 @@ pub enum Outcome<'a> {
     Error(&'a Error),
 }
 
-/// What to do after a failed attempt.
+/// What to do after a failed attempt: exactly one of two things, so it is not
+/// `#[non_exhaustive]` and an adapter's `match` needs no fallback.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
-#[non_exhaustive]
 pub enum Decision {
     /// Send again, to `host`, after waiting `after`.
     Retry {
@@ -174,7 +174,11 @@ impl RetryPolicy {
             .min(self.max_delay);
         let half = ceiling / 2;
         let spread = u64::try_from(half.as_nanos()).unwrap_or(u64::MAX);
-        let drawn = if spread == 0 { 0 } else { rng.next_u64() % (spread + 1) };
+        let drawn = if spread == 0 {
+            0
+        } else {
+            rng.next_u64() % (spread + 1)
+        };
         half + Duration::from_nanos(drawn)
     }
 }

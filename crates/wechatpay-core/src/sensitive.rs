@@ -84,13 +84,14 @@ impl MerchantCredentials {
         field: &EncryptedField,
         rng: &mut R,
     ) -> Result<SensitiveString, Error> {
-        let ciphertext =
-            crate::base64::decode(field.as_str()).ok_or(Error::Crypto(CryptoError::InvalidBase64))?;
+        let ciphertext = crate::base64::decode(field.as_str())
+            .ok_or(Error::Crypto(CryptoError::InvalidBase64))?;
         let plaintext = self
             .private_key()
             .oaep_sha1_decrypt(&ciphertext, rng)
             .map_err(Error::Crypto)?;
-        let text = std::str::from_utf8(&plaintext).map_err(|_| Error::Crypto(CryptoError::NotUtf8))?;
+        let text =
+            std::str::from_utf8(&plaintext).map_err(|_| Error::Crypto(CryptoError::NotUtf8))?;
         Ok(SensitiveString::new(text))
     }
 }

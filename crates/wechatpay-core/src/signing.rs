@@ -136,8 +136,9 @@ impl MerchantCredentials {
             input.nonce,
             self.serial_no(),
         );
-        let mut header = HeaderValue::try_from(&authorization)
-            .map_err(|_| Error::invalid("authorization", "the header value is not visible ASCII"))?;
+        let mut header = HeaderValue::try_from(&authorization).map_err(|_| {
+            Error::invalid("authorization", "the header value is not visible ASCII")
+        })?;
         header.set_sensitive(true);
         Ok(RequestSignature {
             mchid: self.mchid().to_owned(),

@@ -54,13 +54,13 @@ impl<'a> SignatureHeaders<'a> {
         let nonce = required(headers, WECHATPAY_NONCE)?;
         let signature = required(headers, WECHATPAY_SIGNATURE)?;
         let serial = required(headers, WECHATPAY_SERIAL)?;
-        if let Some(kind) = optional(headers, WECHATPAY_SIGNATURE_TYPE)? {
-            if kind != AUTHORIZATION_SCHEME {
-                return Err(malformed(
-                    WECHATPAY_SIGNATURE_TYPE,
-                    format!("{kind:?} is not {AUTHORIZATION_SCHEME}"),
-                ));
-            }
+        if let Some(kind) = optional(headers, WECHATPAY_SIGNATURE_TYPE)?
+            && kind != AUTHORIZATION_SCHEME
+        {
+            return Err(malformed(
+                WECHATPAY_SIGNATURE_TYPE,
+                format!("{kind:?} is not {AUTHORIZATION_SCHEME}"),
+            ));
         }
         let timestamp = parse_timestamp(timestamp_text)?;
         Ok(SignatureHeaders {

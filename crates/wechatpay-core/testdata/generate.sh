@@ -357,6 +357,12 @@ oaep_case account_no "$TMP/p2"
 oaep_case company_name "$TMP/p3"
 oaep_case max_214_bytes "$TMP/p4"
 oaep_case empty "$TMP/p5"
+# Not UTF-8 (Latin-1 "é"): decryption must say so rather than hand out mojibake.
+mkdir -p "$VEC/oaep_not_utf8"
+printf '\351' > "$VEC/oaep_not_utf8/plaintext"
+openssl pkeyutl -encrypt -pubin -inkey "$KEYS/merchant_pub.pem" "${OAEP_OPTS[@]}" \
+  -in "$VEC/oaep_not_utf8/plaintext" -out "$TMP/ct.bin"
+b64 "$TMP/ct.bin" > "$VEC/oaep_not_utf8/ciphertext"
 # sanity: 215 bytes must NOT fit (2048-bit key, SHA-1 OAEP: 256 - 2*20 - 2 = 214)
 head -c 215 /dev/zero | tr '\0' 'A' > "$TMP/p6"
 if openssl pkeyutl -encrypt -pubin -inkey "$KEYS/merchant_pub.pem" "${OAEP_OPTS[@]}" \

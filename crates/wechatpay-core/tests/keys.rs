@@ -18,7 +18,8 @@ fn invalid(result: Result<impl std::fmt::Debug, Error>) -> (String, String) {
 fn credentials_accept_pkcs8_and_pkcs1_and_never_print_the_key() {
     for backend in Backend::all() {
         for pem in [MERCHANT_KEY, MERCHANT_KEY_PKCS1] {
-            let credentials = MerchantCredentials::with_backend(MCHID, MERCHANT_SERIAL, pem, *backend).unwrap();
+            let credentials =
+                MerchantCredentials::with_backend(MCHID, MERCHANT_SERIAL, pem, *backend).unwrap();
             assert_eq!(credentials.mchid(), MCHID);
             assert_eq!(credentials.serial_no(), MERCHANT_SERIAL);
             assert_eq!(credentials.backend(), *backend);
@@ -39,7 +40,15 @@ fn credentials_tolerate_crlf_bom_and_surrounding_blank_lines() {
 
 #[test]
 fn mchid_must_be_digits() {
-    for bad in ["", "19000000a1", "1900 0001", "1900000001\"", "1900000001,", "１９００", &"1".repeat(33)] {
+    for bad in [
+        "",
+        "19000000a1",
+        "1900 0001",
+        "1900000001\"",
+        "1900000001,",
+        "１９００",
+        &"1".repeat(33),
+    ] {
         let (field, _) = invalid(MerchantCredentials::new(bad, MERCHANT_SERIAL, MERCHANT_KEY));
         assert_eq!(field, "mchid", "{bad:?}");
     }
@@ -47,7 +56,16 @@ fn mchid_must_be_digits() {
 
 #[test]
 fn serial_must_be_hex_without_header_breaking_characters() {
-    for bad in ["", "3775B6A45ACD5888G6D1", "3775B6A4\"5ACD", "3775,B6A4", "3775\rB6", "3775\nB6", "3775 B6", &"A".repeat(65)] {
+    for bad in [
+        "",
+        "3775B6A45ACD5888G6D1",
+        "3775B6A4\"5ACD",
+        "3775,B6A4",
+        "3775\rB6",
+        "3775\nB6",
+        "3775 B6",
+        &"A".repeat(65),
+    ] {
         let (field, _) = invalid(MerchantCredentials::new(MCHID, bad, MERCHANT_KEY));
         assert_eq!(field, "serial_no", "{bad:?}");
     }
@@ -70,16 +88,32 @@ fn a_pem_of_the_wrong_kind_is_explained() {
         (EC_KEY, "not an RSA key"),
         (RSA1024_KEY, "1024 bits"),
         ("MIIEvQIBADANBgkqhkiG9w0BAQEFAASC", "not a PEM"),
-        ("-----BEGIN PRIVATE KEY-----\nnot base64!\n-----END PRIVATE KEY-----\n", "cannot be read"),
-        ("-----BEGIN PRIVATE KEY-----\nAAAA\n-----END PRIVATE KEY-----\n", "PKCS#8"),
-        ("-----BEGIN OPENSSH PRIVATE KEY-----\nAAAA\n-----END OPENSSH PRIVATE KEY-----\n", "found BEGIN OPENSSH"),
+        (
+            "-----BEGIN PRIVATE KEY-----\nnot base64!\n-----END PRIVATE KEY-----\n",
+            "cannot be read",
+        ),
+        (
+            "-----BEGIN PRIVATE KEY-----\nAAAA\n-----END PRIVATE KEY-----\n",
+            "PKCS#8",
+        ),
+        (
+            "-----BEGIN OPENSSH PRIVATE KEY-----\nAAAA\n-----END OPENSSH PRIVATE KEY-----\n",
+            "found BEGIN OPENSSH",
+        ),
     ];
     for backend in Backend::all() {
         for (pem, expected) in cases {
-            let (field, reason) =
-                invalid(MerchantCredentials::with_backend(MCHID, MERCHANT_SERIAL, pem, *backend));
+            let (field, reason) = invalid(MerchantCredentials::with_backend(
+                MCHID,
+                MERCHANT_SERIAL,
+                pem,
+                *backend,
+            ));
             assert_eq!(field, "private_key");
-            assert!(reason.contains(expected), "expected {expected:?} in {reason:?}");
+            assert!(
+                reason.contains(expected),
+                "expected {expected:?} in {reason:?}"
+            );
         }
     }
 }
@@ -93,7 +127,10 @@ fn platform_keys_hold_public_keys_and_certificates_at_once() {
         assert_eq!(certificate.serial(), CERT_SERIAL);
         assert_eq!(
             certificate.kind(),
-            PlatformKeyKind::Certificate { not_before: 1_672_531_200, not_after: 1_861_920_000 }
+            PlatformKeyKind::Certificate {
+                not_before: 1_672_531_200,
+                not_after: 1_861_920_000
+            }
         );
         assert!(certificate.is_valid_at(NOW));
         assert!(!certificate.is_valid_at(1_861_920_001));
@@ -117,7 +154,10 @@ fn the_newest_certificate_is_preferred_when_there_is_no_public_key() {
     let mut keys = PlatformKeys::new();
     keys.add_certificate(PLATFORM_CERT).unwrap();
     keys.add_certificate(PLATFORM_CERT_EXPIRED).unwrap();
-    assert_eq!(keys.get(EXPIRED_CERT_SERIAL).unwrap().serial(), EXPIRED_CERT_SERIAL);
+    assert_eq!(
+        keys.get(EXPIRED_CERT_SERIAL).unwrap().serial(),
+        EXPIRED_CERT_SERIAL
+    );
     assert_eq!(keys.preferred().unwrap().serial(), CERT_SERIAL);
 }
 
@@ -127,7 +167,13 @@ fn public_key_ids_must_have_the_platform_form() {
     let (field, reason) = invalid(keys.add_public_key(MERCHANT_SERIAL, PLATFORM_PUB));
     assert_eq!(field, "platform_public_key_id");
     assert!(reason.contains("certificate serial"), "{reason}");
-    for bad in ["", "PUB_KEY_ID_", "PUB_KEY_ID_12ab", "PUB_KEY_ID_1\"", "pub_key_id_0112"] {
+    for bad in [
+        "",
+        "PUB_KEY_ID_",
+        "PUB_KEY_ID_12ab",
+        "PUB_KEY_ID_1\"",
+        "pub_key_id_0112",
+    ] {
         let (field, _) = invalid(keys.add_public_key(bad, PLATFORM_PUB));
         assert_eq!(field, "platform_public_key_id", "{bad:?}");
     }
@@ -145,9 +191,9 @@ fn platform_pems_of_the_wrong_kind_are_explained() {
     let (field, reason) = invalid(keys.add_certificate(PLATFORM_PUB));
     assert_eq!(field, "platform_certificate");
     assert!(reason.contains("add_public_key"), "{reason}");
-    let (_, reason) = invalid(keys.add_certificate(
-        "-----BEGIN CERTIFICATE-----\nMIIBAAAA\n-----END CERTIFICATE-----\n",
-    ));
+    let (_, reason) = invalid(
+        keys.add_certificate("-----BEGIN CERTIFICATE-----\nMIIBAAAA\n-----END CERTIFICATE-----\n"),
+    );
     assert!(reason.contains("X.509"), "{reason}");
     let (field, _) = invalid(keys.set_preferred("PUB_KEY_ID_999"));
     assert_eq!(field, "preferred_platform_serial");
@@ -162,13 +208,19 @@ fn the_merchant_serial_among_platform_keys_is_a_configuration_error() {
     assert_eq!(field, "platform_keys");
     assert!(reason.contains("merchant certificate serial"), "{reason}");
 
-    let (field, _) = invalid(Client::new(credentials(Backend::default()), PlatformKeys::new()));
+    let (field, _) = invalid(Client::new(
+        credentials(Backend::default()),
+        PlatformKeys::new(),
+    ));
     assert_eq!(field, "platform_keys");
 }
 
 #[test]
 fn platform_keys_debug_shows_serials_only() {
     let debug = format!("{:?}", platform_keys(Backend::default()));
-    assert!(debug.contains(PUBLIC_KEY_ID) && debug.contains(CERT_SERIAL), "{debug}");
+    assert!(
+        debug.contains(PUBLIC_KEY_ID) && debug.contains(CERT_SERIAL),
+        "{debug}"
+    );
     assert!(!debug.contains("MII"), "{debug}");
 }

@@ -61,8 +61,16 @@ fn sign_vectors_match_openssl_stage_by_stage() {
             };
             assert_eq!(signing.message(), read(&case, "message"), "{name}: message");
             let signature = credentials.sign(&signing, &mut rng()).unwrap();
-            assert_eq!(signature.signature(), read_text(&case, "signature"), "{name} on {backend:?}: signature");
-            assert_eq!(signature.authorization(), read_text(&case, "authorization"), "{name}: header");
+            assert_eq!(
+                signature.signature(),
+                read_text(&case, "signature"),
+                "{name} on {backend:?}: signature"
+            );
+            assert_eq!(
+                signature.authorization(),
+                read_text(&case, "authorization"),
+                "{name}: header"
+            );
             assert!(signature.header_value().is_sensitive());
             checked += 1;
         }
@@ -98,9 +106,15 @@ fn verify_vectors_match_openssl_and_reject_any_altered_byte() {
             let body = read(&case, "body");
             let headers = headers(&input);
             let parsed = SignatureHeaders::from_headers(&headers).unwrap();
-            assert_eq!(parsed.message(&body), read(&case, "message"), "{name}: message");
+            assert_eq!(
+                parsed.message(&body),
+                read(&case, "message"),
+                "{name}: message"
+            );
             assert_eq!(input.expect, "ok");
-            let key = keys.verify(&headers, &body, NOW, 300).unwrap_or_else(|e| panic!("{name} on {backend:?}: {e}"));
+            let key = keys
+                .verify(&headers, &body, NOW, 300)
+                .unwrap_or_else(|e| panic!("{name} on {backend:?}: {e}"));
             assert_eq!(key.serial(), input.serial);
 
             // One flipped bit anywhere in the body, or a body with a byte appended, must fail.
@@ -115,7 +129,10 @@ fn verify_vectors_match_openssl_and_reject_any_altered_byte() {
                     let mut tampered = body.clone();
                     tampered[position] ^= 1;
                     assert!(
-                        matches!(keys.verify(&headers, &tampered, NOW, 300), Err(VerificationError::BadSignature { .. })),
+                        matches!(
+                            keys.verify(&headers, &tampered, NOW, 300),
+                            Err(VerificationError::BadSignature { .. })
+                        ),
                         "{name}: flipped bit at {position} verified"
                     );
                 }
@@ -134,7 +151,11 @@ fn oaep_vectors_made_by_openssl_decrypt_with_the_merchant_key() {
             let plaintext = credentials
                 .decrypt(&field, &mut rng())
                 .unwrap_or_else(|e| panic!("{name} on {backend:?}: {e}"));
-            assert_eq!(plaintext.expose().as_bytes(), read(&case, "plaintext"), "{name}");
+            assert_eq!(
+                plaintext.expose().as_bytes(),
+                read(&case, "plaintext"),
+                "{name}"
+            );
         }
     }
 }

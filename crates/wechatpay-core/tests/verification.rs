@@ -13,13 +13,23 @@ const BODY: &[u8] = br#"{"applyment_state":"AUDITING"}"#;
 fn signed_headers(signer: &PlatformSigner, timestamp: u64, body: &[u8]) -> HeaderMap {
     let mut response = http::Response::new(body.to_vec());
     signer
-        .sign_response(&mut response, timestamp, "5K8264ILTKCH16CQ2502SI8ZNMTM67VS", &mut rng())
+        .sign_response(
+            &mut response,
+            timestamp,
+            "5K8264ILTKCH16CQ2502SI8ZNMTM67VS",
+            &mut rng(),
+        )
         .unwrap();
     response.headers().clone()
 }
 
-fn verify(keys: &PlatformKeys, headers: &HeaderMap, body: &[u8]) -> Result<String, VerificationError> {
-    keys.verify(headers, body, NOW, 300).map(|k| k.serial().to_owned())
+fn verify(
+    keys: &PlatformKeys,
+    headers: &HeaderMap,
+    body: &[u8],
+) -> Result<String, VerificationError> {
+    keys.verify(headers, body, NOW, 300)
+        .map(|k| k.serial().to_owned())
 }
 
 #[test]
@@ -37,7 +47,12 @@ fn public_key_and_certificate_signatures_verify_side_by_side() {
 fn each_missing_header_is_named() {
     let full = signed_headers(&platform_signer(Backend::default()), NOW, BODY);
     let keys = platform_keys(Backend::default());
-    for name in ["Wechatpay-Timestamp", "Wechatpay-Nonce", "Wechatpay-Signature", "Wechatpay-Serial"] {
+    for name in [
+        "Wechatpay-Timestamp",
+        "Wechatpay-Nonce",
+        "Wechatpay-Signature",
+        "Wechatpay-Serial",
+    ] {
         let mut headers = full.clone();
         headers.remove(name);
         assert_eq!(
@@ -47,7 +62,9 @@ fn each_missing_header_is_named() {
     }
     assert_eq!(
         verify(&keys, &HeaderMap::new(), BODY),
-        Err(VerificationError::MissingHeader { name: "Wechatpay-Timestamp" })
+        Err(VerificationError::MissingHeader {
+            name: "Wechatpay-Timestamp"
+        })
     );
 }
 
@@ -70,7 +87,9 @@ fn malformed_headers_are_named() {
         let mut headers = full.clone();
         headers.insert(name, HeaderValue::from_bytes(value).unwrap());
         match verify(&keys, &headers, BODY) {
-            Err(VerificationError::MalformedHeader { name: got, .. }) => assert_eq!(got, name, "{value:?}"),
+            Err(VerificationError::MalformedHeader { name: got, .. }) => {
+                assert_eq!(got, name, "{value:?}")
+            }
             other => panic!("{name}={value:?}: {other:?}"),
         }
     }
@@ -83,7 +102,10 @@ fn a_repeated_signature_header_is_refused() {
     headers.append("Wechatpay-Signature", forged);
     assert!(matches!(
         verify(&platform_keys(Backend::default()), &headers, BODY),
-        Err(VerificationError::MalformedHeader { name: "Wechatpay-Signature", .. })
+        Err(VerificationError::MalformedHeader {
+            name: "Wechatpay-Signature",
+            ..
+        })
     ));
 }
 
@@ -102,7 +124,12 @@ fn the_signature_probe_has_its_own_kind() {
 #[test]
 fn an_unknown_serial_names_it_and_the_known_ones() {
     let headers = signed_headers(
-        &PlatformSigner::new("PUB_KEY_ID_0000000000000000000000000000000099", PLATFORM_KEY, Backend::default()).unwrap(),
+        &PlatformSigner::new(
+            "PUB_KEY_ID_0000000000000000000000000000000099",
+            PLATFORM_KEY,
+            Backend::default(),
+        )
+        .unwrap(),
         NOW,
         BODY,
     );
@@ -123,7 +150,9 @@ fn a_signature_by_another_key_is_a_bad_signature() {
         let headers = signed_headers(&impostor, NOW, BODY);
         assert_eq!(
             verify(&platform_keys(*backend), &headers, BODY),
-            Err(VerificationError::BadSignature { serial: PUBLIC_KEY_ID.to_owned() })
+            Err(VerificationError::BadSignature {
+                serial: PUBLIC_KEY_ID.to_owned()
+            })
         );
     }
 }
@@ -137,14 +166,23 @@ fn a_truncated_or_empty_signature_is_a_bad_signature_not_a_panic() {
         for bad in [&signature[..signature.len() - 4], "AAAA"] {
             let mut headers = full.clone();
             headers.insert("Wechatpay-Signature", bad.parse().unwrap());
-            assert!(matches!(verify(&keys, &headers, BODY), Err(VerificationError::BadSignature { .. })));
+            assert!(matches!(
+                verify(&keys, &headers, BODY),
+                Err(VerificationError::BadSignature { .. })
+            ));
         }
         // Padding in the middle is not base64 at all.
         let mut headers = full.clone();
-        headers.insert("Wechatpay-Signature", format!("{signature}AAAA").parse().unwrap());
+        headers.insert(
+            "Wechatpay-Signature",
+            format!("{signature}AAAA").parse().unwrap(),
+        );
         assert!(matches!(
             verify(&keys, &headers, BODY),
-            Err(VerificationError::MalformedHeader { name: "Wechatpay-Signature", .. })
+            Err(VerificationError::MalformedHeader {
+                name: "Wechatpay-Signature",
+                ..
+            })
         ));
     }
 }
@@ -153,7 +191,13 @@ fn a_truncated_or_empty_signature_is_a_bad_signature_not_a_panic() {
 fn timestamps_outside_the_window_are_clock_skew() {
     let keys = platform_keys(Backend::default());
     let signer = platform_signer(Backend::default());
-    for (timestamp, ok) in [(NOW - 300, true), (NOW + 300, true), (NOW - 301, false), (NOW + 301, false), (0, false)] {
+    for (timestamp, ok) in [
+        (NOW - 300, true),
+        (NOW + 300, true),
+        (NOW - 301, false),
+        (NOW + 301, false),
+        (0, false),
+    ] {
         let headers = signed_headers(&signer, timestamp, BODY);
         let result = verify(&keys, &headers, BODY);
         if ok {
@@ -161,7 +205,11 @@ fn timestamps_outside_the_window_are_clock_skew() {
         } else {
             assert_eq!(
                 result,
-                Err(VerificationError::ClockSkew { timestamp, now: NOW, max_skew: 300 })
+                Err(VerificationError::ClockSkew {
+                    timestamp,
+                    now: NOW,
+                    max_skew: 300
+                })
             );
         }
     }
@@ -174,10 +222,16 @@ fn timestamps_outside_the_window_are_clock_skew() {
 fn a_certificate_outside_its_validity_is_refused() {
     let mut keys = PlatformKeys::new();
     keys.add_certificate(PLATFORM_CERT_EXPIRED).unwrap();
-    let signer = PlatformSigner::new(EXPIRED_CERT_SERIAL, PLATFORM_CERT_KEY, Backend::default()).unwrap();
+    let signer =
+        PlatformSigner::new(EXPIRED_CERT_SERIAL, PLATFORM_CERT_KEY, Backend::default()).unwrap();
     let headers = signed_headers(&signer, NOW, BODY);
     match verify(&keys, &headers, BODY) {
-        Err(VerificationError::CertificateNotValid { serial, not_after, at, .. }) => {
+        Err(VerificationError::CertificateNotValid {
+            serial,
+            not_after,
+            at,
+            ..
+        }) => {
             assert_eq!(serial, EXPIRED_CERT_SERIAL);
             assert_eq!(not_after, 1_577_836_800);
             assert_eq!(at, NOW);
@@ -201,7 +255,13 @@ fn a_2xx_is_never_decoded_unless_it_verifies() {
 
         response.body_mut()[10] ^= 0x20;
         let error = client.parse(&query, &response, NOW).unwrap_err();
-        assert!(matches!(error.verification(), Some(VerificationError::BadSignature { .. })), "{error}");
+        assert!(
+            matches!(
+                error.verification(),
+                Some(VerificationError::BadSignature { .. })
+            ),
+            "{error}"
+        );
         assert_eq!(error.request_id(), Some("08F4C1A2B30610A7051A0B"));
         assert!(!error.is_retryable());
 
@@ -209,7 +269,10 @@ fn a_2xx_is_never_decoded_unless_it_verifies() {
         let error = client.parse(&query, &unsigned, NOW).unwrap_err();
         assert!(matches!(
             error,
-            Error::Verification { kind: VerificationError::MissingHeader { .. }, .. }
+            Error::Verification {
+                kind: VerificationError::MissingHeader { .. },
+                ..
+            }
         ));
     }
 }
@@ -224,17 +287,31 @@ fn error_answers_report_whether_they_were_authenticated() {
     let signed = signed_response(Backend::default(), 404, body);
     let api = client.parse(&query, &signed, NOW).unwrap_err();
     let api = api.api().unwrap();
-    assert_eq!(api.authentication, Authentication::Verified { serial: PUBLIC_KEY_ID.to_owned() });
+    assert_eq!(
+        api.authentication,
+        Authentication::Verified {
+            serial: PUBLIC_KEY_ID.to_owned()
+        }
+    );
 
-    let unsigned = unsigned_response(500, r#"{"code":"SYSTEM_ERROR","message":"系统繁忙"}"#.as_bytes());
+    let unsigned = unsigned_response(
+        500,
+        r#"{"code":"SYSTEM_ERROR","message":"系统繁忙"}"#.as_bytes(),
+    );
     let error = client.parse(&query, &unsigned, NOW).unwrap_err();
-    assert_eq!(error.api().unwrap().authentication, Authentication::Unsigned);
+    assert_eq!(
+        error.api().unwrap().authentication,
+        Authentication::Unsigned
+    );
 
     let mut forged = signed_response(Backend::default(), 404, body);
     *forged.body_mut() = br#"{"code":"RESOURCE_NOT_EXISTS","message":"forged"}"#.to_vec();
     let error = client.parse(&query, &forged, NOW).unwrap_err();
     let api = error.api().unwrap();
-    assert!(matches!(api.authentication, Authentication::Failed(VerificationError::BadSignature { .. })));
+    assert!(matches!(
+        api.authentication,
+        Authentication::Failed(VerificationError::BadSignature { .. })
+    ));
     assert!(error.to_string().contains("signature invalid"), "{error}");
 }
 
@@ -244,8 +321,14 @@ fn callbacks_verify_through_the_same_routine() {
     for backend in Backend::all() {
         let client = client(*backend);
         let headers = signed_headers(&certificate_signer(*backend), NOW, body);
-        assert_eq!(client.verify(&headers, body, NOW).unwrap().serial(), CERT_SERIAL);
+        assert_eq!(
+            client.verify(&headers, body, NOW).unwrap().serial(),
+            CERT_SERIAL
+        );
         let error = client.verify(&headers, &body[1..], NOW).unwrap_err();
-        assert!(matches!(error.verification(), Some(VerificationError::BadSignature { .. })));
+        assert!(matches!(
+            error.verification(),
+            Some(VerificationError::BadSignature { .. })
+        ));
     }
 }

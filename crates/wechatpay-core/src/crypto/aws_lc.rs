@@ -77,9 +77,7 @@ impl PublicKey {
 
     pub(crate) fn verify_sha256(&self, parts: &[&[u8]], signature: &[u8]) -> bool {
         let digest = sha256(parts);
-        self.verifying
-            .verify_digest_sig(&digest, signature)
-            .is_ok()
+        self.verifying.verify_digest_sig(&digest, signature).is_ok()
     }
 
     pub(crate) fn oaep_sha1_encrypt(&self, plaintext: &[u8]) -> Result<Vec<u8>, CryptoError> {

@@ -71,9 +71,9 @@ impl PrivateKey {
                 rust_crypto::PrivateKey::from_pkcs8_der(der)?,
             ))),
             #[cfg(feature = "aws-lc-rs")]
-            Backend::AwsLc => Ok(PrivateKey::AwsLc(Box::new(aws_lc::PrivateKey::from_pkcs8_der(
-                der,
-            )?))),
+            Backend::AwsLc => Ok(PrivateKey::AwsLc(Box::new(
+                aws_lc::PrivateKey::from_pkcs8_der(der)?,
+            ))),
         }
     }
 
@@ -127,9 +127,9 @@ impl PublicKey {
                 rust_crypto::PublicKey::from_spki_der(der)?,
             ))),
             #[cfg(feature = "aws-lc-rs")]
-            Backend::AwsLc => Ok(PublicKey::AwsLc(Box::new(aws_lc::PublicKey::from_spki_der(
-                der,
-            )?))),
+            Backend::AwsLc => Ok(PublicKey::AwsLc(Box::new(
+                aws_lc::PublicKey::from_spki_der(der)?,
+            ))),
         }
     }
 

@@ -230,7 +230,8 @@ impl AccountValidation {
     /// [`AccountValidation::deadline`] as an instant (UTC+8); `None` if the platform ever
     /// sends another format.
     pub fn deadline_at(&self) -> Option<time::OffsetDateTime> {
-        let format = time::macros::format_description!("[year]-[month]-[day] [hour]:[minute]:[second]");
+        let format =
+            time::macros::format_description!("[year]-[month]-[day] [hour]:[minute]:[second]");
         time::PrimitiveDateTime::parse(&self.deadline, format)
             .ok()
             .map(|t| t.assume_offset(time::macros::offset!(+8)))

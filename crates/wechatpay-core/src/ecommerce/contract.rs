@@ -3,7 +3,7 @@
 use http::Method;
 use serde::Deserialize;
 
-use super::{CODE_CHARS, check_text, is_code_char, parse_rfc3339, protocol_enum};
+use super::{CODE, check_text, parse_rfc3339, protocol_enum};
 use crate::error::Error;
 use crate::operation::{Operation, PathBuilder, RequestParts, VerifiedBody};
 use crate::sensitive::SensitiveString;
@@ -36,10 +36,13 @@ impl QueryContractByOutContractCode {
     ///
     /// [`Error::InvalidInput`]: `out_contract_code` must be 1 to 128 ASCII letters, digits, `_`
     /// or `-`; `appid` 1 to 32 of the same.
-    pub fn new(out_contract_code: impl Into<String>, appid: impl Into<String>) -> Result<Self, Error> {
+    pub fn new(
+        out_contract_code: impl Into<String>,
+        appid: impl Into<String>,
+    ) -> Result<Self, Error> {
         let out_contract_code = out_contract_code.into();
         let appid = appid.into();
-        check_text("out_contract_code", &out_contract_code, 128, Some((is_code_char, CODE_CHARS)))?;
+        check_text("out_contract_code", &out_contract_code, 128, Some(&CODE))?;
         check_appid(&appid)?;
         Ok(QueryContractByOutContractCode {
             out_contract_code,
@@ -92,7 +95,7 @@ impl QueryContractByOpenid {
     pub fn new(openid: impl Into<String>, appid: impl Into<String>) -> Result<Self, Error> {
         let openid = openid.into();
         let appid = appid.into();
-        check_text("openid", &openid, 128, Some((is_code_char, CODE_CHARS)))?;
+        check_text("openid", &openid, 128, Some(&CODE))?;
         check_appid(&appid)?;
         Ok(QueryContractByOpenid { openid, appid })
     }
@@ -116,7 +119,7 @@ impl Operation for QueryContractByOpenid {
 }
 
 fn check_appid(appid: &str) -> Result<(), Error> {
-    check_text("appid", appid, 32, Some((is_code_char, CODE_CHARS)))
+    check_text("appid", appid, 32, Some(&CODE))
 }
 
 /// A contract's state, as both contract queries answer it.

@@ -62,12 +62,24 @@ macro_rules! protocol_enum {
 }
 pub(crate) use protocol_enum;
 
-/// Checks a string parameter's length in characters and, optionally, its alphabet.
+/// The characters a parameter may hold, and how to say so in an error.
+pub(crate) struct Alphabet {
+    allows: fn(char) -> bool,
+    description: &'static str,
+}
+
+/// ASCII letters, digits, `_` and `-`: codes and ids that go into paths and queries as they are.
+pub(crate) const CODE: Alphabet = Alphabet {
+    allows: |c| c.is_ascii_alphanumeric() || c == '_' || c == '-',
+    description: "ASCII letters, digits, '_' and '-'",
+};
+
+/// Checks a string parameter's length in characters and, when given, its alphabet.
 pub(crate) fn check_text(
     field: &'static str,
     value: &str,
     max_chars: usize,
-    allowed: Option<(fn(char) -> bool, &'static str)>,
+    alphabet: Option<&Alphabet>,
 ) -> Result<(), crate::Error> {
     let count = value.chars().count();
     if count == 0 || count > max_chars {
@@ -76,23 +88,20 @@ pub(crate) fn check_text(
             format!("must be 1 to {max_chars} characters, got {count}"),
         ));
     }
-    if let Some((is_allowed, description)) = allowed {
-        if let Some((index, bad)) = value.char_indices().find(|&(_, c)| !is_allowed(c)) {
-            return Err(crate::Error::invalid(
-                field,
-                format!("{bad:?} at byte {index} is not allowed: only {description}"),
-            ));
-        }
+    let disallowed = alphabet.and_then(|a| {
+        value
+            .char_indices()
+            .find(|&(_, c)| !(a.allows)(c))
+            .map(|found| (found, a.description))
+    });
+    if let Some(((index, bad), description)) = disallowed {
+        return Err(crate::Error::invalid(
+            field,
+            format!("{bad:?} at byte {index} is not allowed: only {description}"),
+        ));
     }
     Ok(())
 }
-
-/// ASCII letters, digits, `_` and `-`.
-pub(crate) fn is_code_char(c: char) -> bool {
-    c.is_ascii_alphanumeric() || c == '_' || c == '-'
-}
-
-pub(crate) const CODE_CHARS: &str = "ASCII letters, digits, '_' and '-'";
 
 /// Parses a time the platform writes in RFC 3339 (`2018-06-08T10:34:56+08:00`).
 pub(crate) fn parse_rfc3339(text: &str) -> Option<time::OffsetDateTime> {

@@ -49,8 +49,10 @@ pub fn credentials(backend: Backend) -> MerchantCredentials {
 /// Both platform keys: the public key (preferred) and the current certificate.
 pub fn platform_keys(backend: Backend) -> PlatformKeys {
     let mut keys = PlatformKeys::with_backend(backend);
-    keys.add_public_key(PUBLIC_KEY_ID, PLATFORM_PUB).expect("platform public key");
-    keys.add_certificate(PLATFORM_CERT).expect("platform certificate");
+    keys.add_public_key(PUBLIC_KEY_ID, PLATFORM_PUB)
+        .expect("platform public key");
+    keys.add_certificate(PLATFORM_CERT)
+        .expect("platform certificate");
     keys
 }
 
@@ -76,7 +78,12 @@ pub fn signed_response(backend: Backend, status: u16, body: &[u8]) -> Response<V
         .body(body.to_vec())
         .expect("response");
     platform_signer(backend)
-        .sign_response(&mut response, NOW, "5K8264ILTKCH16CQ2502SI8ZNMTM67VS", &mut rng())
+        .sign_response(
+            &mut response,
+            NOW,
+            "5K8264ILTKCH16CQ2502SI8ZNMTM67VS",
+            &mut rng(),
+        )
         .expect("sign response");
     response
 }
