@@ -94,3 +94,8 @@ pub use verification::{
 
 /// The random-number traits the core takes, re-exported so callers match their version.
 pub use rand_core;
+
+/// The README's quick start, compiled with the doctests so that it cannot rot.
+#[cfg(doctest)]
+#[doc = include_str!("../../../README.md")]
+struct ReadmeQuickStart;

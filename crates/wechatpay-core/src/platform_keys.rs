@@ -334,7 +334,7 @@ impl FieldEncryptor<'_> {
     ///
     /// # Errors
     ///
-    /// [`Error::Crypto`] with [`CryptoError::PlaintextTooLong`] past
+    /// [`Error::Crypto`] with [`crate::CryptoError::PlaintextTooLong`] past
     /// [`FieldEncryptor::max_plaintext_len`] bytes.
     pub fn encrypt<R: CryptoRng + ?Sized>(
         &self,
