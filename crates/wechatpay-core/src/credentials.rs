@@ -4,9 +4,8 @@ use std::fmt;
 
 use rand_core::CryptoRng;
 
-use crate::crypto::{self, Backend, PrivateKey};
+use crate::crypto::{Backend, PrivateKey};
 use crate::error::Error;
-use crate::pem;
 
 /// What a merchant signs with: the merchant id, the serial number of its API certificate and
 /// its API private key (`apiclient_key.pem`), parsed once here.
@@ -50,11 +49,7 @@ impl MerchantCredentials {
         let serial_no = serial_no.into();
         check_mchid(&mchid)?;
         check_merchant_serial(&serial_no)?;
-        let der = pem::private_key_der(private_key_pem)
-            .map_err(|reason| Error::invalid("private_key", reason))?;
-        crypto::validate_private_key(&der)
-            .map_err(|reason| Error::invalid("private_key", reason))?;
-        let key = PrivateKey::from_pkcs8_der(&der, backend)
+        let key = PrivateKey::from_pem(private_key_pem, backend)
             .map_err(|reason| Error::invalid("private_key", reason))?;
         Ok(MerchantCredentials {
             mchid,

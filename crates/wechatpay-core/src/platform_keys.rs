@@ -7,7 +7,7 @@ use rand_core::CryptoRng;
 use x509_cert::Certificate;
 
 use crate::credentials::Shown;
-use crate::crypto::{self, Backend, PublicKey};
+use crate::crypto::{Backend, PublicKey};
 use crate::error::{Error, VerificationError};
 
 pub(crate) const PUBLIC_KEY_ID_PREFIX: &str = "PUB_KEY_ID_";
@@ -272,7 +272,6 @@ impl PlatformKeys {
     }
 
     fn parse_key(&self, spki_der: &[u8], field: &'static str) -> Result<PublicKey, Error> {
-        crypto::validate_public_key(spki_der).map_err(|reason| Error::invalid(field, reason))?;
         PublicKey::from_spki_der(spki_der, self.backend)
             .map_err(|reason| Error::invalid(field, reason))
     }

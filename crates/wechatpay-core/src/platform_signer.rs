@@ -5,7 +5,7 @@ use std::fmt;
 use http::{HeaderValue, Response};
 use rand_core::CryptoRng;
 
-use crate::crypto::{self, Backend, PrivateKey};
+use crate::crypto::{Backend, PrivateKey};
 use crate::error::Error;
 use crate::signing::AUTHORIZATION_SCHEME;
 use crate::verification::{
@@ -36,12 +36,8 @@ impl PlatformSigner {
         if serial.is_empty() || HeaderValue::from_str(&serial).is_err() {
             return Err(Error::invalid("serial", "must be a non-empty header value"));
         }
-        let field = "platform_private_key";
-        let der =
-            crate::pem::private_key_der(private_key_pem).map_err(|r| Error::invalid(field, r))?;
-        crypto::validate_private_key(&der).map_err(|r| Error::invalid(field, r))?;
-        let key =
-            PrivateKey::from_pkcs8_der(&der, backend).map_err(|r| Error::invalid(field, r))?;
+        let key = PrivateKey::from_pem(private_key_pem, backend)
+            .map_err(|reason| Error::invalid("platform_private_key", reason))?;
         Ok(PlatformSigner { serial, key })
     }
 

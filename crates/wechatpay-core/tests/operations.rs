@@ -517,3 +517,31 @@ fn a_body_that_is_not_the_documented_shape_is_a_decode_error_with_the_raw_body()
         .unwrap_err();
     assert!(error.to_string().len() < 600, "{}", error.to_string().len());
 }
+
+#[test]
+fn one_client_can_be_shared_across_threads() {
+    fn shareable<T: Send + Sync>() {}
+    shareable::<wechatpay_core::Client>();
+    shareable::<wechatpay_core::Error>();
+    let client = std::sync::Arc::new(client(Backend::default()));
+    let query = QueryApplymentById::new(7);
+    let signatures: Vec<String> = std::thread::scope(|scope| {
+        let handles: Vec<_> = (0..2)
+            .map(|_| {
+                let client = client.clone();
+                scope.spawn(move || {
+                    let nonce = Nonce::new("sharedNonce").unwrap();
+                    let request = client
+                        .prepare(&query, Host::Primary, NOW, &nonce, &mut rng())
+                        .unwrap();
+                    request.headers()["Authorization"]
+                        .to_str()
+                        .unwrap()
+                        .to_owned()
+                })
+            })
+            .collect();
+        handles.into_iter().map(|h| h.join().unwrap()).collect()
+    });
+    assert_eq!(signatures[0], signatures[1]);
+}

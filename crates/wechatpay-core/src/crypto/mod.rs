@@ -64,15 +64,16 @@ pub(crate) enum PrivateKey {
 }
 
 impl PrivateKey {
-    /// Parses a PKCS#8 DER RSA key that [`rust_crypto::validate_private_key`] already checked.
-    pub(crate) fn from_pkcs8_der(der: &[u8], backend: Backend) -> Result<Self, String> {
+    /// Reads a PKCS#8 or PKCS#1 PEM RSA private key for `backend`, after the checks every
+    /// backend shares (kind of PEM, algorithm, size).
+    pub(crate) fn from_pem(pem: &str, backend: Backend) -> Result<Self, String> {
+        let der = crate::pem::private_key_der(pem)?;
+        let checked = rust_crypto::parse_private_key(&der)?;
         match backend {
-            Backend::RustCrypto => Ok(PrivateKey::RustCrypto(Box::new(
-                rust_crypto::PrivateKey::from_pkcs8_der(der)?,
-            ))),
+            Backend::RustCrypto => Ok(PrivateKey::RustCrypto(Box::new(checked))),
             #[cfg(feature = "aws-lc-rs")]
             Backend::AwsLc => Ok(PrivateKey::AwsLc(Box::new(
-                aws_lc::PrivateKey::from_pkcs8_der(der)?,
+                aws_lc::PrivateKey::from_pkcs8_der(&der)?,
             ))),
         }
     }
@@ -120,12 +121,11 @@ pub(crate) enum PublicKey {
 }
 
 impl PublicKey {
-    /// Parses SubjectPublicKeyInfo DER that [`rust_crypto::validate_public_key`] already checked.
+    /// Reads SubjectPublicKeyInfo DER for `backend`, after the checks every backend shares.
     pub(crate) fn from_spki_der(der: &[u8], backend: Backend) -> Result<Self, String> {
+        let checked = rust_crypto::parse_public_key(der)?;
         match backend {
-            Backend::RustCrypto => Ok(PublicKey::RustCrypto(Box::new(
-                rust_crypto::PublicKey::from_spki_der(der)?,
-            ))),
+            Backend::RustCrypto => Ok(PublicKey::RustCrypto(Box::new(checked))),
             #[cfg(feature = "aws-lc-rs")]
             Backend::AwsLc => Ok(PublicKey::AwsLc(Box::new(
                 aws_lc::PublicKey::from_spki_der(der)?,
@@ -179,5 +179,3 @@ impl PublicKey {
         self.modulus_len().saturating_sub(OAEP_SHA1_OVERHEAD)
     }
 }
-
-pub(crate) use rust_crypto::{validate_private_key, validate_public_key};

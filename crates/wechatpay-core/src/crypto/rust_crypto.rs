@@ -1,7 +1,7 @@
 //! The pure Rust backend: `rsa` 0.10, `sha2`, `sha1`.
 //!
-//! It also validates every key, whichever backend will use it, so that both backends accept
-//! and reject exactly the same keys with the same messages.
+//! It also reads and checks every key, whichever backend will use it, so that both backends
+//! accept and reject exactly the same keys with the same messages.
 
 use rand_core::CryptoRng;
 use rsa::pkcs8::{DecodePrivateKey, DecodePublicKey};
@@ -27,8 +27,8 @@ fn check_size(bits: usize) -> Result<(), String> {
     }
 }
 
-/// Checks that PKCS#8 DER holds a consistent RSA private key of an accepted size.
-pub(crate) fn validate_private_key(der: &[u8]) -> Result<(), String> {
+/// Reads PKCS#8 DER as an RSA private key of an accepted size.
+pub(crate) fn parse_private_key(der: &[u8]) -> Result<PrivateKey, String> {
     let info = rsa::pkcs8::PrivateKeyInfoRef::try_from(der)
         .map_err(|_| "the PEM does not contain a valid PKCS#8 private key".to_owned())?;
     if info.algorithm.oid != rsa::pkcs1::ALGORITHM_OID {
@@ -38,11 +38,12 @@ pub(crate) fn validate_private_key(der: &[u8]) -> Result<(), String> {
         ));
     }
     let key = rsa::PrivateKey::from_pkcs8_der(der).map_err(describe_pkcs8_error)?;
-    check_size(key.n().bit_width() as usize)
+    check_size(key.n().bit_width() as usize)?;
+    Ok(PrivateKey { key })
 }
 
-/// Checks that SubjectPublicKeyInfo DER holds an RSA public key of an accepted size.
-pub(crate) fn validate_public_key(der: &[u8]) -> Result<(), String> {
+/// Reads SubjectPublicKeyInfo DER as an RSA public key of an accepted size.
+pub(crate) fn parse_public_key(der: &[u8]) -> Result<PublicKey, String> {
     let info = rsa::pkcs8::spki::SubjectPublicKeyInfoRef::try_from(der)
         .map_err(|_| "the PEM does not contain a valid public key".to_owned())?;
     if info.algorithm.oid != rsa::pkcs1::ALGORITHM_OID {
@@ -52,7 +53,8 @@ pub(crate) fn validate_public_key(der: &[u8]) -> Result<(), String> {
         ));
     }
     let key = rsa::PublicKey::from_public_key_der(der).map_err(describe_spki_error)?;
-    check_size(key.n().bit_width() as usize)
+    check_size(key.n().bit_width() as usize)?;
+    Ok(PublicKey { key })
 }
 
 fn describe_pkcs8_error(error: rsa::pkcs8::Error) -> String {
@@ -89,11 +91,6 @@ pub(crate) struct PrivateKey {
 }
 
 impl PrivateKey {
-    pub(crate) fn from_pkcs8_der(der: &[u8]) -> Result<Self, String> {
-        let key = rsa::PrivateKey::from_pkcs8_der(der).map_err(describe_pkcs8_error)?;
-        Ok(PrivateKey { key })
-    }
-
     pub(crate) fn sign_sha256<R: CryptoRng + ?Sized>(
         &self,
         parts: &[&[u8]],
@@ -123,11 +120,6 @@ pub(crate) struct PublicKey {
 }
 
 impl PublicKey {
-    pub(crate) fn from_spki_der(der: &[u8]) -> Result<Self, String> {
-        let key = rsa::PublicKey::from_public_key_der(der).map_err(describe_spki_error)?;
-        Ok(PublicKey { key })
-    }
-
     pub(crate) fn verify_sha256(&self, parts: &[&[u8]], signature: &[u8]) -> bool {
         let digest = sha256(parts);
         self.key
