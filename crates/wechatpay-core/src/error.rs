@@ -284,8 +284,9 @@ impl fmt::Display for ApiError {
 
 impl std::error::Error for ApiError {}
 
-/// A verified body that could not be decoded. The raw body is kept for the logs.
-#[derive(Debug, Clone)]
+/// A verified body that could not be decoded. The raw body is kept for whoever asks for it;
+/// `Display` and `Debug` show a shortened excerpt with secret fields (`access_token`) redacted.
+#[derive(Clone)]
 #[non_exhaustive]
 pub struct DecodeError {
     /// What was being decoded (a type name).
@@ -306,7 +307,7 @@ impl fmt::Display for DecodeError {
             self.target,
             self.reason,
             self.body.len(),
-            Excerpt(&self.body)
+            Excerpt(&redact_secrets(&self.body))
         )?;
         if let Some(id) = &self.request_id {
             write!(f, " (Request-ID {id})")?;
@@ -315,7 +316,55 @@ impl fmt::Display for DecodeError {
     }
 }
 
+impl fmt::Debug for DecodeError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("DecodeError")
+            .field("target", &self.target)
+            .field("reason", &self.reason)
+            .field("body", &format_args!("{}", Excerpt(&redact_secrets(&self.body))))
+            .field("request_id", &self.request_id)
+            .finish()
+    }
+}
+
 impl std::error::Error for DecodeError {}
+
+/// JSON fields whose values are secrets even inside a verified body.
+const SECRET_FIELDS: &[&str] = &["access_token"];
+
+/// The body with the values of [`SECRET_FIELDS`] replaced, when it is JSON, so that a message
+/// about a body that failed to decode cannot carry a token into a log.
+fn redact_secrets(body: &[u8]) -> Vec<u8> {
+    fn redact(value: &mut serde_json::Value) {
+        match value {
+            serde_json::Value::Object(map) => {
+                for (key, value) in map.iter_mut() {
+                    if SECRET_FIELDS.contains(&key.as_str()) {
+                        *value = serde_json::Value::String("<redacted>".to_owned());
+                    } else {
+                        redact(value);
+                    }
+                }
+            }
+            serde_json::Value::Array(items) => items.iter_mut().for_each(redact),
+            _ => {}
+        }
+    }
+    let mentions_secret = SECRET_FIELDS
+        .iter()
+        .any(|name| body.windows(name.len()).any(|w| w == name.as_bytes()));
+    if !mentions_secret {
+        return body.to_vec();
+    }
+    match serde_json::from_slice::<serde_json::Value>(body) {
+        Ok(mut json) => {
+            redact(&mut json);
+            json.to_string().into_bytes()
+        }
+        // Not JSON, yet it names a secret field: show nothing of it.
+        Err(_) => b"<not shown: unparseable body naming a secret field>".to_vec(),
+    }
+}
 
 /// A body shortened for a one-line message.
 struct Excerpt<'a>(&'a [u8]);

@@ -545,3 +545,34 @@ fn one_client_can_be_shared_across_threads() {
     });
     assert_eq!(signatures[0], signatures[1]);
 }
+
+#[test]
+fn a_decode_error_never_prints_an_access_token() {
+    let client = client(Backend::default());
+    let query =
+        QueryContractByOpenid::new("oUpF8uMuAJO_M2pxb1Q9zNjWeS6o", "wxd678efh567h23787").unwrap();
+    for body in [
+        // auth_state missing: valid JSON that does not decode.
+        r#"{"signed_time":"2018-06-08T10:34:56+08:00","real_name_auth_result":{"access_token":"TOKEN-SECRET-123"}}"#,
+        // Not JSON at all.
+        r#"{"signed_time":"x","real_name_auth_result":{"access_token":"TOKEN-SECRET-123""#,
+    ] {
+        let error = client
+            .parse(
+                &query,
+                &signed_response(Backend::default(), 200, body.as_bytes()),
+                NOW,
+            )
+            .unwrap_err();
+        let message = error.to_string();
+        assert!(matches!(error, Error::Decode(_)), "{message}");
+        assert!(!message.contains("TOKEN-SECRET"), "{message}");
+        let debug = format!("{error:?}");
+        assert!(!debug.contains("TOKEN-SECRET"), "{debug}");
+        assert!(debug.contains("<redacted>") || debug.contains("<not shown"), "{debug}");
+        // The raw body stays available to code that asks for it explicitly.
+        if let Error::Decode(decode) = error {
+            assert_eq!(decode.body, body.as_bytes());
+        }
+    }
+}
