@@ -321,7 +321,10 @@ impl fmt::Debug for DecodeError {
         f.debug_struct("DecodeError")
             .field("target", &self.target)
             .field("reason", &self.reason)
-            .field("body", &format_args!("{}", Excerpt(&redact_secrets(&self.body))))
+            .field(
+                "body",
+                &format_args!("{}", Excerpt(&redact_secrets(&self.body))),
+            )
             .field("request_id", &self.request_id)
             .finish()
     }

@@ -61,6 +61,7 @@
 #![warn(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
 
 mod base64;
+mod call;
 mod client;
 mod credentials;
 mod crypto;
@@ -76,6 +77,7 @@ mod sensitive;
 mod signing;
 mod verification;
 
+pub use call::{Call, Step};
 pub use client::{Client, DEFAULT_BACKUP_URL, DEFAULT_BASE_URL};
 pub use credentials::MerchantCredentials;
 pub use crypto::Backend;

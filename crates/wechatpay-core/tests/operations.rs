@@ -569,7 +569,10 @@ fn a_decode_error_never_prints_an_access_token() {
         assert!(!message.contains("TOKEN-SECRET"), "{message}");
         let debug = format!("{error:?}");
         assert!(!debug.contains("TOKEN-SECRET"), "{debug}");
-        assert!(debug.contains("<redacted>") || debug.contains("<not shown"), "{debug}");
+        assert!(
+            debug.contains("<redacted>") || debug.contains("<not shown"),
+            "{debug}"
+        );
         // The raw body stays available to code that asks for it explicitly.
         if let Error::Decode(decode) = error {
             assert_eq!(decode.body, body.as_bytes());
