@@ -1,0 +1,134 @@
+//! The key material of one merchant and its mock platform.
+
+use std::fmt;
+
+use pkcs8::{EncodePrivateKey, EncodePublicKey, LineEnding};
+use rand_core::CryptoRng;
+
+/// A platform certificate (certificate mode): its serial, key and certificate.
+#[derive(Clone)]
+pub struct CertificateKey {
+    /// The certificate's serial, upper-case hex.
+    pub serial: String,
+    /// The platform's private key for it, PKCS#8 PEM.
+    pub private_key_pem: String,
+    /// The certificate, PEM, for the merchant's `PlatformKeys::add_certificate`.
+    pub certificate_pem: String,
+}
+
+/// Everything both sides need: the merchant's credentials and the platform's keys.
+///
+/// `Debug` shows the ids only.
+#[derive(Clone)]
+pub struct MockKeys {
+    /// The merchant id.
+    pub mchid: String,
+    /// The merchant API certificate serial.
+    pub merchant_serial: String,
+    /// The merchant private key, PKCS#8 PEM (`apiclient_key.pem`).
+    pub merchant_private_key_pem: String,
+    /// The merchant public key, SPKI PEM: the platform checks requests and encrypts sensitive
+    /// answer fields with it.
+    pub merchant_public_key_pem: String,
+    /// The platform public key id (`PUB_KEY_ID_...`).
+    pub platform_public_key_id: String,
+    /// The platform private key (public key mode), PKCS#8 PEM.
+    pub platform_private_key_pem: String,
+    /// The platform public key, SPKI PEM (`pub_key.pem`).
+    pub platform_public_key_pem: String,
+    /// A platform certificate, for merchants in certificate mode or migrating.
+    pub certificate: Option<CertificateKey>,
+}
+
+impl fmt::Debug for MockKeys {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("MockKeys")
+            .field("mchid", &self.mchid)
+            .field("merchant_serial", &self.merchant_serial)
+            .field("platform_public_key_id", &self.platform_public_key_id)
+            .field("certificate", &self.certificate.as_ref().map(|c| &c.serial))
+            .finish_non_exhaustive()
+    }
+}
+
+/// Key generation failed (the RNG or the encoder).
+#[derive(Debug, thiserror::Error)]
+#[error("cannot generate mock keys: {0}")]
+pub struct KeyGenerationError(String);
+
+impl MockKeys {
+    /// Fresh RSA 2048 keys for the merchant and the platform (public key mode), random ids.
+    ///
+    /// # Errors
+    ///
+    /// [`KeyGenerationError`] if key generation or PEM encoding fails.
+    pub fn generate<R: CryptoRng + ?Sized>(rng: &mut R) -> Result<Self, KeyGenerationError> {
+        let (merchant_private_key_pem, merchant_public_key_pem) = key_pair(rng)?;
+        let (platform_private_key_pem, platform_public_key_pem) = key_pair(rng)?;
+        let mut serial = [0u8; 20];
+        rng.fill_bytes(&mut serial);
+        serial[0] = serial[0].clamp(0x10, 0x7f);
+        let digits: String = (0..32)
+            .map(|_| char::from(b'0' + (rng.next_u32() % 10) as u8))
+            .collect();
+        Ok(MockKeys {
+            mchid: "1900000001".to_owned(),
+            merchant_serial: serial.iter().map(|b| format!("{b:02X}")).collect(),
+            merchant_private_key_pem,
+            merchant_public_key_pem,
+            platform_public_key_id: format!("PUB_KEY_ID_01{digits}"),
+            platform_private_key_pem,
+            platform_public_key_pem,
+            certificate: None,
+        })
+    }
+
+    /// The committed test keys of `wechatpay-core/testdata`, certificate mode included: the
+    /// same keys the core's test vectors were made with.
+    pub fn fixtures() -> Self {
+        MockKeys {
+            mchid: "1900000001".to_owned(),
+            merchant_serial: "3775B6A45ACD588826D15E583A95F5DD20000001".to_owned(),
+            merchant_private_key_pem: include_str!(
+                "../../wechatpay-core/testdata/keys/merchant_key.pem"
+            )
+            .to_owned(),
+            merchant_public_key_pem: include_str!(
+                "../../wechatpay-core/testdata/keys/merchant_pub.pem"
+            )
+            .to_owned(),
+            platform_public_key_id: "PUB_KEY_ID_0119000000012024112300000000000001".to_owned(),
+            platform_private_key_pem: include_str!(
+                "../../wechatpay-core/testdata/keys/platform_key.pem"
+            )
+            .to_owned(),
+            platform_public_key_pem: include_str!(
+                "../../wechatpay-core/testdata/keys/platform_pub.pem"
+            )
+            .to_owned(),
+            certificate: Some(CertificateKey {
+                serial: "5157F09EFDC096DE15EBE81A47057A7232F1B8E1".to_owned(),
+                private_key_pem: include_str!(
+                    "../../wechatpay-core/testdata/keys/platform_cert_key.pem"
+                )
+                .to_owned(),
+                certificate_pem: include_str!(
+                    "../../wechatpay-core/testdata/keys/platform_cert.pem"
+                )
+                .to_owned(),
+            }),
+        }
+    }
+}
+
+fn key_pair<R: CryptoRng + ?Sized>(rng: &mut R) -> Result<(String, String), KeyGenerationError> {
+    let key = rsa::PrivateKey::new(rng, 2048).map_err(|e| KeyGenerationError(e.to_string()))?;
+    let private = key
+        .to_pkcs8_pem(LineEnding::LF)
+        .map_err(|e| KeyGenerationError(e.to_string()))?;
+    let public = key
+        .as_public_key()
+        .to_public_key_pem(LineEnding::LF)
+        .map_err(|e| KeyGenerationError(e.to_string()))?;
+    Ok((private.to_string(), public))
+}

@@ -1,0 +1,40 @@
+//! A WeChat Pay APIv3 platform in memory, for tests and demos.
+//!
+//! [`MockPlatform`] is the platform's side of the exchange with no I/O: it checks a merchant's
+//! `Authorization` exactly as the real platform does (scheme, the five fields, mchid, merchant
+//! certificate serial, a ±300 s window, the signature over method, path and query as received,
+//! and raw body), requires `Accept` and `User-Agent`, validates parameters, and answers the
+//! e-commerce applyment and contract queries from a store seeded with one applyment in every
+//! state. Every answer is signed with the platform key and carries a `Request-ID`. Faults are
+//! switched on per request with [`MockPlatform::inject`]. [`MockServer`] puts it on a loopback
+//! port.
+//!
+//! ```
+//! use std::sync::Arc;
+//! use wechatpay_mock::{Fault, MockKeys, MockPlatform, MockServer};
+//! # use rand_core::SeedableRng;
+//! # let mut rng = rand_chacha::ChaCha20Rng::from_seed([1; 32]);
+//!
+//! let platform = Arc::new(MockPlatform::new(MockKeys::fixtures(), &mut rng)?);
+//! platform.inject(Fault::SystemError, 2); // the next two requests fail, then all is well
+//! let server = MockServer::start(platform.clone())?;
+//! assert!(server.url().starts_with("http://127.0.0.1:"));
+//! // ... point a client at server.url(); count what it sent with platform.requests().
+//! # Ok::<(), Box<dyn std::error::Error>>(())
+//! ```
+#![forbid(unsafe_code)]
+#![deny(missing_docs)]
+#![warn(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
+
+mod authorization;
+mod faults;
+mod keys;
+mod platform;
+pub mod records;
+mod server;
+
+pub use authorization::{AuthorizationError, MerchantAuthorization};
+pub use faults::Fault;
+pub use keys::{CertificateKey, KeyGenerationError, MockKeys};
+pub use platform::{Answer, MAX_REQUEST_SKEW, MockPlatform, SeenRequest, SetupError};
+pub use server::MockServer;

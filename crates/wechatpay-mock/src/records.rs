@@ -1,0 +1,241 @@
+//! What the mock platform knows: applyments and contracts, seeded with one of each state.
+
+use serde_json::{Value, json};
+
+/// An applyment as the platform answers it.
+#[derive(Debug, Clone, PartialEq)]
+pub struct ApplymentRecord {
+    /// The service provider's request number (unencoded).
+    pub out_request_no: String,
+    /// WeChat Pay's id.
+    pub applyment_id: u64,
+    /// The JSON body answered for it, byte for byte.
+    pub body: Vec<u8>,
+}
+
+impl ApplymentRecord {
+    /// A record answering `body`; its `out_request_no` and `applyment_id` are read from it.
+    ///
+    /// Returns `None` when the body is not JSON or lacks either field.
+    pub fn from_body(body: impl Into<Vec<u8>>) -> Option<Self> {
+        let body = body.into();
+        let json: Value = serde_json::from_slice(&body).ok()?;
+        Some(ApplymentRecord {
+            out_request_no: json.get("out_request_no")?.as_str()?.to_owned(),
+            applyment_id: json.get("applyment_id")?.as_u64()?,
+            body,
+        })
+    }
+}
+
+/// A contract as the platform answers it.
+#[derive(Debug, Clone, PartialEq)]
+pub struct ContractRecord {
+    /// The platform's contract code.
+    pub out_contract_code: String,
+    /// The AppID it was signed under.
+    pub appid: String,
+    /// The user's openid, once signed (the key of the by-openid query).
+    pub openid: Option<String>,
+    /// The JSON body answered for it, byte for byte.
+    pub body: Vec<u8>,
+}
+
+/// The out_request_no of the seeded applyment in each state. `CHECKING`'s needs
+/// percent-encoding and its `applyment_id` is above 2^53.
+pub mod seeded {
+    /// `CHECKING`: needs percent-encoding; `applyment_id` 9007199254740993 (2^53 + 1).
+    pub const CHECKING: &str = "商户申请/2024 #1?";
+    /// `ACCOUNT_NEED_VERIFY`: account fields encrypted to the merchant key.
+    pub const ACCOUNT_NEED_VERIFY: &str = "APPLYMENT_ACCOUNT_NEED_VERIFY";
+    /// `AUDITING`.
+    pub const AUDITING: &str = "APPLYMENT_AUDITING";
+    /// `REJECTED`, with Chinese `audit_detail`.
+    pub const REJECTED: &str = "APPLYMENT_REJECTED";
+    /// `NEED_SIGN`, with `sign_url`.
+    pub const NEED_SIGN: &str = "APPLYMENT_NEED_SIGN";
+    /// `FINISH`: the API page's own example, byte for byte.
+    pub const FINISH: &str = "APPLYMENT_00000000001";
+    /// `FROZEN`.
+    pub const FROZEN: &str = "APPLYMENT_FROZEN";
+    /// `CANCELED`.
+    pub const CANCELED: &str = "APPLYMENT_CANCELED";
+    /// Every seeded applyment, in the order of the states on the API page.
+    pub const ALL: [&str; 8] = [
+        CHECKING,
+        ACCOUNT_NEED_VERIFY,
+        AUDITING,
+        REJECTED,
+        NEED_SIGN,
+        FINISH,
+        FROZEN,
+        CANCELED,
+    ];
+    /// The AppID of the seeded contracts.
+    pub const APPID: &str = "wxd678efh567h23787";
+    /// The `AUTHORIZED` contract: the API page's example.
+    pub const CONTRACT_AUTHORIZED: &str = "APPLYMENT_00000000001";
+    /// The openid the `AUTHORIZED` contract is found by. (Its body keeps the page's
+    /// `individual_openid`, which ends in a JSON `\t` escape.)
+    pub const OPENID: &str = "oUpF8uMuAJO_M2pxb1Q9zNjWeS6o";
+    /// The `UNAUTHORIZED` contract.
+    pub const CONTRACT_UNAUTHORIZED: &str = "CONTRACT_UNAUTHORIZED";
+}
+
+/// The API page's example answer, exactly as printed (its ciphertexts are the page's, not
+/// encrypted to any test key).
+pub const PAGE_EXAMPLE_APPLYMENT: &str = r#"{
+  "applyment_state" : "FINISH",
+  "applyment_state_desc" : "审核中",
+  "sign_url" : "https://pay.weixin.qq.com/public/apply4ec_sign/s?applymentId=2000002126198476&sign=b207b673049a32c858f3aabd7d27c7ec",
+  "sub_mchid" : "1542488631",
+  "account_validation" : {
+    "account_name" : "aOf7Gk2qT26kakkuTZpbFAn7Mb7xcar0LlQaYoi3+LnnWwgAsfaUUTg9+GmYJq6YCz+RiluWHeHFq1lt8n3eIkF0laVvqmAU80xIWGZgWJnRmnRuZxsg0HJZfnUac2JfqyuL8OoyM2YSuYDqdsyvcOlgUQgq8MPCR6pmvhBCmIeJvnVSm8J+L+yx912itUmTDxhdBlu1CFBIUefME9nYB70vCVTNAVXgURkf65mjHMBiE9Y+wrPZVmTIIz3C3PtPVMZYDEvBT4rDdICA3ZYXshYqeOSslSjSMf+MhhC4oaujiISFzq3AE+as7mAEDJly+DgRuVs74msmKUH8pl+3oA==",
+    "account_no" : "aOf7Gk2qT26kakkuTZpbFAn7Mb7xcar0LlQaYoi3+LnnWwgAsfaUUTg9+GmYJq6YCz+RiluWHeHFq1lt8n3eIkF0laVvqmAU80xIWGZgWJnRmnRuZxsg0HJZfnUac2JfqyuL8OoyM2YSuYDqdsyvcOlgUQgq8MPCR6pmvhBCmIeJvnVSm8J+L+yx912itUmTDxhdBlu1CFBIUefME9nYB70vCVTNAVXgURkf65mjHMBiE9Y+wrPZVmTIIz3C3PtPVMZYDEvBT4rDdICA3ZYXshYqeOSslSjSMf+MhhC4oaujiISFzq3AE+as7mAEDJly+DgRuVs74msmKUH8pl+3oA==",
+    "pay_amount" : 124,
+    "destination_account_number" : "7222223333322332",
+    "destination_account_name" : "财付通支付科技有限公司",
+    "destination_account_bank" : "招商银行威盛大厦支行",
+    "city" : "深圳",
+    "remark" : "入驻账户验证",
+    "deadline" : "2018-12-10 17:09:01"
+  },
+  "audit_detail" : [
+    {
+      "param_name" : "id_card_copy",
+      "reject_reason" : "身份证背面识别失败,请上传更清晰的身份证图片。"
+    }
+  ],
+  "legal_validation_url" : "https://pay.weixin.qq.com/public/apply4ec_sign/s?applymentId=2000002126198476&sign=b207b673049a32c858f3aabd7d27c7ec",
+  "out_request_no" : "APPLYMENT_00000000001",
+  "applyment_id" : 2000002124775691,
+  "sign_state" : "SIGNED"
+}"#;
+
+/// The API page's example contract, exactly as printed, `\t` escape included.
+pub const PAGE_EXAMPLE_CONTRACT: &str = r#"{
+  "individual_auth_id" : "1900000109",
+  "signed_time" : "2018-06-08T10:34:56+08:00",
+  "auth_state" : "AUTHORIZED",
+  "individual_openid" : "oUpF8uMuAJO_M2pxb1Q9zNjWeS6o\t"
+}"#;
+
+/// The seeded applyments; `account_name` and `account_no` come already encrypted.
+pub(crate) fn applyments(account_name: String, account_no: String) -> Vec<ApplymentRecord> {
+    let record = |out_request_no: &str, id: u64, state: &str, desc: &str, extra: Value| {
+        let mut body = json!({
+            "applyment_state": state,
+            "applyment_state_desc": desc,
+            "out_request_no": out_request_no,
+            "applyment_id": id,
+        });
+        if let (Some(body), Value::Object(extra)) = (body.as_object_mut(), extra) {
+            body.extend(extra);
+        }
+        ApplymentRecord {
+            out_request_no: out_request_no.to_owned(),
+            applyment_id: id,
+            body: body.to_string().into_bytes(),
+        }
+    };
+    vec![
+        record(
+            seeded::CHECKING,
+            9_007_199_254_740_993,
+            "CHECKING",
+            "资料校验中",
+            json!({"sign_state": "NOT_SIGNABLE"}),
+        ),
+        record(
+            seeded::ACCOUNT_NEED_VERIFY,
+            2_000_002_124_775_692,
+            "ACCOUNT_NEED_VERIFY",
+            "待账户验证",
+            json!({
+                "account_validation": {
+                    "account_name": account_name,
+                    "account_no": account_no,
+                    "pay_amount": 124,
+                    "destination_account_number": "7222223333322332",
+                    "destination_account_name": "财付通支付科技有限公司",
+                    "destination_account_bank": "招商银行威盛大厦支行",
+                    "city": "深圳",
+                    "remark": "入驻账户验证",
+                    "deadline": "2030-12-10 17:09:01"
+                },
+                "legal_validation_url": "https://pay.weixin.qq.com/public/apply4ec_sign/s?applymentId=2000002124775692&sign=legal",
+                "sign_state": "UNSIGNED"
+            }),
+        ),
+        record(
+            seeded::AUDITING,
+            2_000_002_124_775_693,
+            "AUDITING",
+            "审核中",
+            json!({"sign_state": "UNSIGNED"}),
+        ),
+        record(
+            seeded::REJECTED,
+            2_000_002_124_775_694,
+            "REJECTED",
+            "已驳回",
+            json!({
+                "audit_detail": [
+                    {"param_name": "id_card_copy", "reject_reason": "身份证背面识别失败,请上传更清晰的身份证图片。"},
+                    {"param_name": "merchant_shortname", "reject_reason": "商户简称与经营内容不符"}
+                ],
+                "sign_state": "NOT_SIGNABLE"
+            }),
+        ),
+        record(
+            seeded::NEED_SIGN,
+            2_000_002_124_775_695,
+            "NEED_SIGN",
+            "待签约",
+            json!({
+                "sign_url": "https://pay.weixin.qq.com/public/apply4ec_sign/s?applymentId=2000002124775695&sign=b207b673049a32c858f3aabd7d27c7ec",
+                "sub_mchid": "1542488632",
+                "sign_state": "UNSIGNED"
+            }),
+        ),
+        ApplymentRecord {
+            out_request_no: seeded::FINISH.to_owned(),
+            applyment_id: 2_000_002_124_775_691,
+            body: PAGE_EXAMPLE_APPLYMENT.as_bytes().to_vec(),
+        },
+        record(
+            seeded::FROZEN,
+            2_000_002_124_775_696,
+            "FROZEN",
+            "已冻结",
+            json!({"audit_detail": [{"param_name": "business_license", "reject_reason": "营业执照已注销"}]}),
+        ),
+        record(
+            seeded::CANCELED,
+            2_000_002_124_775_697,
+            "CANCELED",
+            "已作废",
+            json!({}),
+        ),
+    ]
+}
+
+/// The seeded contracts: the page's `AUTHORIZED` example and an `UNAUTHORIZED` one.
+pub(crate) fn contracts() -> Vec<ContractRecord> {
+    vec![
+        ContractRecord {
+            out_contract_code: seeded::CONTRACT_AUTHORIZED.to_owned(),
+            appid: seeded::APPID.to_owned(),
+            openid: Some(seeded::OPENID.to_owned()),
+            body: PAGE_EXAMPLE_CONTRACT.as_bytes().to_vec(),
+        },
+        ContractRecord {
+            out_contract_code: seeded::CONTRACT_UNAUTHORIZED.to_owned(),
+            appid: seeded::APPID.to_owned(),
+            openid: None,
+            body: json!({"signed_time": "2024-11-23T10:00:00+08:00", "auth_state": "UNAUTHORIZED"})
+                .to_string()
+                .into_bytes(),
+        },
+    ]
+}

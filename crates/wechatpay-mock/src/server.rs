@@ -1,0 +1,173 @@
+//! A loopback HTTP/1.1 server around a [`MockPlatform`], on its own thread and runtime so that
+//! blocking tests, async tests and the command line can all use it.
+
+use std::io;
+use std::net::{SocketAddr, TcpListener};
+use std::sync::Arc;
+use std::thread::JoinHandle;
+use std::time::{SystemTime, UNIX_EPOCH};
+
+use bytes::Bytes;
+use getrandom::SysRng;
+use http_body_util::{BodyExt, Full, Limited};
+use hyper::body::Incoming;
+use hyper::server::conn::http1;
+use hyper::service::service_fn;
+use hyper_util::rt::TokioIo;
+use rand_core::UnwrapErr;
+use tokio::sync::oneshot;
+
+use crate::platform::MockPlatform;
+
+/// The largest request body the server reads.
+const MAX_REQUEST_BODY: usize = 2 * 1024 * 1024;
+
+/// A running loopback server. Dropping it stops the server and closes its connections.
+#[derive(Debug)]
+pub struct MockServer {
+    addr: SocketAddr,
+    platform: Arc<MockPlatform>,
+    shutdown: Option<oneshot::Sender<()>>,
+    thread: Option<JoinHandle<()>>,
+}
+
+#[derive(Debug)]
+struct DropConnection;
+
+impl std::fmt::Display for DropConnection {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str("connection dropped on purpose")
+    }
+}
+
+impl std::error::Error for DropConnection {}
+
+impl MockServer {
+    /// Starts serving `platform` on `127.0.0.1`, on a port the system picks.
+    ///
+    /// # Errors
+    ///
+    /// The I/O error of binding the socket or starting the runtime.
+    pub fn start(platform: Arc<MockPlatform>) -> io::Result<Self> {
+        Self::start_on(platform, SocketAddr::from(([127, 0, 0, 1], 0)))
+    }
+
+    /// Starts serving `platform` on `addr`.
+    ///
+    /// # Errors
+    ///
+    /// The I/O error of binding the socket or starting the runtime.
+    pub fn start_on(platform: Arc<MockPlatform>, addr: SocketAddr) -> io::Result<Self> {
+        let listener = TcpListener::bind(addr)?;
+        listener.set_nonblocking(true)?;
+        let addr = listener.local_addr()?;
+        let runtime = tokio::runtime::Builder::new_current_thread()
+            .enable_all()
+            .build()?;
+        let (shutdown, stopped) = oneshot::channel();
+        let served = platform.clone();
+        let thread = std::thread::Builder::new()
+            .name(format!("wechatpay-mock-{}", addr.port()))
+            .spawn(move || runtime.block_on(serve(listener, served, stopped)))?;
+        Ok(MockServer {
+            addr,
+            platform,
+            shutdown: Some(shutdown),
+            thread: Some(thread),
+        })
+    }
+
+    /// The address served.
+    pub fn addr(&self) -> SocketAddr {
+        self.addr
+    }
+
+    /// The base URL to give a client: `http://127.0.0.1:PORT`.
+    pub fn url(&self) -> String {
+        format!("http://{}", self.addr)
+    }
+
+    /// The platform behind the server.
+    pub fn platform(&self) -> &Arc<MockPlatform> {
+        &self.platform
+    }
+
+    /// Stops the server and waits for its thread.
+    pub fn stop(mut self) {
+        self.shut_down();
+    }
+
+    fn shut_down(&mut self) {
+        if let Some(shutdown) = self.shutdown.take() {
+            let _ = shutdown.send(());
+        }
+        if let Some(thread) = self.thread.take() {
+            let _ = thread.join();
+        }
+    }
+}
+
+impl Drop for MockServer {
+    fn drop(&mut self) {
+        self.shut_down();
+    }
+}
+
+async fn serve(
+    listener: TcpListener,
+    platform: Arc<MockPlatform>,
+    mut stopped: oneshot::Receiver<()>,
+) {
+    let Ok(listener) = tokio::net::TcpListener::from_std(listener) else {
+        return;
+    };
+    loop {
+        tokio::select! {
+            _ = &mut stopped => break,
+            accepted = listener.accept() => {
+                let Ok((stream, _)) = accepted else { continue };
+                let platform = platform.clone();
+                tokio::spawn(async move {
+                    let service = service_fn(move |request| answer(platform.clone(), request));
+                    // Connection errors (including the deliberate drops) end only that connection.
+                    let _ = http1::Builder::new()
+                        .serve_connection(TokioIo::new(stream), service)
+                        .await;
+                });
+            }
+        }
+    }
+    // Returning drops the runtime, and with it every open connection.
+}
+
+async fn answer(
+    platform: Arc<MockPlatform>,
+    request: hyper::Request<Incoming>,
+) -> Result<hyper::Response<Full<Bytes>>, DropConnection> {
+    let (parts, body) = request.into_parts();
+    let body = match Limited::new(body, MAX_REQUEST_BODY).collect().await {
+        Ok(collected) => collected.to_bytes().to_vec(),
+        Err(_) => return Ok(too_large()),
+    };
+    let request = http::Request::from_parts(parts, body);
+    #[allow(clippy::disallowed_methods)] // the server is the platform's clock
+    let now = SystemTime::now()
+        .duration_since(UNIX_EPOCH)
+        .map_or(0, |d| d.as_secs());
+    let answer = platform.handle(&request, now, &mut UnwrapErr(SysRng));
+    if !answer.delay.is_zero() {
+        tokio::time::sleep(answer.delay).await;
+    }
+    match answer.response {
+        Some(response) => Ok(response.map(|body| Full::new(Bytes::from(body)))),
+        None => Err(DropConnection),
+    }
+}
+
+fn too_large() -> hyper::Response<Full<Bytes>> {
+    let mut response = hyper::Response::new(Full::new(Bytes::from_static(
+        br#"{"code":"INVALID_REQUEST","message":"request body too large"}"#,
+    )));
+    *response.status_mut() = http::StatusCode::PAYLOAD_TOO_LARGE;
+    response
+}
