@@ -1,0 +1,293 @@
+//! The async adapter of `wechatpay-core`: hyper 1 with hyper-util's pooled client and rustls.
+//!
+//! It only moves bytes. For each attempt it supplies what the sans-IO core must not take
+//! itself (the time, a fresh nonce, an RNG, the backoff sleeps) and obeys the core's retry and
+//! failover policy ([`wechatpay_core::Call`]). On top it enforces a per-attempt timeout and a
+//! response body limit counted while reading, so an oversize answer is an error and never an
+//! allocation. Pooled connections idle for 5 s are closed, before the platform's 8 s.
+//!
+//! ```no_run
+//! use wechatpay_core::ecommerce::applyment::QueryApplymentByOutRequestNo;
+//! use wechatpay_core::{Client, MerchantCredentials, PlatformKeys};
+//! use wechatpay_hyper::HyperClient;
+//!
+//! # async fn run() -> Result<(), Box<dyn std::error::Error>> {
+//! let credentials = MerchantCredentials::new("1900000001", "3775B6A45ACD588826D15E583A95F5DD20000001",
+//!     &std::fs::read_to_string("apiclient_key.pem")?)?;
+//! let mut platform_keys = PlatformKeys::new();
+//! platform_keys.add_public_key("PUB_KEY_ID_0119000000012024112300000000000001",
+//!     &std::fs::read_to_string("pub_key.pem")?)?;
+//! let wechatpay = HyperClient::new(Client::new(credentials, platform_keys)?)?;
+//!
+//! let applyment = wechatpay.execute(&QueryApplymentByOutRequestNo::new("APPLYMENT_00000000001")?).await?;
+//! println!("{}: {:?}", applyment.applyment_state, applyment.next_step());
+//! # Ok(())
+//! # }
+//! ```
+#![forbid(unsafe_code)]
+#![deny(missing_docs)]
+#![warn(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
+
+use std::time::{Duration, SystemTime, UNIX_EPOCH};
+
+use bytes::Bytes;
+use getrandom::SysRng;
+use http_body_util::{BodyExt, Full, Limited};
+use hyper_rustls::{HttpsConnector, HttpsConnectorBuilder};
+use hyper_util::client::legacy::Client as PooledClient;
+use hyper_util::client::legacy::connect::{Connect, HttpConnector};
+use hyper_util::rt::{TokioExecutor, TokioTimer};
+use rand_core::UnwrapErr;
+use wechatpay_core::{Call, Operation, RetryPolicy, Step, TransportFailure};
+
+/// The default response body limit: 1 MiB.
+pub const DEFAULT_BODY_LIMIT: usize = 1024 * 1024;
+/// The default per-attempt timeout.
+pub const DEFAULT_TIMEOUT: Duration = Duration::from_secs(10);
+/// Pooled connections are closed after this long idle, before the platform closes them (8 s).
+pub const POOL_IDLE_TIMEOUT: Duration = Duration::from_secs(5);
+
+const PRODUCT: &str = concat!(env!("CARGO_PKG_NAME"), "/", env!("CARGO_PKG_VERSION"));
+
+/// An error of the hyper adapter: a core error, or what went wrong moving the bytes.
+#[derive(Debug, thiserror::Error)]
+#[non_exhaustive]
+pub enum Error {
+    /// Signing, verification, an API error answer, decoding: see [`wechatpay_core::Error`].
+    #[error(transparent)]
+    Core(#[from] wechatpay_core::Error),
+    /// The exchange failed below HTTP (connect, TLS, broken connection), on every attempt allowed.
+    #[error(
+        "transport failure after {attempts} attempt(s): {source}; check the network path to the platform"
+    )]
+    Transport {
+        /// Attempts made.
+        attempts: u32,
+        /// The last failure.
+        #[source]
+        source: Box<dyn std::error::Error + Send + Sync>,
+    },
+    /// No complete answer within the timeout, on every attempt allowed.
+    #[error("no answer within {timeout:?} after {attempts} attempt(s)")]
+    Timeout {
+        /// The per-attempt timeout.
+        timeout: Duration,
+        /// Attempts made.
+        attempts: u32,
+    },
+    /// The answer's body was longer than the limit; reading stopped there.
+    #[error("the answer's body exceeds the {limit}-byte limit")]
+    BodyTooLarge {
+        /// The limit, in bytes.
+        limit: usize,
+    },
+}
+
+impl Error {
+    /// The core error, if this is one.
+    pub fn core(&self) -> Option<&wechatpay_core::Error> {
+        match self {
+            Error::Core(error) => Some(error),
+            _ => None,
+        }
+    }
+
+    /// The `Request-ID` of the answer this error came from.
+    pub fn request_id(&self) -> Option<&str> {
+        self.core().and_then(wechatpay_core::Error::request_id)
+    }
+
+    /// Whether trying again later may succeed. Retries the policy allows have already been made.
+    pub fn is_retryable(&self) -> bool {
+        match self {
+            Error::Core(error) => error.is_retryable(),
+            Error::Transport { .. } | Error::Timeout { .. } => true,
+            Error::BodyTooLarge { .. } => false,
+        }
+    }
+}
+
+/// One attempt's failure below HTTP.
+enum Failure {
+    Transport(TransportFailure, Box<dyn std::error::Error + Send + Sync>),
+    Timeout,
+    TooLarge,
+}
+
+/// The default connector: HTTPS with the Mozilla roots (webpki-roots), or plain HTTP for a
+/// loopback mock; HTTP/1.1.
+pub type DefaultConnector = HttpsConnector<HttpConnector>;
+
+/// A WeChat Pay client over hyper. Cheap to share: wrap it in an `Arc`.
+#[derive(Debug)]
+pub struct HyperClient<C = DefaultConnector> {
+    core: wechatpay_core::Client,
+    http: PooledClient<C, Full<Bytes>>,
+    timeout: Duration,
+    body_limit: usize,
+    retry: RetryPolicy,
+}
+
+impl HyperClient<DefaultConnector> {
+    /// A client with its own connection pool: HTTPS (Mozilla roots) or HTTP, HTTP/1.1, idle
+    /// connections closed after 5 s.
+    ///
+    /// # Errors
+    ///
+    /// [`Error::Core`] if the adapter cannot name itself in the `User-Agent`.
+    pub fn new(core: wechatpay_core::Client) -> Result<Self, Error> {
+        let connector = HttpsConnectorBuilder::new()
+            .with_webpki_roots()
+            .https_or_http()
+            .enable_http1()
+            .build();
+        let http = PooledClient::builder(TokioExecutor::new())
+            .pool_idle_timeout(POOL_IDLE_TIMEOUT)
+            .pool_timer(TokioTimer::new())
+            .build(connector);
+        Self::with_http_client(core, http)
+    }
+}
+
+impl<C> HyperClient<C>
+where
+    C: Connect + Clone + Send + Sync + 'static,
+{
+    /// A client over a hyper-util client you built (a proxy connector, custom TLS roots, your
+    /// own pool settings). Keep its idle timeout under 8 s.
+    ///
+    /// # Errors
+    ///
+    /// [`Error::Core`] if the adapter cannot name itself in the `User-Agent`.
+    pub fn with_http_client(
+        core: wechatpay_core::Client,
+        http: PooledClient<C, Full<Bytes>>,
+    ) -> Result<Self, Error> {
+        Ok(HyperClient {
+            core: core.with_user_agent_product(PRODUCT)?,
+            http,
+            timeout: DEFAULT_TIMEOUT,
+            body_limit: DEFAULT_BODY_LIMIT,
+            retry: RetryPolicy::default(),
+        })
+    }
+
+    /// Sets the per-attempt timeout (sending and reading the whole answer).
+    pub fn with_timeout(mut self, timeout: Duration) -> Self {
+        self.timeout = timeout;
+        self
+    }
+
+    /// Sets the response body limit, in bytes.
+    pub fn with_body_limit(mut self, limit: usize) -> Self {
+        self.body_limit = limit;
+        self
+    }
+
+    /// Sets the retry and failover policy.
+    pub fn with_retry_policy(mut self, policy: RetryPolicy) -> Self {
+        self.retry = policy;
+        self
+    }
+
+    /// The core client.
+    pub fn core(&self) -> &wechatpay_core::Client {
+        &self.core
+    }
+
+    /// Runs `operation` to its verified, decoded output, retrying as the policy says.
+    ///
+    /// # Errors
+    ///
+    /// [`Error::Core`] for what the platform answered or what failed verification;
+    /// [`Error::Transport`] or [`Error::Timeout`] when the last attempt allowed failed so;
+    /// [`Error::BodyTooLarge`].
+    pub async fn execute<O: Operation + ?Sized>(&self, operation: &O) -> Result<O::Output, Error> {
+        let mut rng = UnwrapErr(SysRng);
+        let mut call = Call::new(&self.core, operation, self.retry);
+        loop {
+            let request = call.request(unix_now(), &mut rng)?;
+            let wait = match self.send(request).await {
+                Ok(response) => match call.response(&response, unix_now(), &mut rng) {
+                    Step::Done(result) => return Ok(result?),
+                    Step::Retry { after } => after,
+                },
+                Err(Failure::TooLarge) => {
+                    return Err(Error::BodyTooLarge {
+                        limit: self.body_limit,
+                    });
+                }
+                Err(Failure::Timeout) => {
+                    match call.transport_failure(TransportFailure::Timeout, &mut rng) {
+                        Some(after) => after,
+                        None => {
+                            return Err(Error::Timeout {
+                                timeout: self.timeout,
+                                attempts: call.attempts(),
+                            });
+                        }
+                    }
+                }
+                Err(Failure::Transport(kind, source)) => {
+                    match call.transport_failure(kind, &mut rng) {
+                        Some(after) => after,
+                        None => {
+                            return Err(Error::Transport {
+                                attempts: call.attempts(),
+                                source,
+                            });
+                        }
+                    }
+                }
+            };
+            tokio::time::sleep(wait).await;
+        }
+    }
+
+    /// One exchange, within the timeout and the body limit.
+    async fn send(
+        &self,
+        request: http::Request<Vec<u8>>,
+    ) -> Result<http::Response<Vec<u8>>, Failure> {
+        let request = request.map(|body| Full::new(Bytes::from(body)));
+        let exchange = async {
+            let response = self.http.request(request).await.map_err(|e| {
+                let kind = if e.is_connect() {
+                    TransportFailure::Connect
+                } else {
+                    TransportFailure::Interrupted
+                };
+                Failure::Transport(kind, Box::new(e))
+            })?;
+            let (parts, body) = response.into_parts();
+            let declared = parts
+                .headers
+                .get(http::header::CONTENT_LENGTH)
+                .and_then(|v| v.to_str().ok())
+                .and_then(|v| v.parse::<usize>().ok());
+            if declared.is_some_and(|length| length > self.body_limit) {
+                return Err(Failure::TooLarge);
+            }
+            let body = Limited::new(body, self.body_limit)
+                .collect()
+                .await
+                .map_err(|e| {
+                    if e.is::<http_body_util::LengthLimitError>() {
+                        Failure::TooLarge
+                    } else {
+                        Failure::Transport(TransportFailure::Interrupted, e)
+                    }
+                })?;
+            Ok(http::Response::from_parts(parts, body.to_bytes().to_vec()))
+        };
+        tokio::time::timeout(self.timeout, exchange)
+            .await
+            .unwrap_or(Err(Failure::Timeout))
+    }
+}
+
+fn unix_now() -> u64 {
+    #[allow(clippy::disallowed_methods)] // the adapter is the core's clock
+    let now = SystemTime::now();
+    now.duration_since(UNIX_EPOCH).map_or(0, |d| d.as_secs())
+}
