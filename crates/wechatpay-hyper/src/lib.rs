@@ -207,7 +207,7 @@ where
         let mut call = Call::new(&self.core, operation, self.retry);
         loop {
             let request = call.request(unix_now(), &mut rng)?;
-            let wait = match self.send(request).await {
+            let wait = match self.exchange(request).await {
                 Ok(response) => match call.response(&response, unix_now(), &mut rng) {
                     Step::Done(result) => return Ok(result?),
                     Step::Retry { after } => after,
@@ -244,8 +244,36 @@ where
         }
     }
 
+    /// Sends one request exactly as given (no signing, no retry) and reads the answer within
+    /// the timeout and the body limit: for tools that show each step, such as a debugging CLI.
+    /// Verify the answer with [`wechatpay_core::Client::parse`] before trusting it.
+    ///
+    /// # Errors
+    ///
+    /// [`Error::Transport`], [`Error::Timeout`] or [`Error::BodyTooLarge`], with one attempt.
+    pub async fn send(
+        &self,
+        request: http::Request<Vec<u8>>,
+    ) -> Result<http::Response<Vec<u8>>, Error> {
+        self.exchange(request)
+            .await
+            .map_err(|failure| match failure {
+                Failure::Transport(_, source) => Error::Transport {
+                    attempts: 1,
+                    source,
+                },
+                Failure::Timeout => Error::Timeout {
+                    timeout: self.timeout,
+                    attempts: 1,
+                },
+                Failure::TooLarge => Error::BodyTooLarge {
+                    limit: self.body_limit,
+                },
+            })
+    }
+
     /// One exchange, within the timeout and the body limit.
-    async fn send(
+    async fn exchange(
         &self,
         request: http::Request<Vec<u8>>,
     ) -> Result<http::Response<Vec<u8>>, Failure> {

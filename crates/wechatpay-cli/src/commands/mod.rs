@@ -1,0 +1,47 @@
+//! One module per subcommand.
+
+pub mod applyment;
+pub mod contract;
+pub mod decrypt;
+pub mod demo;
+pub mod mock;
+pub mod sign;
+pub mod verify;
+
+use std::time::{SystemTime, UNIX_EPOCH};
+
+use getrandom::SysRng;
+use rand_core::UnwrapErr;
+use wechatpay_core::{Error, Operation, RequestParts, VerifiedBody};
+
+/// The system clock, in Unix seconds: the CLI is the core's clock.
+pub fn unix_now() -> u64 {
+    #[allow(clippy::disallowed_methods)]
+    let now = SystemTime::now();
+    now.duration_since(UNIX_EPOCH).map_or(0, |d| d.as_secs())
+}
+
+/// The operating system's random source.
+pub fn rng() -> UnwrapErr<SysRng> {
+    UnwrapErr(SysRng)
+}
+
+/// An operation that also hands back the verified body, for `--output json`.
+pub struct WithBody<'a, O>(pub &'a O);
+
+impl<O: Operation> Operation for WithBody<'_, O> {
+    type Output = (O::Output, Vec<u8>);
+
+    fn request(&self) -> Result<RequestParts, Error> {
+        self.0.request()
+    }
+
+    fn decode(&self, body: VerifiedBody<'_>) -> Result<Self::Output, Error> {
+        Ok((self.0.decode(body)?, body.bytes().to_vec()))
+    }
+}
+
+/// Prints a verified body as received.
+pub fn print_body(body: &[u8]) {
+    println!("{}", String::from_utf8_lossy(body));
+}
