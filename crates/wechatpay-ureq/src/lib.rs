@@ -1,0 +1,367 @@
+//! The blocking adapter of `wechatpay-core`: ureq 3 with rustls.
+//!
+//! It only moves bytes. For each attempt it supplies what the sans-IO core must not take
+//! itself (the time, a fresh nonce, an RNG, the backoff sleeps) and obeys the core's retry and
+//! failover policy ([`wechatpay_core::Call`]). On top it enforces a per-attempt timeout and a
+//! response body limit counted while reading, so an oversize answer is an error and never an
+//! allocation. Pooled connections idle for 5 s are not reused, before the platform closes
+//! them at 8 s. ureq's own HTTP error statuses and redirects are off for every request, even
+//! on an agent you built: the core reads every answer, and a redirect would leave the signed
+//! host.
+//!
+//! ```no_run
+//! use wechatpay_core::ecommerce::applyment::QueryApplymentByOutRequestNo;
+//! use wechatpay_core::{Client, MerchantCredentials, PlatformKeys};
+//! use wechatpay_ureq::UreqClient;
+//!
+//! # fn run() -> Result<(), Box<dyn std::error::Error>> {
+//! let credentials = MerchantCredentials::new("1900000001", "3775B6A45ACD588826D15E583A95F5DD20000001",
+//!     &std::fs::read_to_string("apiclient_key.pem")?)?;
+//! let mut platform_keys = PlatformKeys::new();
+//! platform_keys.add_public_key("PUB_KEY_ID_0119000000012024112300000000000001",
+//!     &std::fs::read_to_string("pub_key.pem")?)?;
+//! let wechatpay = UreqClient::new(Client::new(credentials, platform_keys)?)?;
+//!
+//! let applyment = wechatpay.execute(&QueryApplymentByOutRequestNo::new("APPLYMENT_00000000001")?)?;
+//! println!("{}: {:?}", applyment.applyment_state, applyment.next_step());
+//! # Ok(())
+//! # }
+//! ```
+#![forbid(unsafe_code)]
+#![deny(missing_docs)]
+#![warn(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
+
+use std::io;
+use std::time::{Duration, SystemTime, UNIX_EPOCH};
+
+use getrandom::SysRng;
+use http::Method;
+use rand_core::UnwrapErr;
+use ureq::config::AutoHeaderValue;
+use ureq::{Agent, AsSendBody};
+use wechatpay_core::{Call, Operation, RetryPolicy, Step, TransportFailure};
+
+/// The default response body limit: 1 MiB.
+pub const DEFAULT_BODY_LIMIT: usize = 1024 * 1024;
+/// The default per-attempt timeout.
+pub const DEFAULT_TIMEOUT: Duration = Duration::from_secs(10);
+/// Pooled connections idle longer than this are not reused, before the platform closes them
+/// (8 s).
+pub const POOL_IDLE_TIMEOUT: Duration = Duration::from_secs(5);
+
+const PRODUCT: &str = concat!(env!("CARGO_PKG_NAME"), "/", env!("CARGO_PKG_VERSION"));
+
+/// An error of the ureq adapter: a core error, or what went wrong moving the bytes.
+#[derive(Debug, thiserror::Error)]
+#[non_exhaustive]
+pub enum Error {
+    /// Signing, verification, an API error answer, decoding: see [`wechatpay_core::Error`].
+    #[error(transparent)]
+    Core(#[from] wechatpay_core::Error),
+    /// The exchange failed below HTTP (connect, TLS, broken connection), on every attempt allowed.
+    #[error(
+        "transport failure after {attempts} attempt(s): {source}; check the network path to the platform"
+    )]
+    Transport {
+        /// Attempts made.
+        attempts: u32,
+        /// The last failure.
+        #[source]
+        source: Box<dyn std::error::Error + Send + Sync>,
+    },
+    /// No complete answer within the timeout, on every attempt allowed.
+    #[error("no answer within {timeout:?} after {attempts} attempt(s)")]
+    Timeout {
+        /// The per-attempt timeout.
+        timeout: Duration,
+        /// Attempts made.
+        attempts: u32,
+    },
+    /// The answer's body was longer than the limit; reading stopped there.
+    #[error("the answer's body exceeds the {limit}-byte limit")]
+    BodyTooLarge {
+        /// The limit, in bytes.
+        limit: usize,
+    },
+}
+
+impl Error {
+    /// The core error, if this is one.
+    pub fn core(&self) -> Option<&wechatpay_core::Error> {
+        match self {
+            Error::Core(error) => Some(error),
+            _ => None,
+        }
+    }
+
+    /// The `Request-ID` of the answer this error came from.
+    pub fn request_id(&self) -> Option<&str> {
+        self.core().and_then(wechatpay_core::Error::request_id)
+    }
+
+    /// Whether trying again later may succeed. Retries the policy allows have already been made.
+    pub fn is_retryable(&self) -> bool {
+        match self {
+            Error::Core(error) => error.is_retryable(),
+            Error::Transport { .. } | Error::Timeout { .. } => true,
+            Error::BodyTooLarge { .. } => false,
+        }
+    }
+}
+
+/// One attempt's failure below HTTP.
+enum Failure {
+    Transport(TransportFailure, Box<dyn std::error::Error + Send + Sync>),
+    Timeout,
+    TooLarge,
+}
+
+impl From<ureq::Error> for Failure {
+    fn from(error: ureq::Error) -> Self {
+        match error {
+            ureq::Error::Timeout(_) => Failure::Timeout,
+            error => Failure::Transport(transport_failure(&error), Box::new(error)),
+        }
+    }
+}
+
+/// A WeChat Pay client over a ureq [`Agent`]. Cheap to share: wrap it in an `Arc`.
+#[derive(Debug)]
+pub struct UreqClient {
+    core: wechatpay_core::Client,
+    agent: Agent,
+    timeout: Duration,
+    body_limit: usize,
+    retry: RetryPolicy,
+}
+
+impl UreqClient {
+    /// A client with its own agent: HTTPS (Mozilla roots, rustls) or HTTP, no proxy, idle
+    /// connections dropped after 5 s.
+    ///
+    /// # Errors
+    ///
+    /// [`Error::Core`] if the adapter cannot name itself in the `User-Agent`.
+    pub fn new(core: wechatpay_core::Client) -> Result<Self, Error> {
+        // ureq reads proxies from the environment by default; like the other adapters, this
+        // one goes direct unless it is given an agent that does otherwise.
+        let agent = Agent::config_builder()
+            .proxy(None)
+            .max_idle_age(POOL_IDLE_TIMEOUT)
+            .build()
+            .new_agent();
+        Self::with_agent(core, agent)
+    }
+
+    /// A client over an agent you built (a proxy, custom TLS roots, your own pool settings).
+    ///
+    /// Whatever the agent's configuration, each request is sent with HTTP error statuses as
+    /// answers (not [`ureq::Error::StatusCode`]), no redirects, no `Accept-Encoding`, this
+    /// client's timeout, and pooled connections idle over 5 s not reused.
+    ///
+    /// # Errors
+    ///
+    /// [`Error::Core`] if the adapter cannot name itself in the `User-Agent`.
+    pub fn with_agent(core: wechatpay_core::Client, agent: Agent) -> Result<Self, Error> {
+        Ok(UreqClient {
+            core: core.with_user_agent_product(PRODUCT)?,
+            agent,
+            timeout: DEFAULT_TIMEOUT,
+            body_limit: DEFAULT_BODY_LIMIT,
+            retry: RetryPolicy::default(),
+        })
+    }
+
+    /// Sets the per-attempt timeout (connecting, sending and reading the whole answer).
+    pub fn with_timeout(mut self, timeout: Duration) -> Self {
+        self.timeout = timeout;
+        self
+    }
+
+    /// Sets the response body limit, in bytes.
+    pub fn with_body_limit(mut self, limit: usize) -> Self {
+        self.body_limit = limit;
+        self
+    }
+
+    /// Sets the retry and failover policy.
+    pub fn with_retry_policy(mut self, policy: RetryPolicy) -> Self {
+        self.retry = policy;
+        self
+    }
+
+    /// The core client.
+    pub fn core(&self) -> &wechatpay_core::Client {
+        &self.core
+    }
+
+    /// Runs `operation` to its verified, decoded output, retrying as the policy says. Blocks
+    /// the calling thread, backoff sleeps included.
+    ///
+    /// # Errors
+    ///
+    /// [`Error::Core`] for what the platform answered or what failed verification;
+    /// [`Error::Transport`] or [`Error::Timeout`] when the last attempt allowed failed so;
+    /// [`Error::BodyTooLarge`].
+    pub fn execute<O: Operation + ?Sized>(&self, operation: &O) -> Result<O::Output, Error> {
+        let mut rng = UnwrapErr(SysRng);
+        let mut call = Call::new(&self.core, operation, self.retry);
+        loop {
+            let request = call.request(unix_now(), &mut rng)?;
+            let wait = match self.exchange(request) {
+                Ok(response) => match call.response(&response, unix_now(), &mut rng) {
+                    Step::Done(result) => return Ok(result?),
+                    Step::Retry { after } => after,
+                },
+                Err(Failure::TooLarge) => {
+                    return Err(Error::BodyTooLarge {
+                        limit: self.body_limit,
+                    });
+                }
+                Err(Failure::Timeout) => {
+                    match call.transport_failure(TransportFailure::Timeout, &mut rng) {
+                        Some(after) => after,
+                        None => {
+                            return Err(Error::Timeout {
+                                timeout: self.timeout,
+                                attempts: call.attempts(),
+                            });
+                        }
+                    }
+                }
+                Err(Failure::Transport(kind, source)) => {
+                    match call.transport_failure(kind, &mut rng) {
+                        Some(after) => after,
+                        None => {
+                            return Err(Error::Transport {
+                                attempts: call.attempts(),
+                                source,
+                            });
+                        }
+                    }
+                }
+            };
+            std::thread::sleep(wait);
+        }
+    }
+
+    /// Sends one request exactly as given (no signing, no retry) and reads the answer within
+    /// the timeout and the body limit: for tools that show each step, such as a debugging CLI.
+    /// Verify the answer with [`wechatpay_core::Client::parse`] before trusting it.
+    ///
+    /// # Errors
+    ///
+    /// [`Error::Transport`], [`Error::Timeout`] or [`Error::BodyTooLarge`], with one attempt.
+    pub fn send(&self, request: http::Request<Vec<u8>>) -> Result<http::Response<Vec<u8>>, Error> {
+        self.exchange(request).map_err(|failure| match failure {
+            Failure::Transport(_, source) => Error::Transport {
+                attempts: 1,
+                source,
+            },
+            Failure::Timeout => Error::Timeout {
+                timeout: self.timeout,
+                attempts: 1,
+            },
+            Failure::TooLarge => Error::BodyTooLarge {
+                limit: self.body_limit,
+            },
+        })
+    }
+
+    /// One exchange, within the timeout and the body limit.
+    fn exchange(
+        &self,
+        request: http::Request<Vec<u8>>,
+    ) -> Result<http::Response<Vec<u8>>, Failure> {
+        let (parts, body) = request.into_parts();
+        // ureq sends an empty byte body as `Content-Length: 0`, even on a GET; the core's
+        // empty body on a method without one means no body at all.
+        let response = if body.is_empty()
+            && !matches!(parts.method, Method::POST | Method::PUT | Method::PATCH)
+        {
+            self.run(http::Request::from_parts(parts, ()))?
+        } else {
+            self.run(http::Request::from_parts(parts, body))?
+        };
+        let (parts, mut body) = response.into_parts();
+        let declared = parts
+            .headers
+            .get(http::header::CONTENT_LENGTH)
+            .and_then(|v| v.to_str().ok())
+            .and_then(|v| v.parse::<usize>().ok());
+        if declared.is_some_and(|length| length > self.body_limit) {
+            return Err(Failure::TooLarge);
+        }
+        let limit = u64::try_from(self.body_limit).unwrap_or(u64::MAX);
+        let body = body
+            .with_config()
+            .limit(limit)
+            .read_to_vec()
+            .map_err(|e| match e {
+                ureq::Error::BodyExceedsLimit(_) => Failure::TooLarge,
+                e => Failure::from(e),
+            })?;
+        Ok(http::Response::from_parts(parts, body))
+    }
+
+    /// Sends `request` with the adapter's contract laid over the agent's configuration.
+    fn run<S: AsSendBody>(
+        &self,
+        request: http::Request<S>,
+    ) -> Result<http::Response<ureq::Body>, ureq::Error> {
+        let idle = self.agent.config().max_idle_age().min(POOL_IDLE_TIMEOUT);
+        // Each of these is per request in ureq and leaves the agent's pool in use.
+        let request = self
+            .agent
+            .configure_request(request)
+            .http_status_as_error(false)
+            .max_redirects(0)
+            // With gzip compiled in (by any crate in the build) ureq would ask for it and
+            // inflate the answer; the platform signs the body it sends, so ask for it as is.
+            .accept_encoding(AutoHeaderValue::None)
+            .timeout_global(Some(self.timeout))
+            .max_idle_age(idle)
+            .build();
+        self.agent.run(request)
+    }
+}
+
+/// What reached the platform, as far as the error tells: [`TransportFailure::Connect`] only
+/// when nothing can have.
+fn transport_failure(error: &ureq::Error) -> TransportFailure {
+    match error {
+        ureq::Error::HostNotFound
+        | ureq::Error::ConnectionFailed
+        | ureq::Error::ConnectProxyFailed(_)
+        | ureq::Error::InvalidProxyUrl
+        | ureq::Error::Tls(_)
+        | ureq::Error::Rustls(_)
+        | ureq::Error::TlsRequired
+        | ureq::Error::BadUri(_)
+        | ureq::Error::RequireHttpsOnly(_)
+        | ureq::Error::Http(_) => TransportFailure::Connect,
+        // The kinds ureq itself treats as concerning the address only, when connecting.
+        ureq::Error::Io(e)
+            if matches!(
+                e.kind(),
+                io::ErrorKind::ConnectionRefused
+                    | io::ErrorKind::HostUnreachable
+                    | io::ErrorKind::NetworkUnreachable
+                    | io::ErrorKind::NetworkDown
+                    | io::ErrorKind::AddrNotAvailable
+            ) =>
+        {
+            TransportFailure::Connect
+        }
+        // Including a failed TLS handshake: rustls reports it as `io::ErrorKind::InvalidData`,
+        // as it does a broken record mid-exchange, and only "interrupted" is then sure not to
+        // claim that nothing reached the platform.
+        _ => TransportFailure::Interrupted,
+    }
+}
+
+fn unix_now() -> u64 {
+    #[allow(clippy::disallowed_methods)] // the adapter is the core's clock
+    let now = SystemTime::now();
+    now.duration_since(UNIX_EPOCH).map_or(0, |d| d.as_secs())
+}

@@ -1,0 +1,519 @@
+//! The ureq adapter against the loopback mock platform: real HTTP round trips, every state,
+//! every fault, and retries and failover counted on the platform's side.
+
+use std::io::{Read, Write};
+use std::net::TcpListener;
+use std::sync::Arc;
+use std::sync::atomic::{AtomicUsize, Ordering};
+use std::time::Duration;
+
+use rand_chacha::ChaCha20Rng;
+use rand_core::SeedableRng;
+use wechatpay_core::ecommerce::applyment::{ApplymentState, QueryApplymentByOutRequestNo};
+use wechatpay_core::ecommerce::contract::{
+    AuthState, QueryContractByOpenid, QueryContractByOutContractCode,
+};
+use wechatpay_core::{
+    Call, Client, MerchantCredentials, PlatformKeys, RetryPolicy, VerificationError,
+};
+use wechatpay_mock::records::seeded;
+use wechatpay_mock::{Fault, MockKeys, MockPlatform, MockServer};
+use wechatpay_ureq::{Error, UreqClient};
+
+/// A platform on loopback, and a client pointed at it with fast retries.
+struct Setup {
+    platform: Arc<MockPlatform>,
+    server: MockServer,
+    client: UreqClient,
+}
+
+fn core_client(base_url: &str, backup_url: Option<&str>) -> Client {
+    let keys = MockKeys::fixtures();
+    let credentials = MerchantCredentials::new(
+        &keys.mchid,
+        &keys.merchant_serial,
+        &keys.merchant_private_key_pem,
+    )
+    .unwrap();
+    let mut platform_keys = PlatformKeys::new();
+    platform_keys
+        .add_public_key(&keys.platform_public_key_id, &keys.platform_public_key_pem)
+        .unwrap();
+    Client::new(credentials, platform_keys)
+        .unwrap()
+        .with_base_url(base_url)
+        .unwrap()
+        .with_backup_url(backup_url)
+        .unwrap()
+}
+
+fn fast_retries() -> RetryPolicy {
+    RetryPolicy::default().with_delays(Duration::from_millis(5), Duration::from_millis(20))
+}
+
+fn setup() -> Setup {
+    let platform = Arc::new(
+        MockPlatform::new(MockKeys::fixtures(), &mut ChaCha20Rng::from_seed([1; 32])).unwrap(),
+    );
+    let server = MockServer::start(platform.clone()).unwrap();
+    let client = UreqClient::new(core_client(&server.url(), None))
+        .unwrap()
+        .with_retry_policy(fast_retries())
+        .with_timeout(Duration::from_secs(5));
+    Setup {
+        platform,
+        server,
+        client,
+    }
+}
+
+fn auditing() -> QueryApplymentByOutRequestNo {
+    QueryApplymentByOutRequestNo::new(seeded::AUDITING).unwrap()
+}
+
+#[test]
+fn every_applyment_state_and_contract_state_decodes() {
+    let s = setup();
+    let states = [
+        "CHECKING",
+        "ACCOUNT_NEED_VERIFY",
+        "AUDITING",
+        "REJECTED",
+        "NEED_SIGN",
+        "FINISH",
+        "FROZEN",
+        "CANCELED",
+    ];
+    for (out_request_no, state) in seeded::ALL.iter().zip(states) {
+        let applyment = s
+            .client
+            .execute(&QueryApplymentByOutRequestNo::new(*out_request_no).unwrap())
+            .unwrap();
+        assert_eq!(applyment.applyment_state.as_str(), state);
+    }
+    let contract = s
+        .client
+        .execute(
+            &QueryContractByOutContractCode::new(seeded::CONTRACT_AUTHORIZED, seeded::APPID)
+                .unwrap(),
+        )
+        .unwrap();
+    assert_eq!(contract.auth_state, AuthState::Authorized);
+    assert_eq!(
+        contract.individual_openid.as_deref(),
+        Some("oUpF8uMuAJO_M2pxb1Q9zNjWeS6o\t")
+    );
+    let contract = s
+        .client
+        .execute(
+            &QueryContractByOutContractCode::new(seeded::CONTRACT_UNAUTHORIZED, seeded::APPID)
+                .unwrap(),
+        )
+        .unwrap();
+    assert_eq!(contract.auth_state, AuthState::Unauthorized);
+    let by_openid = s
+        .client
+        .execute(&QueryContractByOpenid::new(seeded::OPENID, seeded::APPID).unwrap())
+        .unwrap();
+    assert_eq!(by_openid.auth_state, AuthState::Authorized);
+    // The percent-encoded out_request_no arrived as signed: the mock checked the signature.
+    let seen = s.platform.requests();
+    assert_eq!(
+        seen[0].path_and_query,
+        "/v3/ecommerce/applyments/out-request-no/%E5%95%86%E6%88%B7%E7%94%B3%E8%AF%B7%2F2024%20%231%3F"
+    );
+    assert!(seen.iter().all(|r| r.status == Some(200)), "{seen:?}");
+}
+
+#[test]
+fn the_adapter_names_itself_in_the_user_agent() {
+    let s = setup();
+    assert!(
+        s.client.core().user_agent().starts_with("wechatpay-ureq/"),
+        "{}",
+        s.client.core().user_agent()
+    );
+    assert!(s.client.core().user_agent().contains("wechatpay-core/"));
+}
+
+fn verification_error(s: &Setup, fault: Fault) -> VerificationError {
+    s.platform.inject(fault.clone(), 1);
+    match s.client.execute(&auditing()) {
+        Err(Error::Core(wechatpay_core::Error::Verification { kind, request_id })) => {
+            assert!(
+                request_id.is_some(),
+                "{fault:?}: the Request-ID reaches the error"
+            );
+            kind
+        }
+        other => panic!("{fault:?}: {other:?}"),
+    }
+}
+
+#[test]
+fn every_signature_fault_is_its_verification_error_and_never_retried() {
+    let s = setup();
+    assert!(matches!(
+        verification_error(&s, Fault::TamperedBody),
+        VerificationError::BadSignature { .. }
+    ));
+    assert!(matches!(
+        verification_error(&s, Fault::WrongSigningKey),
+        VerificationError::BadSignature { .. }
+    ));
+    assert_eq!(
+        verification_error(&s, Fault::SignatureProbe),
+        VerificationError::SignatureProbe
+    );
+    assert!(matches!(
+        verification_error(&s, Fault::StaleTimestamp),
+        VerificationError::ClockSkew { .. }
+    ));
+    assert!(matches!(
+        verification_error(&s, Fault::FutureTimestamp),
+        VerificationError::ClockSkew { .. }
+    ));
+    assert!(matches!(
+        verification_error(&s, Fault::MissingSignatureHeaders),
+        VerificationError::MissingHeader { .. }
+    ));
+    assert!(matches!(
+        verification_error(&s, Fault::UnknownSerial),
+        VerificationError::UnknownSerial { .. }
+    ));
+    assert_eq!(
+        s.platform.requests().len(),
+        7,
+        "verification failures are final: one attempt each"
+    );
+}
+
+#[test]
+fn body_faults_are_decode_errors_or_tolerated() {
+    let s = setup();
+    for fault in [Fault::InvalidJson, Fault::EmptyBody] {
+        s.platform.inject(fault.clone(), 1);
+        let error = s.client.execute(&auditing()).unwrap_err();
+        assert!(
+            matches!(error, Error::Core(wechatpay_core::Error::Decode(_))),
+            "{fault:?}: {error}"
+        );
+        assert!(error.request_id().is_some());
+    }
+    s.platform.inject(Fault::UnknownEnumValues, 1);
+    let applyment = s.client.execute(&auditing()).unwrap();
+    assert_eq!(
+        applyment.applyment_state,
+        ApplymentState::Unknown("UNDER_SUPERVISION".to_owned())
+    );
+    s.platform.inject(Fault::ExtraFields, 1);
+    assert_eq!(
+        s.client.execute(&auditing()).unwrap().applyment_state,
+        ApplymentState::Auditing
+    );
+}
+
+#[test]
+fn api_errors_carry_status_code_and_request_id() {
+    let s = setup();
+    let missing = QueryApplymentByOutRequestNo::new("NO_SUCH_APPLYMENT").unwrap();
+    let error = s.client.execute(&missing).unwrap_err();
+    let api = error.core().and_then(wechatpay_core::Error::api).unwrap();
+    assert_eq!(
+        (api.status.as_u16(), api.code.as_deref()),
+        (404, Some("RESOURCE_NOT_EXISTS"))
+    );
+    assert!(error.request_id().is_some());
+    assert!(!error.is_retryable());
+    assert_eq!(s.platform.requests().len(), 1, "a 404 is not retried");
+}
+
+#[test]
+fn fail_twice_then_succeed_takes_three_attempts() {
+    let s = setup();
+    s.platform.inject(Fault::SystemError, 2);
+    let applyment = s.client.execute(&auditing()).unwrap();
+    assert_eq!(applyment.applyment_state, ApplymentState::Auditing);
+    let statuses: Vec<_> = s.platform.requests().iter().map(|r| r.status).collect();
+    assert_eq!(statuses, [Some(500), Some(500), Some(200)]);
+}
+
+#[test]
+fn rate_limits_are_retried_and_then_reported() {
+    let s = setup();
+    // The 429 asks for `Retry-After: 1`: a policy capped below that gives up at once...
+    s.platform.inject(Fault::TooManyRequests, 1);
+    let error = s.client.execute(&auditing()).unwrap_err();
+    assert_eq!(
+        error
+            .core()
+            .and_then(wechatpay_core::Error::api)
+            .unwrap()
+            .status,
+        429
+    );
+    assert_eq!(s.platform.requests().len(), 1);
+    // ...and one that allows it waits and retries.
+    let patient = UreqClient::new(core_client(&s.server.url(), None))
+        .unwrap()
+        .with_retry_policy(
+            RetryPolicy::default().with_delays(Duration::from_millis(5), Duration::from_secs(2)),
+        );
+    s.platform.clear_requests();
+    s.platform.inject(Fault::TooManyRequests, 1);
+    s.platform.inject(Fault::RateLimited, 1);
+    let started = std::time::Instant::now();
+    patient.execute(&auditing()).unwrap();
+    assert!(
+        started.elapsed() >= Duration::from_secs(1),
+        "Retry-After was obeyed"
+    );
+    assert_eq!(s.platform.requests().len(), 3);
+
+    s.platform.clear_requests();
+    s.platform.inject(Fault::RateLimited, 5);
+    let error = s.client.execute(&auditing()).unwrap_err();
+    let api = error.core().and_then(wechatpay_core::Error::api).unwrap();
+    assert_eq!(api.code.as_deref(), Some("RATELIMIT_EXCEEDED"));
+    assert!(error.is_retryable());
+    assert_eq!(s.platform.requests().len(), 3, "bounded by max_attempts");
+    s.platform.clear_faults();
+}
+
+#[test]
+fn a_dropped_connection_is_retried() {
+    let s = setup();
+    s.platform.inject(Fault::DropConnection, 1);
+    s.client.execute(&auditing()).unwrap();
+    let seen = s.platform.requests();
+    assert_eq!(seen.len(), 2);
+    assert_eq!(seen[0].status, None);
+}
+
+#[test]
+fn a_slow_answer_times_out_on_every_attempt() {
+    let s = setup();
+    let client = UreqClient::new(core_client(&s.server.url(), None))
+        .unwrap()
+        .with_retry_policy(fast_retries().with_max_attempts(2))
+        .with_timeout(Duration::from_millis(300));
+    s.platform.inject(Fault::Slow(Duration::from_secs(2)), 2);
+    let started = std::time::Instant::now();
+    match client.execute(&auditing()) {
+        Err(Error::Timeout { timeout, attempts }) => {
+            assert_eq!((timeout, attempts), (Duration::from_millis(300), 2));
+        }
+        other => panic!("{other:?}"),
+    }
+    assert!(
+        started.elapsed() < Duration::from_millis(1500),
+        "each attempt gave up at the timeout, not when the answer came: {:?}",
+        started.elapsed()
+    );
+}
+
+#[test]
+fn an_oversize_answer_is_refused_without_reading_it_all() {
+    let s = setup();
+    s.platform.inject(Fault::OversizeBody(2 * 1024 * 1024), 1);
+    match s.client.execute(&auditing()) {
+        Err(Error::BodyTooLarge { limit }) => assert_eq!(limit, 1024 * 1024),
+        other => panic!("{other:?}"),
+    }
+    // A larger limit reads it, verifies it and decodes it.
+    let roomy = UreqClient::new(core_client(&s.server.url(), None))
+        .unwrap()
+        .with_body_limit(4 * 1024 * 1024);
+    s.platform.inject(Fault::OversizeBody(2 * 1024 * 1024), 1);
+    roomy.execute(&auditing()).unwrap();
+}
+
+#[test]
+fn an_unreachable_primary_fails_over_to_the_backup() {
+    let s = setup();
+    let closed = {
+        let listener = TcpListener::bind("127.0.0.1:0").unwrap();
+        format!("http://{}", listener.local_addr().unwrap())
+    };
+    let client = UreqClient::new(core_client(&closed, Some(&s.server.url())))
+        .unwrap()
+        .with_retry_policy(fast_retries());
+    client.execute(&auditing()).unwrap();
+    let seen = s.platform.requests();
+    assert_eq!(
+        seen.len(),
+        1,
+        "the backup saw the one attempt that reached a server"
+    );
+    assert_eq!(
+        seen[0].host.as_deref(),
+        Some(s.server.addr().to_string().as_str())
+    );
+}
+
+#[test]
+fn a_gateway_failure_on_the_primary_moves_to_the_backup_host() {
+    let s = setup();
+    let backup = MockServer::start(s.platform.clone()).unwrap();
+    let client = UreqClient::new(core_client(&s.server.url(), Some(&backup.url())))
+        .unwrap()
+        .with_retry_policy(fast_retries());
+    s.platform.inject(Fault::DropConnection, 1);
+    client.execute(&auditing()).unwrap();
+    let hosts: Vec<_> = s.platform.requests().into_iter().map(|r| r.host).collect();
+    assert_eq!(
+        hosts,
+        [
+            Some(s.server.addr().to_string()),
+            Some(backup.addr().to_string())
+        ]
+    );
+}
+
+#[test]
+fn nothing_unreachable_at_all_is_a_transport_error() {
+    let closed = {
+        let listener = TcpListener::bind("127.0.0.1:0").unwrap();
+        format!("http://{}", listener.local_addr().unwrap())
+    };
+    let client = UreqClient::new(core_client(&closed, None))
+        .unwrap()
+        .with_retry_policy(fast_retries());
+    match client.execute(&auditing()) {
+        Err(Error::Transport { attempts, .. }) => assert_eq!(attempts, 3),
+        other => panic!("{other:?}"),
+    }
+}
+
+#[test]
+fn a_user_built_agent_is_used_and_cannot_break_the_contract() {
+    let s = setup();
+    let attempts = Arc::new(AtomicUsize::new(0));
+    let counted = attempts.clone();
+    // ureq's defaults where the adapter has a contract (4xx and 5xx as errors, ten redirects,
+    // 15 s idle age), and a timeout far longer than the client's.
+    let agent = ureq::Agent::config_builder()
+        .proxy(None)
+        .timeout_global(Some(Duration::from_secs(60)))
+        .middleware(
+            move |request: http::Request<ureq::SendBody>,
+                  next: ureq::middleware::MiddlewareNext| {
+                counted.fetch_add(1, Ordering::SeqCst);
+                next.handle(request)
+            },
+        )
+        .build()
+        .new_agent();
+    let client = UreqClient::with_agent(core_client(&s.server.url(), None), agent)
+        .unwrap()
+        .with_retry_policy(fast_retries())
+        .with_timeout(Duration::from_millis(300));
+
+    let applyment = client.execute(&auditing()).unwrap();
+    assert_eq!(applyment.applyment_state, ApplymentState::Auditing);
+    let missing = QueryApplymentByOutRequestNo::new("NO_SUCH_APPLYMENT").unwrap();
+    let error = client.execute(&missing).unwrap_err();
+    let api = error.core().and_then(wechatpay_core::Error::api).unwrap();
+    assert_eq!(api.code.as_deref(), Some("RESOURCE_NOT_EXISTS"));
+    s.platform.inject(Fault::SystemError, 2);
+    client.execute(&auditing()).unwrap();
+    s.platform.inject(Fault::Slow(Duration::from_secs(2)), 3);
+    let started = std::time::Instant::now();
+    assert!(matches!(
+        client.execute(&auditing()),
+        Err(Error::Timeout { attempts: 3, .. })
+    ));
+    assert!(
+        started.elapsed() < Duration::from_secs(2),
+        "the client's timeout won"
+    );
+    assert_eq!(
+        attempts.load(Ordering::SeqCst),
+        8,
+        "every attempt went through the agent given"
+    );
+}
+
+/// One answer from a bare socket, and the request head exactly as it arrived.
+fn answer_once(answer: &'static str) -> (String, std::thread::JoinHandle<String>) {
+    let listener = TcpListener::bind("127.0.0.1:0").unwrap();
+    let url = format!("http://{}", listener.local_addr().unwrap());
+    let server = std::thread::spawn(move || {
+        let (mut stream, _) = listener.accept().unwrap();
+        let mut head = Vec::new();
+        let mut byte = [0; 1];
+        while !head.ends_with(b"\r\n\r\n") {
+            stream.read_exact(&mut byte).unwrap();
+            head.push(byte[0]);
+        }
+        stream.write_all(answer.as_bytes()).unwrap();
+        String::from_utf8(head).unwrap()
+    });
+    (url, server)
+}
+
+#[test]
+fn the_request_on_the_wire_is_the_one_signed_and_a_redirect_is_an_answer() {
+    let (url, server) = answer_once(
+        "HTTP/1.1 302 Found\r\nLocation: http://127.0.0.1:1/elsewhere\r\nContent-Length: 0\r\nConnection: close\r\n\r\n",
+    );
+    // An agent that would ask for gzip and follow the redirect, if it were let.
+    let agent = ureq::Agent::config_builder()
+        .proxy(None)
+        .accept_encoding("gzip")
+        .build()
+        .new_agent();
+    let client = UreqClient::with_agent(core_client(&url, None), agent)
+        .unwrap()
+        .with_retry_policy(RetryPolicy::none());
+    let error = client
+        .execute(&QueryApplymentByOutRequestNo::new(seeded::ALL[0]).unwrap())
+        .unwrap_err();
+    let api = error.core().and_then(wechatpay_core::Error::api);
+    assert_eq!(api.map(|api| api.status.as_u16()), Some(302), "{error:?}");
+
+    let head = server.join().unwrap().to_ascii_lowercase();
+    assert!(
+        head.starts_with(
+            "get /v3/ecommerce/applyments/out-request-no/%e5%95%86%e6%88%b7%e7%94%b3%e8%af%b7%2f2024%20%231%3f http/1.1\r\n"
+        ),
+        "{head}"
+    );
+    assert!(head.contains("\r\nuser-agent: wechatpay-ureq/"), "{head}");
+    assert!(
+        head.contains("\r\nauthorization: wechatpay2-sha256-rsa2048 "),
+        "{head}"
+    );
+    assert!(!head.contains("accept-encoding"), "{head}");
+    assert!(
+        !head.contains("content-length"),
+        "a GET carries no body: {head}"
+    );
+}
+
+#[test]
+fn send_is_one_exchange_as_given() {
+    let s = setup();
+    let operation = auditing();
+    let now = || {
+        std::time::SystemTime::now()
+            .duration_since(std::time::UNIX_EPOCH)
+            .unwrap()
+            .as_secs()
+    };
+    let mut rng = ChaCha20Rng::from_seed([2; 32]);
+    let request = Call::new(s.client.core(), &operation, RetryPolicy::none())
+        .request(now(), &mut rng)
+        .unwrap();
+    let response = s.client.send(request).unwrap();
+    let applyment = s.client.core().parse(&operation, &response, now()).unwrap();
+    assert_eq!(applyment.applyment_state, ApplymentState::Auditing);
+
+    // No retry: the platform's 500 is the answer.
+    s.platform.inject(Fault::SystemError, 1);
+    let request = Call::new(s.client.core(), &operation, RetryPolicy::none())
+        .request(now(), &mut rng)
+        .unwrap();
+    assert_eq!(s.client.send(request).unwrap().status(), 500);
+    assert_eq!(s.platform.requests().len(), 2);
+}
