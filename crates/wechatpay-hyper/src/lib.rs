@@ -129,15 +129,23 @@ pub struct HyperClient<C = DefaultConnector> {
 }
 
 impl HyperClient<DefaultConnector> {
-    /// A client with its own connection pool: HTTPS (Mozilla roots) or HTTP, HTTP/1.1, idle
-    /// connections closed after 5 s.
+    /// A client with its own connection pool: HTTPS (Mozilla roots, rustls with aws-lc-rs) or
+    /// HTTP, HTTP/1.1, idle connections closed after 5 s.
     ///
     /// # Errors
     ///
-    /// [`Error::Core`] if the adapter cannot name itself in the `User-Agent`.
+    /// [`Error::Core`] if the adapter cannot name itself in the `User-Agent`;
+    /// [`Error::Transport`] if rustls refuses the TLS configuration.
     pub fn new(core: wechatpay_core::Client) -> Result<Self, Error> {
+        // Named explicitly: when a build holds several rustls providers (ring through another
+        // crate, say), rustls has no process default and would panic on first use.
+        let provider = rustls::crypto::aws_lc_rs::default_provider();
         let connector = HttpsConnectorBuilder::new()
-            .with_webpki_roots()
+            .with_provider_and_webpki_roots(provider)
+            .map_err(|e| Error::Transport {
+                attempts: 0,
+                source: Box::new(e),
+            })?
             .https_or_http()
             .enable_http1()
             .build();
