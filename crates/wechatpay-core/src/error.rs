@@ -399,9 +399,21 @@ pub enum CryptoError {
     /// A ciphertext is not valid base64.
     #[error("ciphertext is not valid base64")]
     InvalidBase64,
-    /// Decryption failed: wrong key, or an altered ciphertext.
+    /// Decryption failed: wrong key, or an altered ciphertext (or associated data).
     #[error("decryption failed: the ciphertext was not encrypted to this key, or was altered")]
     DecryptionFailed,
+    /// A callback resource names an algorithm other than `AEAD_AES_256_GCM`.
+    #[error("callback resource algorithm {algorithm:?} is not AEAD_AES_256_GCM")]
+    UnsupportedAlgorithm {
+        /// The algorithm named.
+        algorithm: String,
+    },
+    /// A callback resource's nonce is not 12 bytes.
+    #[error("callback resource nonce is {len} bytes; AES-256-GCM takes 12")]
+    InvalidNonce {
+        /// Its length.
+        len: usize,
+    },
     /// A decrypted sensitive field is not UTF-8.
     #[error("decrypted field is not UTF-8")]
     NotUtf8,

@@ -370,4 +370,49 @@ if openssl pkeyutl -encrypt -pubin -inkey "$KEYS/merchant_pub.pem" "${OAEP_OPTS[
   echo "unexpected: 215-byte OAEP plaintext accepted" >&2; exit 1
 fi
 
+# ---------------------------------------------------------------------------
+# Callback (notification) vectors: AES-256-GCM with the APIv3 key, made with Python's
+# `cryptography` (OpenSSL's `enc` has no AEAD modes), then signed like a response.
+# ---------------------------------------------------------------------------
+API_V3_KEY='Wechatpay0Test0ApiV3Key000000001'
+notification_case() {
+  local name="$1" aad="$2" nonce12="$3" plaintext="$4" sig_nonce="$5"
+  local d="$VEC/notification/$name"
+  mkdir -p "$d"
+  printf '%s' "$API_V3_KEY" > "$d/api_v3_key"
+  printf '%s' "$plaintext" > "$d/plaintext"
+  python3 - "$d" "$API_V3_KEY" "$aad" "$nonce12" <<'PY'
+import base64, json, sys
+from cryptography.hazmat.primitives.ciphers.aead import AESGCM
+d, key, aad, nonce = sys.argv[1:5]
+plaintext = open(f"{d}/plaintext", "rb").read()
+ciphertext = AESGCM(key.encode()).encrypt(nonce.encode(), plaintext, aad.encode() or None)
+body = {
+    "id": "EV-2018022511223320873",
+    "create_time": "2015-05-20T13:29:35+08:00",
+    "resource_type": "encrypt-resource",
+    "event_type": "APPLYMENT_STATE_CHANGE",
+    "summary": "二级商户进件状态变更",
+    "resource": {
+        "original_type": "applyment",
+        "algorithm": "AEAD_AES_256_GCM",
+        "ciphertext": base64.b64encode(ciphertext).decode(),
+        "associated_data": aad,
+        "nonce": nonce,
+    },
+}
+with open(f"{d}/body", "w", encoding="utf-8") as f:
+    f.write(json.dumps(body, ensure_ascii=False, separators=(",", ":")))
+assert AESGCM(key.encode()).decrypt(nonce.encode(), ciphertext, aad.encode() or None) == plaintext
+PY
+  verify_case "callback_$name" "$KEYS/platform_key.pem" "$KEYS/platform_pub.pem" \
+    "$PLATFORM_PUBLIC_KEY_ID" 1700000000 "$sig_nonce" "$d/body"
+}
+notification_case applyment_state_change 'applyment' 'fdasflkja484' \
+  '{"out_request_no":"APPLYMENT_00000000001","applyment_id":2000002124775691,"applyment_state":"NEED_SIGN","sub_mchid":"1542488631"}' \
+  CallbackNonce0000000000000000001
+notification_case empty_associated_data '' 'a1b2c3d4e5f6' \
+  '{"sp_mchid":"1900000001","sub_mchid":"1542488631","payer":{"sub_openid":"oUpF8uMuAJO_M2pxb1Q9zNjWeS6o"},"amount":{"total":100}}' \
+  CallbackNonce0000000000000000002
+
 echo "ok: mchid=$MCHID merchant_serial=$MERCHANT_SERIAL platform_cert_serial=$PLATFORM_CERT_SERIAL platform_cert_expired_serial=$PLATFORM_CERT_EXPIRED_SERIAL" >&2
