@@ -10,3 +10,9 @@ pub(crate) fn encode(bytes: &[u8]) -> String {
 pub(crate) fn decode(text: &str) -> Option<Vec<u8>> {
     STANDARD.decode(text).ok()
 }
+
+/// Decodes into `buffer`, without allocating; `None` if invalid or too long for it.
+pub(crate) fn decode_into<'b>(text: &str, buffer: &'b mut [u8]) -> Option<&'b [u8]> {
+    let len = STANDARD.decode_slice(text, buffer).ok()?;
+    buffer.get(..len)
+}

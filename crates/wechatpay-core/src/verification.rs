@@ -1,7 +1,7 @@
 //! Response and callback verification: the three-line message over the raw body, checked with
 //! the platform key that `Wechatpay-Serial` names.
 
-use http::HeaderMap;
+use http::{HeaderMap, HeaderName};
 
 use crate::error::VerificationError;
 use crate::platform_keys::{PlatformKey, PlatformKeys};
@@ -27,6 +27,37 @@ pub const SIGNATURE_PROBE_PREFIX: &str = "WECHATPAY/SIGNTEST/";
 /// The default window, in seconds, between a response's timestamp and the local clock.
 pub const DEFAULT_MAX_CLOCK_SKEW: u64 = 300;
 
+/// A signature header: the parsed name it is looked up by (parsing a `&str` name on every
+/// lookup is measurable on the verification path), and the name errors show.
+struct SignatureHeader {
+    name: HeaderName,
+    display: &'static str,
+}
+
+const TIMESTAMP: SignatureHeader = SignatureHeader {
+    name: HeaderName::from_static("wechatpay-timestamp"),
+    display: WECHATPAY_TIMESTAMP,
+};
+const NONCE: SignatureHeader = SignatureHeader {
+    name: HeaderName::from_static("wechatpay-nonce"),
+    display: WECHATPAY_NONCE,
+};
+const SIGNATURE: SignatureHeader = SignatureHeader {
+    name: HeaderName::from_static("wechatpay-signature"),
+    display: WECHATPAY_SIGNATURE,
+};
+const SERIAL: SignatureHeader = SignatureHeader {
+    name: HeaderName::from_static("wechatpay-serial"),
+    display: WECHATPAY_SERIAL,
+};
+const SIGNATURE_TYPE: SignatureHeader = SignatureHeader {
+    name: HeaderName::from_static("wechatpay-signature-type"),
+    display: WECHATPAY_SIGNATURE_TYPE,
+};
+
+/// Large enough for the base64 signature of the largest accepted key (4096 bits: 512 bytes).
+const MAX_SIGNATURE_LEN: usize = 1024;
+
 /// The signature headers of a response or callback, read but not yet checked.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct SignatureHeaders<'a> {
@@ -50,11 +81,11 @@ impl<'a> SignatureHeaders<'a> {
     /// [`VerificationError::MissingHeader`] or [`VerificationError::MalformedHeader`]: a header
     /// that is absent, repeated, not text, empty, or (for the timestamp) not decimal seconds.
     pub fn from_headers(headers: &'a HeaderMap) -> Result<Self, VerificationError> {
-        let timestamp_text = required(headers, WECHATPAY_TIMESTAMP)?;
-        let nonce = required(headers, WECHATPAY_NONCE)?;
-        let signature = required(headers, WECHATPAY_SIGNATURE)?;
-        let serial = required(headers, WECHATPAY_SERIAL)?;
-        if let Some(kind) = optional(headers, WECHATPAY_SIGNATURE_TYPE)?
+        let timestamp_text = required(headers, &TIMESTAMP)?;
+        let nonce = required(headers, &NONCE)?;
+        let signature = required(headers, &SIGNATURE)?;
+        let serial = required(headers, &SERIAL)?;
+        if let Some(kind) = optional(headers, &SIGNATURE_TYPE)?
             && kind != AUTHORIZATION_SCHEME
         {
             return Err(malformed(
@@ -75,14 +106,9 @@ impl<'a> SignatureHeaders<'a> {
     /// Whether any signature header is present: tells an unsigned error response from a
     /// signed one whose signature must then be checked.
     pub fn any_present(headers: &HeaderMap) -> bool {
-        [
-            WECHATPAY_TIMESTAMP,
-            WECHATPAY_NONCE,
-            WECHATPAY_SIGNATURE,
-            WECHATPAY_SERIAL,
-        ]
-        .iter()
-        .any(|name| headers.contains_key(*name))
+        [TIMESTAMP, NONCE, SIGNATURE, SERIAL]
+            .iter()
+            .any(|header| headers.contains_key(&header.name))
     }
 
     /// The exact signed message: timestamp, nonce and body, each followed by `\n`.
@@ -136,8 +162,14 @@ impl PlatformKeys {
             return Err(VerificationError::SignatureProbe);
         }
         let key = self.key_for(signed.serial, now)?;
-        let signature = crate::base64::decode(signed.signature)
-            .ok_or_else(|| malformed(WECHATPAY_SIGNATURE, "not valid base64".to_owned()))?;
+        let mut buffer = [0u8; MAX_SIGNATURE_LEN];
+        let signature =
+            crate::base64::decode_into(signed.signature, &mut buffer).ok_or_else(|| {
+                malformed(
+                    WECHATPAY_SIGNATURE,
+                    "not valid base64, or longer than any accepted key signs".to_owned(),
+                )
+            })?;
         let parts: [&[u8]; 6] = [
             signed.timestamp_text.as_bytes(),
             b"\n",
@@ -146,7 +178,7 @@ impl PlatformKeys {
             body,
             b"\n",
         ];
-        if !key.public_key().verify_sha256(&parts, &signature) {
+        if !key.public_key().verify_sha256(&parts, signature) {
             return Err(VerificationError::BadSignature {
                 serial: key.serial().to_owned(),
             });
@@ -162,15 +194,21 @@ impl PlatformKeys {
     }
 }
 
-fn required<'a>(headers: &'a HeaderMap, name: &'static str) -> Result<&'a str, VerificationError> {
-    optional(headers, name)?.ok_or(VerificationError::MissingHeader { name })
+fn required<'a>(
+    headers: &'a HeaderMap,
+    header: &SignatureHeader,
+) -> Result<&'a str, VerificationError> {
+    optional(headers, header)?.ok_or(VerificationError::MissingHeader {
+        name: header.display,
+    })
 }
 
 fn optional<'a>(
     headers: &'a HeaderMap,
-    name: &'static str,
+    header: &SignatureHeader,
 ) -> Result<Option<&'a str>, VerificationError> {
-    let mut values = headers.get_all(name).iter();
+    let name = header.display;
+    let mut values = headers.get_all(&header.name).iter();
     let Some(value) = values.next() else {
         return Ok(None);
     };

@@ -332,3 +332,16 @@ fn callbacks_verify_through_the_same_routine() {
         ));
     }
 }
+
+#[test]
+fn a_signature_longer_than_any_key_signs_is_malformed() {
+    let mut headers = signed_headers(&platform_signer(Backend::default()), NOW, BODY);
+    headers.insert("Wechatpay-Signature", "A".repeat(4096).parse().unwrap());
+    assert!(matches!(
+        verify(&platform_keys(Backend::default()), &headers, BODY),
+        Err(VerificationError::MalformedHeader {
+            name: "Wechatpay-Signature",
+            ..
+        })
+    ));
+}
