@@ -1,5 +1,6 @@
 //! One operation through its attempts: the retry loop every adapter runs, as a state machine
-//! with no I/O, so that hyper, ureq and `fetch` obey the same policy byte for byte.
+//! with no I/O, so that hyper, ureq and `fetch` obey the same policy byte for byte; and the
+//! error every adapter reports.
 
 use std::time::Duration;
 
@@ -17,11 +18,11 @@ use crate::retry::{Decision, Host, Outcome, RetryPolicy, TransportFailure};
 /// The adapter owns the I/O and the clock; the call owns every decision:
 ///
 /// ```no_run
-/// # use wechatpay_core::{Call, Client, Operation, RetryPolicy, Step, TransportFailure};
+/// # use wechatpay_core::{AdapterError, AttemptFailure, Call, Client, Operation, RetryPolicy, Step};
 /// # fn now() -> u64 { 0 }
-/// # fn send(r: http::Request<Vec<u8>>) -> Result<http::Response<Vec<u8>>, TransportFailure> { unimplemented!() }
+/// # fn send(r: http::Request<Vec<u8>>) -> Result<http::Response<Vec<u8>>, AttemptFailure> { unimplemented!() }
 /// # fn sleep(_: std::time::Duration) {}
-/// # fn run<O: Operation>(client: &Client, operation: &O, rng: &mut impl rand_core::CryptoRng) -> Result<O::Output, Box<dyn std::error::Error>> {
+/// # fn run<O: Operation>(client: &Client, operation: &O, rng: &mut impl rand_core::CryptoRng) -> Result<O::Output, AdapterError> {
 /// let mut call = Call::new(client, operation, RetryPolicy::default());
 /// loop {
 ///     let request = call.request(now(), rng)?;
@@ -30,10 +31,7 @@ use crate::retry::{Decision, Host, Outcome, RetryPolicy, TransportFailure};
 ///             Step::Done(result) => return Ok(result?),
 ///             Step::Retry { after } => after,
 ///         },
-///         Err(failure) => match call.transport_failure(failure, rng) {
-///             Some(after) => after,
-///             None => return Err(format!("transport failed: {failure:?}").into()),
-///         },
+///         Err(failure) => call.failed(failure, rng)?,
 ///     };
 ///     sleep(wait);
 /// }
@@ -106,14 +104,26 @@ impl<'a, O: Operation + ?Sized> Call<'a, O> {
         }
     }
 
-    /// Records that the last request failed in transport; `Some(wait)` to retry after `wait`,
-    /// `None` to give up and report the failure.
-    pub fn transport_failure<R: CryptoRng + ?Sized>(
+    /// Records that the last request failed below HTTP: `Ok(wait)` to retry after `wait`, or
+    /// the error to report. An oversize answer is final.
+    ///
+    /// # Errors
+    ///
+    /// The [`AdapterError`] of `failure` when the policy allows no further attempt.
+    pub fn failed<R: CryptoRng + ?Sized>(
         &mut self,
-        failure: TransportFailure,
+        failure: AttemptFailure,
         rng: &mut R,
-    ) -> Option<Duration> {
-        self.decide(Outcome::Transport(failure), rng)
+    ) -> Result<Duration, AdapterError> {
+        let kind = match &failure {
+            AttemptFailure::Transport { kind, .. } => *kind,
+            AttemptFailure::Timeout { .. } => TransportFailure::Timeout,
+            AttemptFailure::BodyTooLarge { .. } => return Err(failure.into_error(self.attempt)),
+        };
+        match self.decide(Outcome::Transport(kind), rng) {
+            Some(after) => Ok(after),
+            None => Err(failure.into_error(self.attempt)),
+        }
     }
 
     /// Attempts made so far.
@@ -137,6 +147,101 @@ impl<'a, O: Operation + ?Sized> Call<'a, O> {
                 Some(after)
             }
             Decision::Stop => None,
+        }
+    }
+}
+
+/// How one attempt failed below HTTP, as an adapter saw it.
+#[derive(Debug)]
+#[non_exhaustive]
+pub enum AttemptFailure {
+    /// The exchange broke: no connection, TLS, or a connection lost mid-way.
+    Transport {
+        /// Whether anything can have reached the platform.
+        kind: TransportFailure,
+        /// The adapter's own error.
+        source: Box<dyn std::error::Error + Send + Sync>,
+    },
+    /// No complete answer within the timeout.
+    Timeout {
+        /// The per-attempt timeout.
+        timeout: Duration,
+    },
+    /// The answer's body was longer than the limit; reading stopped there.
+    BodyTooLarge {
+        /// The limit, in bytes.
+        limit: usize,
+    },
+}
+
+impl AttemptFailure {
+    /// The error to report after `attempts` attempts.
+    pub fn into_error(self, attempts: u32) -> AdapterError {
+        match self {
+            AttemptFailure::Transport { source, .. } => {
+                AdapterError::Transport { attempts, source }
+            }
+            AttemptFailure::Timeout { timeout } => AdapterError::Timeout { timeout, attempts },
+            AttemptFailure::BodyTooLarge { limit } => AdapterError::BodyTooLarge { limit },
+        }
+    }
+}
+
+/// The error of an adapter: the core's, or what went wrong moving the bytes. Every adapter
+/// reports this one type, so code that switches adapters keeps its error handling.
+#[derive(Debug, thiserror::Error)]
+#[non_exhaustive]
+pub enum AdapterError {
+    /// Signing, verification, an API error answer, decoding: see [`Error`].
+    #[error(transparent)]
+    Core(#[from] Error),
+    /// The exchange failed below HTTP (connect, TLS, broken connection), on every attempt allowed.
+    #[error(
+        "transport failure after {attempts} attempt(s): {source}; check the network path to the platform"
+    )]
+    Transport {
+        /// Attempts made.
+        attempts: u32,
+        /// The last failure.
+        #[source]
+        source: Box<dyn std::error::Error + Send + Sync>,
+    },
+    /// No complete answer within the timeout, on every attempt allowed.
+    #[error("no answer within {timeout:?} after {attempts} attempt(s)")]
+    Timeout {
+        /// The per-attempt timeout.
+        timeout: Duration,
+        /// Attempts made.
+        attempts: u32,
+    },
+    /// The answer's body was longer than the limit; reading stopped there.
+    #[error("the answer's body exceeds the {limit}-byte limit")]
+    BodyTooLarge {
+        /// The limit, in bytes.
+        limit: usize,
+    },
+}
+
+impl AdapterError {
+    /// The core error, if this is one.
+    pub fn core(&self) -> Option<&Error> {
+        match self {
+            AdapterError::Core(error) => Some(error),
+            _ => None,
+        }
+    }
+
+    /// The `Request-ID` of the answer this error came from.
+    pub fn request_id(&self) -> Option<&str> {
+        self.core().and_then(Error::request_id)
+    }
+
+    /// Whether trying again later may succeed. The retries the policy allows have been made.
+    pub fn is_retryable(&self) -> bool {
+        match self {
+            AdapterError::Core(error) => error.is_retryable(),
+            AdapterError::Transport { .. } | AdapterError::Timeout { .. } => true,
+            AdapterError::BodyTooLarge { .. } => false,
         }
     }
 }

@@ -78,7 +78,7 @@ mod sensitive;
 mod signing;
 mod verification;
 
-pub use call::{Call, Step};
+pub use call::{AdapterError, AttemptFailure, Call, Step};
 pub use client::{Client, DEFAULT_BACKUP_URL, DEFAULT_BASE_URL};
 pub use credentials::MerchantCredentials;
 pub use crypto::Backend;

@@ -6,7 +6,16 @@ use std::time::Duration;
 
 use common::*;
 use wechatpay_core::ecommerce::applyment::{ApplymentState, QueryApplymentByOutRequestNo};
-use wechatpay_core::{Backend, Call, Error, RetryPolicy, Step, TransportFailure};
+use wechatpay_core::{
+    AdapterError, AttemptFailure, Backend, Call, Error, RetryPolicy, Step, TransportFailure,
+};
+
+fn broken(kind: TransportFailure) -> AttemptFailure {
+    AttemptFailure::Transport {
+        kind,
+        source: Box::new(std::io::Error::other("test")),
+    }
+}
 
 const AUDITING: &str = r#"{"applyment_state":"AUDITING","applyment_state_desc":"审核中","out_request_no":"A","applyment_id":1}"#;
 
@@ -50,25 +59,28 @@ fn a_transport_failure_fails_over_and_attempts_are_bounded() {
     let mut call = Call::new(&client, &query, RetryPolicy::default().with_max_attempts(3));
     call.request(NOW, &mut rng).unwrap();
     assert!(
-        call.transport_failure(TransportFailure::Connect, &mut rng)
-            .is_some()
+        call.failed(broken(TransportFailure::Connect), &mut rng)
+            .is_ok()
     );
     assert_eq!(
         call.request(NOW, &mut rng).unwrap().uri().host(),
         Some("api2.mch.weixin.qq.com")
     );
-    assert!(
-        call.transport_failure(TransportFailure::Timeout, &mut rng)
-            .is_some()
-    );
+    let timeout = || AttemptFailure::Timeout {
+        timeout: Duration::from_secs(1),
+    };
+    assert!(call.failed(timeout(), &mut rng).is_ok());
     assert_eq!(
         call.request(NOW, &mut rng).unwrap().uri().host(),
         Some("api.mch.weixin.qq.com")
     );
-    assert_eq!(
-        call.transport_failure(TransportFailure::Timeout, &mut rng),
-        None
-    );
+    match call.failed(timeout(), &mut rng) {
+        Err(AdapterError::Timeout {
+            timeout,
+            attempts: 3,
+        }) => assert_eq!(timeout, Duration::from_secs(1)),
+        other => panic!("{other:?}"),
+    }
     assert_eq!(call.attempts(), 3);
 }
 
@@ -99,4 +111,31 @@ fn final_answers_end_the_call_with_their_error() {
         call.response(&forged, NOW, &mut rng),
         Step::Done(Err(Error::Verification { .. }))
     ));
+}
+
+#[test]
+fn an_oversize_answer_is_final_and_transport_errors_keep_their_source() {
+    let client = client(Backend::default());
+    let query = QueryApplymentByOutRequestNo::new("A").unwrap();
+    let mut rng = rng();
+    let mut call = Call::new(&client, &query, RetryPolicy::default());
+    call.request(NOW, &mut rng).unwrap();
+    let error = call
+        .failed(AttemptFailure::BodyTooLarge { limit: 1024 }, &mut rng)
+        .unwrap_err();
+    assert!(matches!(error, AdapterError::BodyTooLarge { limit: 1024 }));
+    assert!(!error.is_retryable());
+
+    let mut call = Call::new(&client, &query, RetryPolicy::none());
+    call.request(NOW, &mut rng).unwrap();
+    let error = call
+        .failed(broken(TransportFailure::Interrupted), &mut rng)
+        .unwrap_err();
+    assert!(error.is_retryable());
+    assert_eq!(
+        error.to_string(),
+        "transport failure after 1 attempt(s): test; check the network path to the platform"
+    );
+    assert!(std::error::Error::source(&error).is_some());
+    assert_eq!(error.request_id(), None);
 }

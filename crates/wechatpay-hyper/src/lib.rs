@@ -38,7 +38,7 @@ use hyper_util::client::legacy::Client as PooledClient;
 use hyper_util::client::legacy::connect::{Connect, HttpConnector};
 use hyper_util::rt::{TokioExecutor, TokioTimer};
 use rand_core::UnwrapErr;
-use wechatpay_core::{Call, Operation, RetryPolicy, Step, TransportFailure};
+use wechatpay_core::{AttemptFailure, Call, Operation, RetryPolicy, Step, TransportFailure};
 
 /// The default response body limit: 1 MiB.
 pub const DEFAULT_BODY_LIMIT: usize = 1024 * 1024;
@@ -49,70 +49,9 @@ pub const POOL_IDLE_TIMEOUT: Duration = Duration::from_secs(5);
 
 const PRODUCT: &str = concat!(env!("CARGO_PKG_NAME"), "/", env!("CARGO_PKG_VERSION"));
 
-/// An error of the hyper adapter: a core error, or what went wrong moving the bytes.
-#[derive(Debug, thiserror::Error)]
-#[non_exhaustive]
-pub enum Error {
-    /// Signing, verification, an API error answer, decoding: see [`wechatpay_core::Error`].
-    #[error(transparent)]
-    Core(#[from] wechatpay_core::Error),
-    /// The exchange failed below HTTP (connect, TLS, broken connection), on every attempt allowed.
-    #[error(
-        "transport failure after {attempts} attempt(s): {source}; check the network path to the platform"
-    )]
-    Transport {
-        /// Attempts made.
-        attempts: u32,
-        /// The last failure.
-        #[source]
-        source: Box<dyn std::error::Error + Send + Sync>,
-    },
-    /// No complete answer within the timeout, on every attempt allowed.
-    #[error("no answer within {timeout:?} after {attempts} attempt(s)")]
-    Timeout {
-        /// The per-attempt timeout.
-        timeout: Duration,
-        /// Attempts made.
-        attempts: u32,
-    },
-    /// The answer's body was longer than the limit; reading stopped there.
-    #[error("the answer's body exceeds the {limit}-byte limit")]
-    BodyTooLarge {
-        /// The limit, in bytes.
-        limit: usize,
-    },
-}
-
-impl Error {
-    /// The core error, if this is one.
-    pub fn core(&self) -> Option<&wechatpay_core::Error> {
-        match self {
-            Error::Core(error) => Some(error),
-            _ => None,
-        }
-    }
-
-    /// The `Request-ID` of the answer this error came from.
-    pub fn request_id(&self) -> Option<&str> {
-        self.core().and_then(wechatpay_core::Error::request_id)
-    }
-
-    /// Whether trying again later may succeed. Retries the policy allows have already been made.
-    pub fn is_retryable(&self) -> bool {
-        match self {
-            Error::Core(error) => error.is_retryable(),
-            Error::Transport { .. } | Error::Timeout { .. } => true,
-            Error::BodyTooLarge { .. } => false,
-        }
-    }
-}
-
-/// One attempt's failure below HTTP.
-enum Failure {
-    Transport(TransportFailure, Box<dyn std::error::Error + Send + Sync>),
-    Timeout,
-    TooLarge,
-}
+/// The adapter's error: the core's, or what went wrong moving the bytes (the same type for
+/// every adapter).
+pub use wechatpay_core::AdapterError as Error;
 
 /// The default connector: HTTPS with the Mozilla roots (webpki-roots), or plain HTTP for a
 /// loopback mock; HTTP/1.1.
@@ -220,33 +159,7 @@ where
                     Step::Done(result) => return Ok(result?),
                     Step::Retry { after } => after,
                 },
-                Err(Failure::TooLarge) => {
-                    return Err(Error::BodyTooLarge {
-                        limit: self.body_limit,
-                    });
-                }
-                Err(Failure::Timeout) => {
-                    match call.transport_failure(TransportFailure::Timeout, &mut rng) {
-                        Some(after) => after,
-                        None => {
-                            return Err(Error::Timeout {
-                                timeout: self.timeout,
-                                attempts: call.attempts(),
-                            });
-                        }
-                    }
-                }
-                Err(Failure::Transport(kind, source)) => {
-                    match call.transport_failure(kind, &mut rng) {
-                        Some(after) => after,
-                        None => {
-                            return Err(Error::Transport {
-                                attempts: call.attempts(),
-                                source,
-                            });
-                        }
-                    }
-                }
+                Err(failure) => call.failed(failure, &mut rng)?,
             };
             tokio::time::sleep(wait).await;
         }
@@ -265,26 +178,14 @@ where
     ) -> Result<http::Response<Vec<u8>>, Error> {
         self.exchange(request)
             .await
-            .map_err(|failure| match failure {
-                Failure::Transport(_, source) => Error::Transport {
-                    attempts: 1,
-                    source,
-                },
-                Failure::Timeout => Error::Timeout {
-                    timeout: self.timeout,
-                    attempts: 1,
-                },
-                Failure::TooLarge => Error::BodyTooLarge {
-                    limit: self.body_limit,
-                },
-            })
+            .map_err(|failure| failure.into_error(1))
     }
 
     /// One exchange, within the timeout and the body limit.
     async fn exchange(
         &self,
         request: http::Request<Vec<u8>>,
-    ) -> Result<http::Response<Vec<u8>>, Failure> {
+    ) -> Result<http::Response<Vec<u8>>, AttemptFailure> {
         let request = request.map(|body| Full::new(Bytes::from(body)));
         let exchange = async {
             let response = self.http.request(request).await.map_err(|e| {
@@ -293,7 +194,10 @@ where
                 } else {
                     TransportFailure::Interrupted
                 };
-                Failure::Transport(kind, Box::new(e))
+                AttemptFailure::Transport {
+                    kind,
+                    source: Box::new(e),
+                }
             })?;
             let (parts, body) = response.into_parts();
             let declared = parts
@@ -302,23 +206,32 @@ where
                 .and_then(|v| v.to_str().ok())
                 .and_then(|v| v.parse::<usize>().ok());
             if declared.is_some_and(|length| length > self.body_limit) {
-                return Err(Failure::TooLarge);
+                return Err(AttemptFailure::BodyTooLarge {
+                    limit: self.body_limit,
+                });
             }
             let body = Limited::new(body, self.body_limit)
                 .collect()
                 .await
                 .map_err(|e| {
                     if e.is::<http_body_util::LengthLimitError>() {
-                        Failure::TooLarge
+                        AttemptFailure::BodyTooLarge {
+                            limit: self.body_limit,
+                        }
                     } else {
-                        Failure::Transport(TransportFailure::Interrupted, e)
+                        AttemptFailure::Transport {
+                            kind: TransportFailure::Interrupted,
+                            source: e,
+                        }
                     }
                 })?;
             Ok(http::Response::from_parts(parts, body.to_bytes().to_vec()))
         };
         tokio::time::timeout(self.timeout, exchange)
             .await
-            .unwrap_or(Err(Failure::Timeout))
+            .unwrap_or(Err(AttemptFailure::Timeout {
+                timeout: self.timeout,
+            }))
     }
 }
 

@@ -39,7 +39,7 @@ use http::Method;
 use rand_core::UnwrapErr;
 use ureq::config::AutoHeaderValue;
 use ureq::{Agent, AsSendBody};
-use wechatpay_core::{Call, Operation, RetryPolicy, Step, TransportFailure};
+use wechatpay_core::{AttemptFailure, Call, Operation, RetryPolicy, Step, TransportFailure};
 
 /// The default response body limit: 1 MiB.
 pub const DEFAULT_BODY_LIMIT: usize = 1024 * 1024;
@@ -51,79 +51,9 @@ pub const POOL_IDLE_TIMEOUT: Duration = Duration::from_secs(5);
 
 const PRODUCT: &str = concat!(env!("CARGO_PKG_NAME"), "/", env!("CARGO_PKG_VERSION"));
 
-/// An error of the ureq adapter: a core error, or what went wrong moving the bytes.
-#[derive(Debug, thiserror::Error)]
-#[non_exhaustive]
-pub enum Error {
-    /// Signing, verification, an API error answer, decoding: see [`wechatpay_core::Error`].
-    #[error(transparent)]
-    Core(#[from] wechatpay_core::Error),
-    /// The exchange failed below HTTP (connect, TLS, broken connection), on every attempt allowed.
-    #[error(
-        "transport failure after {attempts} attempt(s): {source}; check the network path to the platform"
-    )]
-    Transport {
-        /// Attempts made.
-        attempts: u32,
-        /// The last failure.
-        #[source]
-        source: Box<dyn std::error::Error + Send + Sync>,
-    },
-    /// No complete answer within the timeout, on every attempt allowed.
-    #[error("no answer within {timeout:?} after {attempts} attempt(s)")]
-    Timeout {
-        /// The per-attempt timeout.
-        timeout: Duration,
-        /// Attempts made.
-        attempts: u32,
-    },
-    /// The answer's body was longer than the limit; reading stopped there.
-    #[error("the answer's body exceeds the {limit}-byte limit")]
-    BodyTooLarge {
-        /// The limit, in bytes.
-        limit: usize,
-    },
-}
-
-impl Error {
-    /// The core error, if this is one.
-    pub fn core(&self) -> Option<&wechatpay_core::Error> {
-        match self {
-            Error::Core(error) => Some(error),
-            _ => None,
-        }
-    }
-
-    /// The `Request-ID` of the answer this error came from.
-    pub fn request_id(&self) -> Option<&str> {
-        self.core().and_then(wechatpay_core::Error::request_id)
-    }
-
-    /// Whether trying again later may succeed. Retries the policy allows have already been made.
-    pub fn is_retryable(&self) -> bool {
-        match self {
-            Error::Core(error) => error.is_retryable(),
-            Error::Transport { .. } | Error::Timeout { .. } => true,
-            Error::BodyTooLarge { .. } => false,
-        }
-    }
-}
-
-/// One attempt's failure below HTTP.
-enum Failure {
-    Transport(TransportFailure, Box<dyn std::error::Error + Send + Sync>),
-    Timeout,
-    TooLarge,
-}
-
-impl From<ureq::Error> for Failure {
-    fn from(error: ureq::Error) -> Self {
-        match error {
-            ureq::Error::Timeout(_) => Failure::Timeout,
-            error => Failure::Transport(transport_failure(&error), Box::new(error)),
-        }
-    }
-}
+/// The adapter's error: the core's, or what went wrong moving the bytes (the same type for
+/// every adapter).
+pub use wechatpay_core::AdapterError as Error;
 
 /// A WeChat Pay client over a ureq [`Agent`]. Cheap to share: wrap it in an `Arc`.
 #[derive(Debug)]
@@ -213,33 +143,7 @@ impl UreqClient {
                     Step::Done(result) => return Ok(result?),
                     Step::Retry { after } => after,
                 },
-                Err(Failure::TooLarge) => {
-                    return Err(Error::BodyTooLarge {
-                        limit: self.body_limit,
-                    });
-                }
-                Err(Failure::Timeout) => {
-                    match call.transport_failure(TransportFailure::Timeout, &mut rng) {
-                        Some(after) => after,
-                        None => {
-                            return Err(Error::Timeout {
-                                timeout: self.timeout,
-                                attempts: call.attempts(),
-                            });
-                        }
-                    }
-                }
-                Err(Failure::Transport(kind, source)) => {
-                    match call.transport_failure(kind, &mut rng) {
-                        Some(after) => after,
-                        None => {
-                            return Err(Error::Transport {
-                                attempts: call.attempts(),
-                                source,
-                            });
-                        }
-                    }
-                }
+                Err(failure) => call.failed(failure, &mut rng)?,
             };
             std::thread::sleep(wait);
         }
@@ -253,36 +157,26 @@ impl UreqClient {
     ///
     /// [`Error::Transport`], [`Error::Timeout`] or [`Error::BodyTooLarge`], with one attempt.
     pub fn send(&self, request: http::Request<Vec<u8>>) -> Result<http::Response<Vec<u8>>, Error> {
-        self.exchange(request).map_err(|failure| match failure {
-            Failure::Transport(_, source) => Error::Transport {
-                attempts: 1,
-                source,
-            },
-            Failure::Timeout => Error::Timeout {
-                timeout: self.timeout,
-                attempts: 1,
-            },
-            Failure::TooLarge => Error::BodyTooLarge {
-                limit: self.body_limit,
-            },
-        })
+        self.exchange(request)
+            .map_err(|failure| failure.into_error(1))
     }
 
     /// One exchange, within the timeout and the body limit.
     fn exchange(
         &self,
         request: http::Request<Vec<u8>>,
-    ) -> Result<http::Response<Vec<u8>>, Failure> {
+    ) -> Result<http::Response<Vec<u8>>, AttemptFailure> {
         let (parts, body) = request.into_parts();
         // ureq sends an empty byte body as `Content-Length: 0`, even on a GET; the core's
         // empty body on a method without one means no body at all.
         let response = if body.is_empty()
             && !matches!(parts.method, Method::POST | Method::PUT | Method::PATCH)
         {
-            self.run(http::Request::from_parts(parts, ()))?
+            self.run(http::Request::from_parts(parts, ()))
         } else {
-            self.run(http::Request::from_parts(parts, body))?
-        };
+            self.run(http::Request::from_parts(parts, body))
+        }
+        .map_err(|e| self.attempt_failure(e))?;
         let (parts, mut body) = response.into_parts();
         let declared = parts
             .headers
@@ -290,18 +184,33 @@ impl UreqClient {
             .and_then(|v| v.to_str().ok())
             .and_then(|v| v.parse::<usize>().ok());
         if declared.is_some_and(|length| length > self.body_limit) {
-            return Err(Failure::TooLarge);
+            return Err(AttemptFailure::BodyTooLarge {
+                limit: self.body_limit,
+            });
         }
         let limit = u64::try_from(self.body_limit).unwrap_or(u64::MAX);
         let body = body
             .with_config()
             .limit(limit)
             .read_to_vec()
-            .map_err(|e| match e {
-                ureq::Error::BodyExceedsLimit(_) => Failure::TooLarge,
-                e => Failure::from(e),
-            })?;
+            .map_err(|e| self.attempt_failure(e))?;
         Ok(http::Response::from_parts(parts, body))
+    }
+
+    /// What a ureq error means for the attempt.
+    fn attempt_failure(&self, error: ureq::Error) -> AttemptFailure {
+        match error {
+            ureq::Error::Timeout(_) => AttemptFailure::Timeout {
+                timeout: self.timeout,
+            },
+            ureq::Error::BodyExceedsLimit(_) => AttemptFailure::BodyTooLarge {
+                limit: self.body_limit,
+            },
+            error => AttemptFailure::Transport {
+                kind: transport_failure(&error),
+                source: Box::new(error),
+            },
+        }
     }
 
     /// Sends `request` with the adapter's contract laid over the agent's configuration.
