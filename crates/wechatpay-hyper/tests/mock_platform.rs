@@ -11,7 +11,7 @@ use wechatpay_core::ecommerce::applyment::{ApplymentState, QueryApplymentByOutRe
 use wechatpay_core::ecommerce::contract::{
     AuthState, QueryContractByOpenid, QueryContractByOutContractCode,
 };
-use wechatpay_core::{Client, MerchantCredentials, PlatformKeys, RetryPolicy, VerificationError};
+use wechatpay_core::{Client, RetryPolicy, VerificationError};
 use wechatpay_hyper::{Error, HyperClient};
 use wechatpay_mock::records::seeded;
 use wechatpay_mock::{Fault, MockKeys, MockPlatform, MockServer};
@@ -24,20 +24,8 @@ struct Setup {
 }
 
 fn core_client(base_url: &str, backup_url: Option<&str>) -> Client {
-    let keys = MockKeys::fixtures();
-    let credentials = MerchantCredentials::new(
-        &keys.mchid,
-        &keys.merchant_serial,
-        &keys.merchant_private_key_pem,
-    )
-    .unwrap();
-    let mut platform_keys = PlatformKeys::new();
-    platform_keys
-        .add_public_key(&keys.platform_public_key_id, &keys.platform_public_key_pem)
-        .unwrap();
-    Client::new(credentials, platform_keys)
-        .unwrap()
-        .with_base_url(base_url)
+    MockKeys::fixtures()
+        .client(base_url)
         .unwrap()
         .with_backup_url(backup_url)
         .unwrap()

@@ -121,6 +121,32 @@ impl MockKeys {
     }
 }
 
+impl MockKeys {
+    /// The merchant's side of these keys: a client that signs with the merchant key and trusts
+    /// the platform public key (and the certificate, when there is one), sending to `base_url`
+    /// with no backup host.
+    ///
+    /// # Errors
+    ///
+    /// A [`wechatpay_core::Error`] if the core refuses a key or the URL.
+    pub fn client(&self, base_url: &str) -> Result<wechatpay_core::Client, wechatpay_core::Error> {
+        let credentials = wechatpay_core::MerchantCredentials::new(
+            &self.mchid,
+            &self.merchant_serial,
+            &self.merchant_private_key_pem,
+        )?;
+        let mut platform_keys = wechatpay_core::PlatformKeys::new();
+        platform_keys
+            .add_public_key(&self.platform_public_key_id, &self.platform_public_key_pem)?;
+        if let Some(certificate) = &self.certificate {
+            platform_keys.add_certificate(&certificate.certificate_pem)?;
+        }
+        wechatpay_core::Client::new(credentials, platform_keys)?
+            .with_base_url(base_url)?
+            .with_backup_url(None)
+    }
+}
+
 fn key_pair<R: CryptoRng + ?Sized>(rng: &mut R) -> Result<(String, String), KeyGenerationError> {
     let key = rsa::PrivateKey::new(rng, 2048).map_err(|e| KeyGenerationError(e.to_string()))?;
     let private = key

@@ -12,10 +12,7 @@ use wechatpay_core::ecommerce::applyment::{
 use wechatpay_core::ecommerce::contract::{
     AuthState, QueryContractByOpenid, QueryContractByOutContractCode,
 };
-use wechatpay_core::{
-    Authentication, Client, Error, Host, MerchantCredentials, Nonce, Operation, PlatformKeys,
-    VerificationError,
-};
+use wechatpay_core::{Authentication, Client, Error, Host, Nonce, Operation, VerificationError};
 use wechatpay_mock::records::{ApplymentRecord, seeded};
 use wechatpay_mock::{Fault, MockKeys, MockPlatform};
 
@@ -28,21 +25,11 @@ fn rng() -> ChaCha20Rng {
 fn setup() -> (MockPlatform, Client) {
     let keys = MockKeys::fixtures();
     let platform = MockPlatform::new(keys.clone(), &mut rng()).unwrap();
-    let credentials = MerchantCredentials::new(
-        &keys.mchid,
-        &keys.merchant_serial,
-        &keys.merchant_private_key_pem,
+    // The mock answers no host; the core still needs one to build requests with.
+    (
+        platform,
+        keys.client("https://api.mch.weixin.qq.com").unwrap(),
     )
-    .unwrap();
-    let mut platform_keys = PlatformKeys::new();
-    platform_keys
-        .add_public_key(&keys.platform_public_key_id, &keys.platform_public_key_pem)
-        .unwrap();
-    let certificate = keys.certificate.as_ref().unwrap();
-    platform_keys
-        .add_certificate(&certificate.certificate_pem)
-        .unwrap();
-    (platform, Client::new(credentials, platform_keys).unwrap())
 }
 
 fn exchange<O: Operation>(

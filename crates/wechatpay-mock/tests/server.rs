@@ -8,7 +8,7 @@ use std::time::{Duration, SystemTime, UNIX_EPOCH};
 use rand_chacha::ChaCha20Rng;
 use rand_core::SeedableRng;
 use wechatpay_core::ecommerce::applyment::QueryApplymentByOutRequestNo;
-use wechatpay_core::{Client, Host, MerchantCredentials, Nonce, PlatformKeys};
+use wechatpay_core::{Client, Host, Nonce};
 use wechatpay_mock::{Fault, MockKeys, MockPlatform, MockServer};
 
 fn now() -> u64 {
@@ -19,21 +19,7 @@ fn now() -> u64 {
 }
 
 fn client(base_url: &str) -> Client {
-    let keys = MockKeys::fixtures();
-    let credentials = MerchantCredentials::new(
-        &keys.mchid,
-        &keys.merchant_serial,
-        &keys.merchant_private_key_pem,
-    )
-    .unwrap();
-    let mut platform_keys = PlatformKeys::new();
-    platform_keys
-        .add_public_key(&keys.platform_public_key_id, &keys.platform_public_key_pem)
-        .unwrap();
-    Client::new(credentials, platform_keys)
-        .unwrap()
-        .with_base_url(base_url)
-        .unwrap()
+    MockKeys::fixtures().client(base_url).unwrap()
 }
 
 /// Sends a signed request as raw HTTP/1.1 and returns what came back, or `None` on a closed
@@ -118,17 +104,7 @@ fn generated_keys_work_end_to_end() {
     assert!(keys.platform_public_key_id.starts_with("PUB_KEY_ID_"));
     assert_eq!(keys.merchant_serial.len(), 40);
     let platform = MockPlatform::new(keys.clone(), &mut rng).unwrap();
-    let credentials = MerchantCredentials::new(
-        &keys.mchid,
-        &keys.merchant_serial,
-        &keys.merchant_private_key_pem,
-    )
-    .unwrap();
-    let mut platform_keys = PlatformKeys::new();
-    platform_keys
-        .add_public_key(&keys.platform_public_key_id, &keys.platform_public_key_pem)
-        .unwrap();
-    let client = Client::new(credentials, platform_keys).unwrap();
+    let client = keys.client("https://api.mch.weixin.qq.com").unwrap();
     let query = QueryApplymentByOutRequestNo::new("APPLYMENT_NEED_SIGN").unwrap();
     let request = client
         .prepare(

@@ -6,9 +6,7 @@ use std::time::Duration;
 
 use wechatpay_core::ecommerce::applyment::{NextStep, QueryApplymentByOutRequestNo};
 use wechatpay_core::ecommerce::contract::QueryContractByOutContractCode;
-use wechatpay_core::{
-    Client, Host, MerchantCredentials, Nonce, Operation, PlatformKeys, RetryPolicy,
-};
+use wechatpay_core::{Host, Nonce, Operation, RetryPolicy};
 use wechatpay_hyper::HyperClient;
 use wechatpay_mock::records::seeded;
 use wechatpay_mock::{Fault, MockKeys, MockPlatform, MockServer};
@@ -30,16 +28,7 @@ pub async fn run() -> Result<(), Failure> {
         keys.platform_public_key_id
     );
 
-    let credentials = MerchantCredentials::new(
-        &keys.mchid,
-        &keys.merchant_serial,
-        &keys.merchant_private_key_pem,
-    )?;
-    let mut platform_keys = PlatformKeys::new();
-    platform_keys.add_public_key(&keys.platform_public_key_id, &keys.platform_public_key_pem)?;
-    let core = Client::new(credentials, platform_keys)?
-        .with_base_url(&server.url())?
-        .with_backup_url(None)?;
+    let core = keys.client(&server.url())?;
     // Short backoff so the retry shown below takes a fraction of a second.
     let retries =
         RetryPolicy::default().with_delays(Duration::from_millis(50), Duration::from_millis(200));

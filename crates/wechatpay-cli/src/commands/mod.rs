@@ -41,6 +41,19 @@ impl<O: Operation> Operation for WithBody<'_, O> {
     }
 }
 
+/// The exact bytes of `--body-file`, or an empty body.
+pub fn read_body(path: Option<&std::path::Path>) -> Result<Vec<u8>, crate::failure::Failure> {
+    let Some(path) = path else {
+        return Ok(Vec::new());
+    };
+    std::fs::read(path).map_err(|e| {
+        crate::failure::Failure::usage(
+            format!("cannot read {} (--body-file): {e}", path.display()),
+            "point --body-file at the exact body bytes",
+        )
+    })
+}
+
 /// Prints a verified body as received.
 pub fn print_body(body: &[u8]) {
     println!("{}", String::from_utf8_lossy(body));

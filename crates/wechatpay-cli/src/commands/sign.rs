@@ -35,15 +35,7 @@ pub fn run(settings: &Settings, args: Args) -> Result<(), Failure> {
             "pass --method GET, POST, PUT, PATCH or DELETE",
         )
     })?;
-    let body = match &args.body_file {
-        Some(path) => std::fs::read(path).map_err(|e| {
-            Failure::usage(
-                format!("cannot read {} (--body-file): {e}", path.display()),
-                "point --body-file at the exact body bytes",
-            )
-        })?,
-        None => Vec::new(),
-    };
+    let body = super::read_body(args.body_file.as_deref())?;
     let nonce = Nonce::new(args.nonce)?;
     let signature = credentials.sign(
         &SigningInput {

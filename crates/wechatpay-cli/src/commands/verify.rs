@@ -32,15 +32,7 @@ pub struct Args {
 
 pub fn run(settings: &Settings, args: Args) -> Result<(), Failure> {
     let keys = settings.platform_keys()?;
-    let body = match &args.body_file {
-        Some(path) => std::fs::read(path).map_err(|e| {
-            Failure::usage(
-                format!("cannot read {} (--body-file): {e}", path.display()),
-                "point --body-file at the exact body bytes",
-            )
-        })?,
-        None => Vec::new(),
-    };
+    let body = super::read_body(args.body_file.as_deref())?;
     let mut headers = HeaderMap::new();
     for (name, flag, value) in [
         (WECHATPAY_TIMESTAMP, "--timestamp", &args.timestamp),
