@@ -151,6 +151,14 @@ impl<'a, O: Operation + ?Sized> Call<'a, O> {
     }
 }
 
+/// The response body limit adapters apply unless told otherwise: 1 MiB.
+pub const DEFAULT_BODY_LIMIT: usize = 1024 * 1024;
+/// The per-attempt timeout adapters apply unless told otherwise.
+pub const DEFAULT_TIMEOUT: Duration = Duration::from_secs(10);
+/// How long adapters keep an idle connection: under the 8 s after which the platform closes
+/// it, so that a request never goes out on a connection being closed.
+pub const POOL_IDLE_TIMEOUT: Duration = Duration::from_secs(5);
+
 /// How one attempt failed below HTTP, as an adapter saw it.
 #[derive(Debug)]
 #[non_exhaustive]

@@ -78,7 +78,10 @@ mod sensitive;
 mod signing;
 mod verification;
 
-pub use call::{AdapterError, AttemptFailure, Call, Step};
+pub use call::{
+    AdapterError, AttemptFailure, Call, DEFAULT_BODY_LIMIT, DEFAULT_TIMEOUT, POOL_IDLE_TIMEOUT,
+    Step,
+};
 pub use client::{Client, DEFAULT_BACKUP_URL, DEFAULT_BASE_URL};
 pub use credentials::MerchantCredentials;
 pub use crypto::Backend;

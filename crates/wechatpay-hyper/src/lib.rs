@@ -40,12 +40,8 @@ use hyper_util::rt::{TokioExecutor, TokioTimer};
 use rand_core::UnwrapErr;
 use wechatpay_core::{AttemptFailure, Call, Operation, RetryPolicy, Step, TransportFailure};
 
-/// The default response body limit: 1 MiB.
-pub const DEFAULT_BODY_LIMIT: usize = 1024 * 1024;
-/// The default per-attempt timeout.
-pub const DEFAULT_TIMEOUT: Duration = Duration::from_secs(10);
-/// Pooled connections are closed after this long idle, before the platform closes them (8 s).
-pub const POOL_IDLE_TIMEOUT: Duration = Duration::from_secs(5);
+/// The defaults every adapter shares: 1 MiB body limit, 10 s per attempt, 5 s idle.
+pub use wechatpay_core::{DEFAULT_BODY_LIMIT, DEFAULT_TIMEOUT, POOL_IDLE_TIMEOUT};
 
 const PRODUCT: &str = concat!(env!("CARGO_PKG_NAME"), "/", env!("CARGO_PKG_VERSION"));
 
