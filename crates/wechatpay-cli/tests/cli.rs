@@ -514,52 +514,169 @@ fn watch_stops_cleanly_on_ctrl_c() {
     );
 }
 
+/// A `wechatpay mock` process and what it printed before "Ctrl-C stops it.".
+struct MockProcess {
+    child: std::process::Child,
+    rest: Option<std::io::Lines<BufReader<std::process::ChildStdout>>>,
+    url: String,
+    backup_url: Option<String>,
+    settings: Vec<(String, String)>,
+}
+
+impl MockProcess {
+    fn start(args: &[&str]) -> MockProcess {
+        let mut child = Command::new(env!("CARGO_BIN_EXE_wechatpay"))
+            .arg("mock")
+            .args(args)
+            .env_clear()
+            .stdout(Stdio::piped())
+            .spawn()
+            .unwrap();
+        let mut lines = BufReader::new(child.stdout.take().unwrap()).lines();
+        let (mut url, mut backup_url, mut settings) = (String::new(), None, Vec::new());
+        for line in lines.by_ref() {
+            let line = line.unwrap();
+            if let Some(rest) = line.strip_prefix("mock platform listening on ") {
+                url = rest.to_owned();
+            }
+            if let Some(rest) = line.strip_prefix("backup host listening on ") {
+                backup_url = Some(rest.to_owned());
+            }
+            if let Some(export) = line.trim().strip_prefix("export ") {
+                let (name, value) = export.split_once('=').unwrap();
+                settings.push((name.to_owned(), value.to_owned()));
+            }
+            if line.starts_with("Ctrl-C stops it.") {
+                break;
+            }
+        }
+        assert!(url.starts_with("http://127.0.0.1:"), "{url}");
+        MockProcess {
+            child,
+            rest: Some(lines),
+            url,
+            backup_url,
+            settings,
+        }
+    }
+
+    /// Stops it with Ctrl-C and returns the lines it printed after starting.
+    fn interrupt(mut self) -> Vec<String> {
+        Command::new("kill")
+            .args(["-INT", &self.child.id().to_string()])
+            .status()
+            .unwrap();
+        let status = self.child.wait().unwrap();
+        assert_eq!(status.code(), Some(0));
+        self.rest.take().unwrap().map(|l| l.unwrap()).collect()
+    }
+}
+
+impl Drop for MockProcess {
+    /// A failed assertion must not leave the mock running (and holding the test's output).
+    fn drop(&mut self) {
+        if self.child.try_wait().ok().flatten().is_none() {
+            let _ = self.child.kill();
+            let _ = self.child.wait();
+        }
+    }
+}
+
+/// One plain HTTP/1.1 exchange with a control route; returns the status and body.
+fn control(url: &str, method: &str, path: &str, body: &str) -> (u16, String) {
+    use std::io::{Read, Write};
+    let addr = url.strip_prefix("http://").unwrap();
+    let mut stream = std::net::TcpStream::connect(addr).unwrap();
+    write!(
+        stream,
+        "{method} {path} HTTP/1.1\r\nHost: {addr}\r\nConnection: close\r\nContent-Length: {}\r\n\r\n{body}",
+        body.len()
+    )
+    .unwrap();
+    let mut answer = String::new();
+    stream.read_to_string(&mut answer).unwrap();
+    let status = answer[9..12].parse().unwrap();
+    let body = answer.split_once("\r\n\r\n").unwrap().1.to_owned();
+    (status, body)
+}
+
 #[test]
 fn mock_runs_until_stopped_and_its_settings_work() {
     let dir = std::env::temp_dir().join(format!("wechatpay-cli-test-{}", std::process::id()));
-    let mut child = Command::new(env!("CARGO_BIN_EXE_wechatpay"))
-        .args(["mock", "--port", "0", "--keys-dir"])
-        .arg(&dir)
-        .env_clear()
-        .stdout(Stdio::piped())
-        .spawn()
-        .unwrap();
-    let mut lines = BufReader::new(child.stdout.take().unwrap()).lines();
-    let mut settings = Vec::new();
-    let mut url = String::new();
-    for line in lines.by_ref() {
-        let line = line.unwrap();
-        if let Some(rest) = line.strip_prefix("mock platform listening on ") {
-            url = rest.to_owned();
-        }
-        if let Some(export) = line.trim().strip_prefix("export ") {
-            let (name, value) = export.split_once('=').unwrap();
-            settings.push((name.to_owned(), value.to_owned()));
-        }
-        if line.starts_with("Ctrl-C stops it.") {
-            break;
-        }
-    }
-    assert!(url.starts_with("http://127.0.0.1:"), "{url}");
-    assert_eq!(settings.len(), 6);
+    let mock = MockProcess::start(&["--port", "0", "--keys-dir", dir.to_str().unwrap()]);
+    assert_eq!(mock.settings.len(), 6);
+    assert_eq!(mock.backup_url, None);
+    // Without --control, /mock/ is the platform's, which wants a proper request.
+    let (status, body) = control(&mock.url, "GET", "/mock/requests", "");
+    assert_eq!(status, 400);
+    assert!(body.contains("INVALID_REQUEST"), "{body}");
     let mut command = Command::new(env!("CARGO_BIN_EXE_wechatpay"));
     command
         .env_clear()
-        .envs(settings)
+        .envs(mock.settings.clone())
         .args(["applyment", seeded::NEED_SIGN]);
     let (code, stdout, stderr) = run(&mut command);
     assert_eq!(code, 0, "{stderr}");
     assert!(stdout.contains("NEED_SIGN"), "{stdout}");
 
-    Command::new("kill")
-        .args(["-INT", &child.id().to_string()])
-        .status()
-        .unwrap();
-    let status = child.wait().unwrap();
-    assert_eq!(status.code(), Some(0));
-    let rest: Vec<String> = lines.map(|l| l.unwrap()).collect();
+    let rest = mock.interrupt();
     assert!(
-        rest.iter().any(|l| l == "stopped after 1 request(s)"),
+        rest.iter().any(|l| l == "stopped after 2 request(s)"),
+        "{rest:?}"
+    );
+    std::fs::remove_dir_all(dir).unwrap();
+}
+
+#[test]
+fn mock_with_backup_and_control_shares_one_platform() {
+    let dir = std::env::temp_dir().join(format!("wechatpay-cli-ctl-{}", std::process::id()));
+    let mock = MockProcess::start(&["--backup", "--control", "--keys-dir", dir.to_str().unwrap()]);
+    let backup = mock.backup_url.clone().unwrap();
+    assert_ne!(backup, mock.url);
+
+    let (status, body) = control(
+        &mock.url,
+        "POST",
+        "/mock/faults",
+        r#"{"fault":"system-error","times":1}"#,
+    );
+    assert_eq!(status, 204, "{body}");
+    let (status, body) = control(&mock.url, "POST", "/mock/faults", r#"{"fault":"nope"}"#);
+    assert_eq!(status, 400);
+    assert!(body.contains("unknown fault"), "{body}");
+
+    let mut command = Command::new(env!("CARGO_BIN_EXE_wechatpay"));
+    command
+        .env_clear()
+        .envs(mock.settings.clone())
+        .args(["applyment", seeded::NEED_SIGN]);
+    let (code, stdout, stderr) = run(&mut command);
+    assert_eq!(code, 0, "{stderr}");
+    assert!(stdout.contains("NEED_SIGN"), "{stdout}");
+
+    // The backup host answers from the same platform: the same log, control requests excluded.
+    let (status, body) = control(&backup, "GET", "/mock/requests", "");
+    assert_eq!(status, 200);
+    let seen: serde_json::Value = serde_json::from_str(&body).unwrap();
+    let statuses: Vec<_> = seen
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|r| r["status"].clone())
+        .collect();
+    assert_eq!(statuses, [500, 200]);
+    assert_eq!(seen[0]["fault"], "system-error");
+    assert!(
+        seen[1]["user_agent"]
+            .as_str()
+            .unwrap()
+            .contains("wechatpay-hyper/")
+    );
+    assert_eq!(control(&backup, "DELETE", "/mock/requests", "").0, 204);
+
+    let rest = mock.interrupt();
+    assert!(
+        rest.iter().any(|l| l == "stopped after 0 request(s)"),
         "{rest:?}"
     );
     std::fs::remove_dir_all(dir).unwrap();

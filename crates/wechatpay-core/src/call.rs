@@ -228,6 +228,14 @@ pub enum AdapterError {
         /// The limit, in bytes.
         limit: usize,
     },
+    /// The runtime cannot send this request as the platform requires it (a JavaScript
+    /// runtime without `fetch`, one that drops the `User-Agent`, a browser page). Nothing was
+    /// sent; trying again in the same runtime fails the same way.
+    #[error("this runtime cannot send WeChat Pay requests: {reason}")]
+    Unsupported {
+        /// What is missing or refused, and what to do instead.
+        reason: String,
+    },
 }
 
 impl AdapterError {
@@ -249,7 +257,7 @@ impl AdapterError {
         match self {
             AdapterError::Core(error) => error.is_retryable(),
             AdapterError::Transport { .. } | AdapterError::Timeout { .. } => true,
-            AdapterError::BodyTooLarge { .. } => false,
+            AdapterError::BodyTooLarge { .. } | AdapterError::Unsupported { .. } => false,
         }
     }
 }

@@ -1,5 +1,7 @@
 //! Faults a test switches on for the next requests.
 
+use std::fmt;
+use std::str::FromStr;
 use std::time::Duration;
 
 /// A way for the mock platform to misbehave, as the real one or the network sometimes does.
@@ -40,4 +42,106 @@ pub enum Fault {
     ExtraFields,
     /// Close the connection without answering.
     DropConnection,
+}
+
+/// The names of the faults without a parameter, as [`Fault`]'s `Display` writes them and its
+/// `FromStr` reads them; `slow:MILLISECONDS` and `oversize-body:BYTES` take one.
+const NAMED: [(&str, Fault); 15] = [
+    ("tampered-body", Fault::TamperedBody),
+    ("wrong-signing-key", Fault::WrongSigningKey),
+    ("signature-probe", Fault::SignatureProbe),
+    ("stale-timestamp", Fault::StaleTimestamp),
+    ("future-timestamp", Fault::FutureTimestamp),
+    ("missing-signature-headers", Fault::MissingSignatureHeaders),
+    ("unknown-serial", Fault::UnknownSerial),
+    ("system-error", Fault::SystemError),
+    ("rate-limited", Fault::RateLimited),
+    ("too-many-requests", Fault::TooManyRequests),
+    ("invalid-json", Fault::InvalidJson),
+    ("empty-body", Fault::EmptyBody),
+    ("unknown-enum-values", Fault::UnknownEnumValues),
+    ("extra-fields", Fault::ExtraFields),
+    ("drop-connection", Fault::DropConnection),
+];
+
+impl fmt::Display for Fault {
+    /// The fault's name: `system-error`, `slow:1500` (milliseconds), `oversize-body:2097152`.
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            Fault::Slow(delay) => write!(f, "slow:{}", delay.as_millis()),
+            Fault::OversizeBody(bytes) => write!(f, "oversize-body:{bytes}"),
+            fault => {
+                let name = NAMED
+                    .iter()
+                    .find(|(_, named)| named == fault)
+                    .map_or("unknown", |(name, _)| name);
+                f.write_str(name)
+            }
+        }
+    }
+}
+
+/// A fault name [`Fault`]'s `FromStr` does not know.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+#[error(
+    "unknown fault {0:?}: expected one of {names}, slow:MILLISECONDS or oversize-body:BYTES",
+    names = NAMED.map(|(name, _)| name).join(", ")
+)]
+pub struct UnknownFault(String);
+
+impl FromStr for Fault {
+    type Err = UnknownFault;
+
+    fn from_str(text: &str) -> Result<Self, Self::Err> {
+        let unknown = || UnknownFault(text.to_owned());
+        match text.split_once(':') {
+            Some(("slow", millis)) => millis
+                .parse()
+                .map(|millis| Fault::Slow(Duration::from_millis(millis)))
+                .map_err(|_| unknown()),
+            Some(("oversize-body", bytes)) => bytes
+                .parse()
+                .map(Fault::OversizeBody)
+                .map_err(|_| unknown()),
+            Some(_) => Err(unknown()),
+            None => NAMED
+                .iter()
+                .find(|(name, _)| *name == text)
+                .map(|(_, fault)| fault.clone())
+                .ok_or_else(unknown),
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn every_fault_reads_back_its_name() {
+        let mut faults: Vec<Fault> = NAMED.iter().map(|(_, fault)| fault.clone()).collect();
+        faults.push(Fault::Slow(Duration::from_millis(1500)));
+        faults.push(Fault::OversizeBody(2 * 1024 * 1024));
+        for fault in faults {
+            let name = fault.to_string();
+            assert_eq!(name.parse::<Fault>(), Ok(fault), "{name}");
+        }
+        assert_eq!(Fault::Slow(Duration::from_secs(2)).to_string(), "slow:2000");
+    }
+
+    #[test]
+    fn unknown_names_are_refused_with_the_list() {
+        for text in [
+            "",
+            "system_error",
+            "slow",
+            "slow:",
+            "slow:1s",
+            "oversize-body:-1",
+            "tampered-body:1",
+        ] {
+            let error = text.parse::<Fault>().unwrap_err();
+            assert!(error.to_string().contains("drop-connection"), "{error}");
+        }
+    }
 }

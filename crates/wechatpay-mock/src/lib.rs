@@ -7,7 +7,7 @@
 //! e-commerce applyment and contract queries from a store seeded with one applyment in every
 //! state. Every answer is signed with the platform key and carries a `Request-ID`. Faults are
 //! switched on per request with [`MockPlatform::inject`]. [`MockServer`] puts it on a loopback
-//! port.
+//! port, optionally with [control routes](control) for tests that reach it only over HTTP.
 //!
 //! ```
 //! use std::sync::Arc;
@@ -27,6 +27,7 @@
 #![warn(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
 
 mod authorization;
+pub mod control;
 mod faults;
 mod keys;
 mod platform;
@@ -34,7 +35,7 @@ pub mod records;
 mod server;
 
 pub use authorization::{AuthorizationError, MerchantAuthorization};
-pub use faults::Fault;
+pub use faults::{Fault, UnknownFault};
 pub use keys::{CertificateKey, KeyGenerationError, MockKeys};
 pub use platform::{Answer, MAX_REQUEST_SKEW, MockPlatform, SeenRequest, SetupError};
 pub use server::MockServer;

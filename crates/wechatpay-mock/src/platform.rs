@@ -56,6 +56,8 @@ pub struct SeenRequest {
     pub path_and_query: String,
     /// The `Host` header.
     pub host: Option<String>,
+    /// The `User-Agent` header.
+    pub user_agent: Option<String>,
     /// The status answered; `None` when the connection was dropped.
     pub status: Option<u16>,
     /// The fault applied, if any.
@@ -220,11 +222,8 @@ impl MockPlatform {
                 .path_and_query()
                 .map(|p| p.as_str().to_owned())
                 .unwrap_or_default(),
-            host: request
-                .headers()
-                .get("host")
-                .and_then(|h| h.to_str().ok())
-                .map(str::to_owned),
+            host: header_text(request, "host"),
+            user_agent: header_text(request, "user-agent"),
             status: None,
             fault: fault.clone(),
         };
@@ -700,4 +699,12 @@ fn wechatpay_base64(bytes: &[u8]) -> String {
 fn base64_decode(text: &str) -> Option<Vec<u8>> {
     use base64::Engine as _;
     base64::engine::general_purpose::STANDARD.decode(text).ok()
+}
+
+fn header_text(request: &Request<Vec<u8>>, name: &str) -> Option<String> {
+    request
+        .headers()
+        .get(name)
+        .and_then(|h| h.to_str().ok())
+        .map(str::to_owned)
 }

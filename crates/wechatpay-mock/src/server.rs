@@ -17,6 +17,7 @@ use hyper_util::rt::TokioIo;
 use rand_core::UnwrapErr;
 use tokio::sync::oneshot;
 
+use crate::control;
 use crate::platform::MockPlatform;
 
 /// The largest request body the server reads.
@@ -29,6 +30,13 @@ pub struct MockServer {
     platform: Arc<MockPlatform>,
     shutdown: Option<oneshot::Sender<()>>,
     thread: Option<JoinHandle<()>>,
+}
+
+/// Which routes a server answers.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Routes {
+    Platform,
+    PlatformAndControl,
 }
 
 #[derive(Debug)]
@@ -58,6 +66,21 @@ impl MockServer {
     ///
     /// The I/O error of binding the socket or starting the runtime.
     pub fn start_on(platform: Arc<MockPlatform>, addr: SocketAddr) -> io::Result<Self> {
+        Self::spawn(platform, addr, Routes::Platform)
+    }
+
+    /// Starts serving `platform` on `addr`, with the control routes under `/mock/` as well
+    /// (inject and clear faults, list and clear the requests seen; see [`crate::control`]).
+    /// For loopback test servers only: the control routes need no signature.
+    ///
+    /// # Errors
+    ///
+    /// The I/O error of binding the socket or starting the runtime.
+    pub fn start_with_control(platform: Arc<MockPlatform>, addr: SocketAddr) -> io::Result<Self> {
+        Self::spawn(platform, addr, Routes::PlatformAndControl)
+    }
+
+    fn spawn(platform: Arc<MockPlatform>, addr: SocketAddr, routes: Routes) -> io::Result<Self> {
         let listener = TcpListener::bind(addr)?;
         listener.set_nonblocking(true)?;
         let addr = listener.local_addr()?;
@@ -68,7 +91,7 @@ impl MockServer {
         let served = platform.clone();
         let thread = std::thread::Builder::new()
             .name(format!("wechatpay-mock-{}", addr.port()))
-            .spawn(move || runtime.block_on(serve(listener, served, stopped)))?;
+            .spawn(move || runtime.block_on(serve(listener, served, routes, stopped)))?;
         Ok(MockServer {
             addr,
             platform,
@@ -116,6 +139,7 @@ impl Drop for MockServer {
 async fn serve(
     listener: TcpListener,
     platform: Arc<MockPlatform>,
+    routes: Routes,
     mut stopped: oneshot::Receiver<()>,
 ) {
     let Ok(listener) = tokio::net::TcpListener::from_std(listener) else {
@@ -128,7 +152,7 @@ async fn serve(
                 let Ok((stream, _)) = accepted else { continue };
                 let platform = platform.clone();
                 tokio::spawn(async move {
-                    let service = service_fn(move |request| answer(platform.clone(), request));
+                    let service = service_fn(move |request| answer(platform.clone(), routes, request));
                     // Connection errors (including the deliberate drops) end only that connection.
                     let _ = http1::Builder::new()
                         .serve_connection(TokioIo::new(stream), service)
@@ -142,6 +166,7 @@ async fn serve(
 
 async fn answer(
     platform: Arc<MockPlatform>,
+    routes: Routes,
     request: hyper::Request<Incoming>,
 ) -> Result<hyper::Response<Full<Bytes>>, DropConnection> {
     let (parts, body) = request.into_parts();
@@ -150,6 +175,10 @@ async fn answer(
         Err(_) => return Ok(too_large()),
     };
     let request = http::Request::from_parts(parts, body);
+    if routes == Routes::PlatformAndControl && request.uri().path().starts_with(control::PREFIX) {
+        let response = control::handle(&platform, &request);
+        return Ok(response.map(|body| Full::new(Bytes::from(body))));
+    }
     #[allow(clippy::disallowed_methods)] // the server is the platform's clock
     let now = SystemTime::now()
         .duration_since(UNIX_EPOCH)

@@ -1,4 +1,4 @@
-//! `wechatpay mock [--port P] [--keys-dir DIR]`
+//! `wechatpay mock [--port P] [--backup] [--control] [--keys-dir DIR]`
 
 use std::net::SocketAddr;
 use std::path::{Path, PathBuf};
@@ -14,6 +14,14 @@ pub struct Args {
     /// Port on 127.0.0.1; 0 lets the system pick one.
     #[arg(long, default_value_t = 0)]
     port: u16,
+    /// Also serve the same platform on a second port, as the backup host (api2), for
+    /// failover tests; both share one request log and one fault queue.
+    #[arg(long)]
+    backup: bool,
+    /// Answer the control routes under /mock/ too (inject faults, list the requests seen),
+    /// for tests that reach the platform only over HTTP. They need no signature.
+    #[arg(long)]
+    control: bool,
     /// Where to write the merchant private key and the platform public key for the other
     /// commands (default: a new folder under the system's temporary directory).
     #[arg(long, value_name = "DIR")]
@@ -28,16 +36,13 @@ pub async fn run(args: Args) -> Result<(), Failure> {
             "report this: the embedded test keys were refused",
         )
     })?;
-    let server = MockServer::start_on(
-        Arc::new(platform),
-        SocketAddr::from(([127, 0, 0, 1], args.port)),
-    )
-    .map_err(|e| {
-        Failure::usage(
-            format!("cannot listen on 127.0.0.1:{}: {e}", args.port),
-            "pick another --port, or 0 for any free one",
-        )
-    })?;
+    let platform = Arc::new(platform);
+    let server = listen(&platform, args.port, args.control)?;
+    let backup = if args.backup {
+        Some(listen(&platform, 0, args.control)?)
+    } else {
+        None
+    };
     let dir = args.keys_dir.unwrap_or_else(|| {
         std::env::temp_dir().join(format!("wechatpay-mock-{}", server.addr().port()))
     });
@@ -45,6 +50,15 @@ pub async fn run(args: Args) -> Result<(), Failure> {
     let public_key = write(&dir, "pub_key.pem", &keys.platform_public_key_pem)?;
 
     println!("mock platform listening on {}", server.url());
+    if let Some(backup) = &backup {
+        println!("backup host listening on {}", backup.url());
+    }
+    if args.control {
+        println!(
+            "control routes: POST|DELETE {url}/mock/faults, GET|DELETE {url}/mock/requests",
+            url = server.url()
+        );
+    }
     println!("settings for the other commands (test keys, never for production):");
     println!("  export WECHATPAY_BASE_URL={}", server.url());
     println!("  export WECHATPAY_MCHID={}", keys.mchid);
@@ -73,10 +87,28 @@ pub async fn run(args: Args) -> Result<(), Failure> {
             "run it in a terminal",
         )
     })?;
-    let seen = server.platform().requests().len();
+    let seen = platform.requests().len();
     server.stop();
+    if let Some(backup) = backup {
+        backup.stop();
+    }
     println!("stopped after {seen} request(s)");
     Ok(())
+}
+
+fn listen(platform: &Arc<MockPlatform>, port: u16, control: bool) -> Result<MockServer, Failure> {
+    let addr = SocketAddr::from(([127, 0, 0, 1], port));
+    let started = if control {
+        MockServer::start_with_control(platform.clone(), addr)
+    } else {
+        MockServer::start_on(platform.clone(), addr)
+    };
+    started.map_err(|e| {
+        Failure::usage(
+            format!("cannot listen on 127.0.0.1:{port}: {e}"),
+            "pick another --port, or 0 for any free one",
+        )
+    })
 }
 
 fn write(dir: &Path, name: &str, contents: &str) -> Result<PathBuf, Failure> {
