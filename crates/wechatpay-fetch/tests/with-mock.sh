@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # Cargo's runner for wasm32-unknown-unknown (see .cargo/config.toml), so that
-# `cargo test -p wechatpay-fetch --target wasm32-unknown-unknown` does everything: it starts the
+# `cargo test -p wechatpay-fetch --target wasm32-unknown-unknown` does everything. Given a
+# command instead of a .wasm file, it runs that command next to the mock. It starts the
 # mock platform on loopback (`wechatpay mock --backup --control`: a primary and a backup host
 # and the control routes), runs wasm-bindgen-test-runner under Node with the two URLs in
 # WECHATPAY_MOCK_URL and WECHATPAY_MOCK_BACKUP_URL (and, in WECHATPAY_CLOSED_URL, a loopback
@@ -59,4 +60,8 @@ closed_port=$(node -e "const s = require('net').createServer().listen(0, '127.0.
 WECHATPAY_CLOSED_URL="http://127.0.0.1:$closed_port"
 export WECHATPAY_MOCK_URL WECHATPAY_MOCK_BACKUP_URL WECHATPAY_CLOSED_URL
 
-wasm-bindgen-test-runner "$@"
+if [[ ${1:-} == *.wasm ]]; then
+    wasm-bindgen-test-runner "$@"
+else
+    "$@"
+fi
