@@ -560,6 +560,18 @@ impl MockProcess {
         }
     }
 
+    /// `wechatpay applyment` with only the settings it printed, for a seeded applyment.
+    fn query_need_sign(&self) {
+        let mut command = Command::new(env!("CARGO_BIN_EXE_wechatpay"));
+        command
+            .env_clear()
+            .envs(self.settings.clone())
+            .args(["applyment", seeded::NEED_SIGN]);
+        let (code, stdout, stderr) = run(&mut command);
+        assert_eq!(code, 0, "{stderr}");
+        assert!(stdout.contains("NEED_SIGN"), "{stdout}");
+    }
+
     /// Stops it with Ctrl-C and returns the lines it printed after starting.
     fn interrupt(mut self) -> Vec<String> {
         Command::new("kill")
@@ -610,14 +622,7 @@ fn mock_runs_until_stopped_and_its_settings_work() {
     let (status, body) = control(&mock.url, "GET", "/mock/requests", "");
     assert_eq!(status, 400);
     assert!(body.contains("INVALID_REQUEST"), "{body}");
-    let mut command = Command::new(env!("CARGO_BIN_EXE_wechatpay"));
-    command
-        .env_clear()
-        .envs(mock.settings.clone())
-        .args(["applyment", seeded::NEED_SIGN]);
-    let (code, stdout, stderr) = run(&mut command);
-    assert_eq!(code, 0, "{stderr}");
-    assert!(stdout.contains("NEED_SIGN"), "{stdout}");
+    mock.query_need_sign();
 
     let rest = mock.interrupt();
     assert!(
@@ -645,14 +650,7 @@ fn mock_with_backup_and_control_shares_one_platform() {
     assert_eq!(status, 400);
     assert!(body.contains("unknown fault"), "{body}");
 
-    let mut command = Command::new(env!("CARGO_BIN_EXE_wechatpay"));
-    command
-        .env_clear()
-        .envs(mock.settings.clone())
-        .args(["applyment", seeded::NEED_SIGN]);
-    let (code, stdout, stderr) = run(&mut command);
-    assert_eq!(code, 0, "{stderr}");
-    assert!(stdout.contains("NEED_SIGN"), "{stdout}");
+    mock.query_need_sign();
 
     // The backup host answers from the same platform: the same log, control requests excluded.
     let (status, body) = control(&backup, "GET", "/mock/requests", "");

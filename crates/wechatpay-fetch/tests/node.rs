@@ -355,23 +355,53 @@ fn js(code: &str) {
         .unwrap();
 }
 
-#[wasm_bindgen_test]
-async fn a_runtime_that_drops_the_user_agent_fails_before_sending() {
-    reset().await;
-    // As a browser does with a forbidden header: `set` and `append` accept it and keep nothing.
-    js("globalThis.__append = Headers.prototype.append;
-        Headers.prototype.append = function (name, value) {
-            if (name.toLowerCase() !== 'user-agent') globalThis.__append.call(this, name, value);
-        };");
+/// Queries a seeded applyment while `Headers.prototype.append` is `function (name, value) {
+/// BODY }`, with the runtime's own as `original`.
+async fn query_with_headers_append(body: &str) -> Result<ApplymentState, Error> {
+    js(&format!(
+        "globalThis.__append = Headers.prototype.append;
+         Headers.prototype.append = function (name, value) {{
+             const original = globalThis.__append;
+             {body}
+         }};"
+    ));
     let query = QueryApplymentByOutRequestNo::new(NEED_SIGN).unwrap();
     let result = client(None).execute(&query).await;
     js("Headers.prototype.append = globalThis.__append; delete globalThis.__append;");
-    let error = result.unwrap_err();
+    result.map(|applyment| applyment.applyment_state)
+}
+
+#[wasm_bindgen_test]
+async fn a_runtime_that_drops_the_user_agent_fails_before_sending() {
+    reset().await;
+    // As a browser does with a forbidden header: accepted, and nothing kept.
+    let error = query_with_headers_append(
+        "if (name.toLowerCase() !== 'user-agent') original.call(this, name, value);",
+    )
+    .await
+    .unwrap_err();
     assert!(
-        matches!(&error, Error::Unsupported { reason } if reason.contains("User-Agent")),
+        matches!(&error, Error::Unsupported { reason } if reason.contains("drops the User-Agent")),
         "{error}"
     );
     assert!(!error.is_retryable());
+    assert!(seen().await.is_empty(), "nothing may be sent");
+}
+
+#[wasm_bindgen_test]
+async fn a_runtime_that_refuses_the_user_agent_fails_before_sending() {
+    reset().await;
+    let error = query_with_headers_append(
+        "if (name.toLowerCase() === 'user-agent') throw new TypeError('forbidden header name');
+         original.call(this, name, value);",
+    )
+    .await
+    .unwrap_err();
+    assert!(
+        matches!(&error, Error::Unsupported { reason }
+            if reason.contains("user-agent header") && reason.contains("forbidden header name")),
+        "{error}"
+    );
     assert!(seen().await.is_empty(), "nothing may be sent");
 }
 
@@ -417,4 +447,20 @@ async fn a_runtime_without_fetch_is_refused() {
         matches!(&error, Error::Unsupported { reason } if reason.contains("`fetch`")),
         "{error}"
     );
+}
+
+#[wasm_bindgen_test]
+async fn send_moves_a_request_with_a_body_as_given() {
+    reset().await;
+    // `send` signs nothing: here it carries a control request, body and all, to the mock.
+    let request = http::Request::post(format!("{}/mock/faults", primary()))
+        .header("content-type", "application/json")
+        .body(br#"{"fault":"system-error","times":1}"#.to_vec())
+        .unwrap();
+    let answer = client(None).send(request).await.unwrap();
+    assert_eq!(answer.status(), 204);
+    let query = QueryApplymentByOutRequestNo::new(NEED_SIGN).unwrap();
+    client(None).execute(&query).await.unwrap();
+    let statuses: Vec<Value> = seen().await.iter().map(|r| r["status"].clone()).collect();
+    assert_eq!(statuses, [json!(500), json!(200)]);
 }
