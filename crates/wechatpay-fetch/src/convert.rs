@@ -130,8 +130,10 @@ pub(crate) async fn response(
                 .dyn_into::<Uint8Array>()
                 .unwrap_or_else(|other| Uint8Array::new(&other));
             let length = chunk.length() as usize;
-            if body.len() + length > limit {
-                let _ = reader.cancel();
+            // `body.len() <= limit` holds here, so this cannot overflow, even for usize::MAX.
+            if length > limit - body.len() {
+                // Aborting errors the body stream too, and leaves no promise to be rejected
+                // unhandled (a `reader.cancel()` would).
                 deadline.abort();
                 return Err(AttemptFailure::BodyTooLarge { limit });
             }
