@@ -464,3 +464,23 @@ async fn send_moves_a_request_with_a_body_as_given() {
     let statuses: Vec<Value> = seen().await.iter().map(|r| r["status"].clone()).collect();
     assert_eq!(statuses, [json!(500), json!(200)]);
 }
+
+#[wasm_bindgen_test]
+async fn a_runtime_that_rewrites_the_url_fails_before_sending() {
+    reset().await;
+    // A runtime whose `Request` decodes `%2F` would send another path than the one signed,
+    // and the platform would answer SIGN_ERROR.
+    js("globalThis.__Request = Request;
+        globalThis.Request = class extends globalThis.__Request {
+            constructor(input, init) { super(String(input).replaceAll('%2F', '/'), init); }
+        };");
+    let query = QueryApplymentByOutRequestNo::new(CHECKING).unwrap();
+    let result = client(None).execute(&query).await;
+    js("globalThis.Request = globalThis.__Request; delete globalThis.__Request;");
+    let error = result.unwrap_err();
+    assert!(
+        matches!(&error, Error::Unsupported { reason } if reason.contains("rewrote the URL")),
+        "{error}"
+    );
+    assert!(seen().await.is_empty(), "nothing may be sent");
+}
