@@ -484,3 +484,19 @@ async fn a_runtime_that_rewrites_the_url_fails_before_sending() {
     );
     assert!(seen().await.is_empty(), "nothing may be sent");
 }
+
+#[wasm_bindgen_test]
+async fn a_redirect_is_not_followed_with_the_signed_request() {
+    reset().await;
+    inject("redirect", 1).await;
+    let query = QueryApplymentByOutRequestNo::new(NEED_SIGN).unwrap();
+    let error = client(None).execute(&query).await.unwrap_err();
+    let status = error
+        .core()
+        .and_then(|e| e.api())
+        .map(|api| api.status.as_u16());
+    assert_eq!(status, Some(302), "{error}");
+    assert!(!error.is_retryable());
+    // Followed, the signed request would have gone on to /v3/redirected.
+    assert_eq!(seen().await.len(), 1);
+}

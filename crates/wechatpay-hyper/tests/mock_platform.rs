@@ -366,3 +366,15 @@ async fn nothing_unreachable_at_all_is_a_transport_error() {
         other => panic!("{other:?}"),
     }
 }
+
+#[tokio::test]
+async fn a_redirect_is_not_followed_with_the_signed_request() {
+    let s = setup();
+    s.platform.inject(Fault::Redirect, 1);
+    let error = s.client.execute(&auditing()).await.unwrap_err();
+    let api = error.core().and_then(wechatpay_core::Error::api).unwrap();
+    assert_eq!(api.status.as_u16(), 302);
+    assert!(!error.is_retryable());
+    let seen = s.platform.requests();
+    assert_eq!(seen.len(), 1, "{seen:?}");
+}

@@ -42,11 +42,14 @@ pub enum Fault {
     ExtraFields,
     /// Close the connection without answering.
     DropConnection,
+    /// `302 Found` to another path, unsigned, as a misconfigured proxy might answer: a client
+    /// must not follow it with the signed request.
+    Redirect,
 }
 
 /// The names of the faults without a parameter, as [`Fault`]'s `Display` writes them and its
 /// `FromStr` reads them; `slow:MILLISECONDS` and `oversize-body:BYTES` take one.
-const NAMED: [(&str, Fault); 15] = [
+const NAMED: [(&str, Fault); 16] = [
     ("tampered-body", Fault::TamperedBody),
     ("wrong-signing-key", Fault::WrongSigningKey),
     ("signature-probe", Fault::SignatureProbe),
@@ -62,6 +65,7 @@ const NAMED: [(&str, Fault); 15] = [
     ("unknown-enum-values", Fault::UnknownEnumValues),
     ("extra-fields", Fault::ExtraFields),
     ("drop-connection", Fault::DropConnection),
+    ("redirect", Fault::Redirect),
 ];
 
 impl fmt::Display for Fault {

@@ -4,7 +4,7 @@ use std::collections::VecDeque;
 use std::sync::{Mutex, MutexGuard};
 use std::time::Duration;
 
-use http::header::{ACCEPT, AUTHORIZATION, CONTENT_TYPE, RETRY_AFTER, USER_AGENT};
+use http::header::{ACCEPT, AUTHORIZATION, CONTENT_TYPE, LOCATION, RETRY_AFTER, USER_AGENT};
 use http::{HeaderValue, Request, Response, StatusCode};
 use percent_encoding::percent_decode_str;
 use pkcs8::DecodePublicKey;
@@ -19,6 +19,10 @@ use crate::authorization::{AuthorizationError, MerchantAuthorization};
 use crate::faults::Fault;
 use crate::keys::MockKeys;
 use crate::records::{self, ApplymentRecord, ContractRecord};
+
+/// Where [`Fault::Redirect`] points: a path the platform does not serve, so that a client
+/// which follows it shows up in [`MockPlatform::requests`].
+const REDIRECT_TARGET: &str = "/v3/redirected";
 
 /// How far a request's timestamp may be from the platform's clock.
 pub const MAX_REQUEST_SKEW: u64 = 300;
@@ -251,6 +255,7 @@ impl MockPlatform {
                 error_body("FREQUENCY_LIMITED", "频率超限", None),
                 true,
             ),
+            Some(Fault::Redirect) => (StatusCode::FOUND, Vec::new(), false),
             other => {
                 if let Some(Fault::Slow(wait)) = other {
                     delay = *wait;
@@ -275,6 +280,9 @@ impl MockPlatform {
         }
         if status == StatusCode::TOO_MANY_REQUESTS {
             headers.insert(RETRY_AFTER, HeaderValue::from_static("1"));
+        }
+        if status == StatusCode::FOUND {
+            headers.insert(LOCATION, HeaderValue::from_static(REDIRECT_TARGET));
         }
         if signed {
             self.sign(&mut response, request, fault.as_ref(), now, rng);

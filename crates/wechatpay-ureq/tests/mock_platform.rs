@@ -503,3 +503,15 @@ fn send_is_one_exchange_as_given() {
     assert_eq!(s.client.send(request).unwrap().status(), 500);
     assert_eq!(s.platform.requests().len(), 2);
 }
+
+#[test]
+fn a_redirect_is_not_followed_with_the_signed_request() {
+    let s = setup();
+    s.platform.inject(Fault::Redirect, 1);
+    let error = s.client.execute(&auditing()).unwrap_err();
+    let api = error.core().and_then(wechatpay_core::Error::api).unwrap();
+    assert_eq!(api.status.as_u16(), 302);
+    assert!(!error.is_retryable());
+    let seen = s.platform.requests();
+    assert_eq!(seen.len(), 1, "{seen:?}");
+}
