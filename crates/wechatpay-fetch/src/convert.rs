@@ -162,7 +162,8 @@ pub(crate) fn failure(value: &wasm_bindgen::JsValue, deadline: &Deadline) -> Att
     }
 }
 
-fn interrupted(value: &wasm_bindgen::JsValue) -> AttemptFailure {
+/// A failure that can have reached the platform, with the JavaScript error's text.
+pub(crate) fn interrupted(value: &wasm_bindgen::JsValue) -> AttemptFailure {
     AttemptFailure::Transport {
         kind: wechatpay_core::TransportFailure::Interrupted,
         source: Box::new(JsFailure::new(value)),

@@ -174,12 +174,9 @@ impl FetchClient {
             let answer = JsFuture::from(pending)
                 .await
                 .map_err(|e| convert::failure(&e, &deadline))?;
-            let answer = answer.dyn_into::<web_sys::Response>().map_err(|other| {
-                AttemptFailure::Transport {
-                    kind: wechatpay_core::TransportFailure::Interrupted,
-                    source: Box::new(runtime::JsFailure::new(&other)),
-                }
-            })?;
+            let answer = answer
+                .dyn_into::<web_sys::Response>()
+                .map_err(|other| convert::interrupted(&other))?;
             convert::response(answer, self.body_limit, &deadline).await
         };
         Ok(attempt.await)

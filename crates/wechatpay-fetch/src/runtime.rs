@@ -201,12 +201,14 @@ impl JsFailure {
 pub(crate) fn describe(value: &JsValue) -> String {
     let mut text = String::new();
     let mut current = value.clone();
+    let mut causes = 0;
     for depth in 0..4 {
         if current.is_undefined() || current.is_null() {
             break;
         }
         if depth > 0 {
             text.push_str(" (caused by ");
+            causes += 1;
         }
         match current.dyn_ref::<js_sys::Error>() {
             Some(error) => {
@@ -227,8 +229,8 @@ pub(crate) fn describe(value: &JsValue) -> String {
             }
         }
     }
-    let opened = text.matches(" (caused by ").count();
-    text.push_str(&")".repeat(opened));
+    // Counted as opened: a message may itself contain " (caused by ".
+    text.push_str(&")".repeat(causes));
     text
 }
 
