@@ -6,6 +6,8 @@ use std::time::Duration;
 
 use http::StatusCode;
 
+use crate::text::Untrusted;
+
 /// Everything that can go wrong in the core.
 ///
 /// Each variant is a category a caller can act on: fix the input or the configuration
@@ -254,27 +256,35 @@ impl ApiError {
 }
 
 impl fmt::Display for ApiError {
+    // Everything but the status comes from a body or header that may be unsigned (any proxy
+    // can answer), so it is shown through `Untrusted`: no control character reaches a terminal
+    // or a log line.
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         write!(f, "HTTP {}", self.status.as_u16())?;
         if let Some(code) = &self.code {
-            write!(f, " {code}")?;
+            write!(f, " {}", Untrusted(code))?;
         }
         if let Some(message) = &self.message {
-            write!(f, ": {message}")?;
+            write!(f, ": {}", Untrusted(message))?;
         }
         if let Some(id) = &self.request_id {
-            write!(f, " (Request-ID {id})")?;
+            write!(f, " (Request-ID {})", Untrusted(id))?;
         }
         match &self.authentication {
             Authentication::Verified { .. } => {}
             Authentication::Unsigned => f.write_str(" [unsigned]")?,
             Authentication::Failed(why) => write!(f, " [signature invalid: {why}]")?,
         }
+        // serde_json escapes C0 controls in strings, but not DEL or the C1 controls.
         if let Some(info) = self.sign_information() {
             // The single most useful line when a signature is rejected.
-            write!(f, "; server's view of the signed message: {info}")?;
+            write!(
+                f,
+                "; server's view of the signed message: {}",
+                Untrusted(&info.to_string())
+            )?;
         } else if let Some(detail) = &self.detail {
-            write!(f, "; detail: {detail}")?;
+            write!(f, "; detail: {}", Untrusted(&detail.to_string()))?;
         } else if self.code.is_none() && !self.body.is_empty() {
             write!(f, "; body: {}", Excerpt(&self.body))?;
         }
@@ -310,7 +320,7 @@ impl fmt::Display for DecodeError {
             Excerpt(&redact_secrets(&self.body))
         )?;
         if let Some(id) = &self.request_id {
-            write!(f, " (Request-ID {id})")?;
+            write!(f, " (Request-ID {})", Untrusted(id))?;
         }
         Ok(())
     }
@@ -335,37 +345,57 @@ impl std::error::Error for DecodeError {}
 /// JSON fields whose values are secrets even inside a verified body.
 const SECRET_FIELDS: &[&str] = &["access_token"];
 
-/// The body with the values of [`SECRET_FIELDS`] replaced, when it is JSON, so that a message
-/// about a body that failed to decode cannot carry a token into a log.
-fn redact_secrets(body: &[u8]) -> Vec<u8> {
-    fn redact(value: &mut serde_json::Value) {
+/// The body with the values of [`SECRET_FIELDS`] replaced, so that a message about a body
+/// that failed to decode cannot carry a token into a log.
+///
+/// Redaction works on the parsed JSON, where `"access\u005ftoken"` and `"access_token"` are
+/// the same key, as they are to serde. A body that is not JSON is shown only when it cannot
+/// name a secret field in any spelling: JSON can only spell a key differently with a `\`.
+fn redact_secrets(body: &[u8]) -> Cow<'_, [u8]> {
+    /// Whether anything was redacted. Every value is visited: no short circuit.
+    fn redact(value: &mut serde_json::Value) -> bool {
+        let mut found = false;
         match value {
             serde_json::Value::Object(map) => {
                 for (key, value) in map.iter_mut() {
                     if SECRET_FIELDS.contains(&key.as_str()) {
                         *value = serde_json::Value::String("<redacted>".to_owned());
+                        found = true;
                     } else {
-                        redact(value);
+                        found |= redact(value);
                     }
                 }
             }
-            serde_json::Value::Array(items) => items.iter_mut().for_each(redact),
+            serde_json::Value::Array(items) => {
+                for item in items {
+                    found |= redact(item);
+                }
+            }
             _ => {}
         }
-    }
-    let mentions_secret = SECRET_FIELDS
-        .iter()
-        .any(|name| body.windows(name.len()).any(|w| w == name.as_bytes()));
-    if !mentions_secret {
-        return body.to_vec();
+        found
     }
     match serde_json::from_slice::<serde_json::Value>(body) {
+        // Shown as received when it holds no secret, so that the decoder's line and column
+        // point into what is shown.
         Ok(mut json) => {
-            redact(&mut json);
-            json.to_string().into_bytes()
+            if redact(&mut json) {
+                Cow::Owned(json.to_string().into_bytes())
+            } else {
+                Cow::Borrowed(body)
+            }
         }
-        // Not JSON, yet it names a secret field: show nothing of it.
-        Err(_) => b"<not shown: unparseable body naming a secret field>".to_vec(),
+        Err(_) => {
+            let may_name_secret = body.contains(&b'\\')
+                || SECRET_FIELDS
+                    .iter()
+                    .any(|name| body.windows(name.len()).any(|w| w == name.as_bytes()));
+            if may_name_secret {
+                Cow::Borrowed(b"<not shown: a body that is not JSON and may name a secret field>")
+            } else {
+                Cow::Borrowed(body)
+            }
+        }
     }
 }
 

@@ -76,6 +76,7 @@ mod platform_signer;
 mod retry;
 mod sensitive;
 mod signing;
+mod text;
 mod verification;
 
 pub use call::{
@@ -91,9 +92,10 @@ pub use notification::{AEAD_AES_256_GCM, ApiV3Key, Notification, NotificationRes
 pub use operation::{Operation, PathBuilder, RequestParts, VerifiedBody};
 pub use platform_keys::{FieldEncryptor, PlatformKey, PlatformKeyKind, PlatformKeys};
 pub use platform_signer::PlatformSigner;
-pub use retry::{Decision, Host, Outcome, RetryPolicy, TransportFailure};
+pub use retry::{Decision, Host, MAX_BACKOFF, Outcome, RetryPolicy, TransportFailure};
 pub use sensitive::{EncryptedField, SensitiveString};
 pub use signing::{AUTHORIZATION_SCHEME, RequestSignature, SigningInput, check_path_and_query};
+pub use text::Untrusted;
 pub use verification::{
     DEFAULT_MAX_CLOCK_SKEW, REQUEST_ID, SIGNATURE_PROBE_PREFIX, SignatureHeaders, WECHATPAY_NONCE,
     WECHATPAY_SERIAL, WECHATPAY_SIGNATURE, WECHATPAY_SIGNATURE_TYPE, WECHATPAY_TIMESTAMP,

@@ -7,7 +7,9 @@ use http::{Method, StatusCode};
 use percent_encoding::{AsciiSet, NON_ALPHANUMERIC, utf8_percent_encode};
 use serde::de::DeserializeOwned;
 
+use crate::credentials::Shown;
 use crate::error::{DecodeError, Error};
+use crate::signing::check_path_and_query;
 
 /// One API endpoint: how to build its request and how to read its verified answer.
 ///
@@ -29,7 +31,7 @@ use crate::error::{DecodeError, Error};
 /// impl Operation for QueryBalance {
 ///     type Output = Balance;
 ///     fn request(&self) -> Result<RequestParts, Error> {
-///         let path = PathBuilder::new("/v3/merchant/fund/balance")
+///         let path = PathBuilder::new("/v3/merchant/fund/balance")?
 ///             .segment("account_type", &self.account_type)?
 ///             .finish();
 ///         Ok(RequestParts::new(Method::GET, path))
@@ -223,11 +225,27 @@ pub struct PathBuilder {
 
 impl PathBuilder {
     /// Starts from a fixed path such as `/v3/ecommerce/applyments`.
-    pub fn new(base: &str) -> Self {
-        PathBuilder {
+    ///
+    /// # Errors
+    ///
+    /// [`Error::InvalidInput`] (`path_and_query`) unless `base` is an absolute path without a
+    /// query, in the form [`crate::check_path_and_query`] accepts: a base such as
+    /// `@evil.example/v3` would otherwise move the request, signature and all, to another host.
+    pub fn new(base: &str) -> Result<Self, Error> {
+        check_path_and_query(base)?;
+        if base.contains('?') {
+            return Err(Error::invalid(
+                "path_and_query",
+                format!(
+                    "{:?} must not hold a query: add it with PathBuilder::query",
+                    Shown(base)
+                ),
+            ));
+        }
+        Ok(PathBuilder {
             text: base.to_owned(),
             has_query: false,
-        }
+        })
     }
 
     /// Appends `/` and the encoded parameter `value`.

@@ -68,7 +68,8 @@ pub enum Decision {
 /// - Transport failures and gateway answers (`502`/`503`/`504`, or a `5xx` with no platform
 ///   error body) retry on the other host: the access point itself is in trouble.
 /// - `SYSTEM_ERROR`, `RATELIMIT_EXCEEDED` and `429` retry on the same host with the same
-///   parameters, as the platform asks; a `Retry-After` longer than `max_delay` stops instead.
+///   parameters, as the platform asks; a `Retry-After` longer than `max_delay` (or
+///   [`MAX_BACKOFF`]) stops instead.
 /// - Everything else stops at once: `4xx`, verification failures, decode errors.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 #[non_exhaustive]
@@ -151,7 +152,7 @@ impl RetryPolicy {
             Outcome::Error(Error::Api(api)) if api.is_retryable() => {
                 let gateway = api.code.is_none() && !api.is_rate_limited();
                 let after = match api.retry_after {
-                    Some(wait) if wait > self.max_delay => return Decision::Stop,
+                    Some(wait) if wait > self.max_delay.min(MAX_BACKOFF) => return Decision::Stop,
                     Some(wait) => wait.max(backoff),
                     None => backoff,
                 };
@@ -165,20 +166,27 @@ impl RetryPolicy {
     }
 
     /// "Equal jitter": half the exponential delay fixed, half drawn, so retries spread out
-    /// without ever going back to back.
+    /// without ever going back to back. The wait is between half the ceiling and the ceiling,
+    /// where the ceiling is `base_delay * 2^(attempt-1)`, at most `max_delay`, and never more
+    /// than [`MAX_BACKOFF`] however large the configured delays are.
     fn backoff<R: Rng + ?Sized>(&self, attempt: u32, rng: &mut R) -> Duration {
         let exponent = attempt.saturating_sub(1).min(16);
         let ceiling = self
             .base_delay
             .saturating_mul(1 << exponent)
-            .min(self.max_delay);
-        let half = ceiling / 2;
-        let spread = u64::try_from(half.as_nanos()).unwrap_or(u64::MAX);
-        let drawn = if spread == 0 {
-            0
-        } else {
-            rng.next_u64() % (spread + 1)
-        };
-        half + Duration::from_nanos(drawn)
+            .min(self.max_delay)
+            .min(MAX_BACKOFF);
+        // Both halves fit in u64 nanoseconds (MAX_BACKOFF is far below 2^64 ns), so neither the
+        // modulus nor the sum can overflow.
+        let ceiling_nanos = u64::try_from(ceiling.as_nanos()).unwrap_or(u64::MAX);
+        let half = ceiling_nanos / 2;
+        let spread = ceiling_nanos - half;
+        let drawn = rng.next_u64() % (spread + 1);
+        Duration::from_nanos(half + drawn)
     }
 }
+
+/// The longest backoff [`RetryPolicy::decide`] ever asks for: one day. A larger configured
+/// delay is a mistake (a typo in a unit) rather than a plan, and would otherwise overflow the
+/// arithmetic, or a timer.
+pub const MAX_BACKOFF: Duration = Duration::from_secs(24 * 60 * 60);

@@ -59,18 +59,17 @@ const SIGNATURE_TYPE: SignatureHeader = SignatureHeader {
 const MAX_SIGNATURE_LEN: usize = 1024;
 
 /// The signature headers of a response or callback, read but not yet checked.
+///
+/// Built only by reading headers ([`SignatureHeaders::from_headers`]) or from the four texts
+/// ([`SignatureHeaders::new`]): the timestamp the clock window checks is always parsed from
+/// the very text the signature covers, so the two cannot disagree.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct SignatureHeaders<'a> {
-    /// `Wechatpay-Timestamp`, parsed.
-    pub timestamp: u64,
-    /// `Wechatpay-Timestamp` as received (it is signed as text).
-    pub timestamp_text: &'a str,
-    /// `Wechatpay-Nonce`.
-    pub nonce: &'a str,
-    /// `Wechatpay-Signature`, base64.
-    pub signature: &'a str,
-    /// `Wechatpay-Serial`.
-    pub serial: &'a str,
+    timestamp: u64,
+    timestamp_text: &'a str,
+    nonce: &'a str,
+    signature: &'a str,
+    serial: &'a str,
 }
 
 impl<'a> SignatureHeaders<'a> {
@@ -93,14 +92,64 @@ impl<'a> SignatureHeaders<'a> {
                 format!("{kind:?} is not {AUTHORIZATION_SCHEME}"),
             ));
         }
-        let timestamp = parse_timestamp(timestamp_text)?;
+        Self::new(timestamp_text, nonce, signature, serial)
+    }
+
+    /// The signature headers from their texts, for frameworks that hand headers over in
+    /// another form: `Wechatpay-Timestamp`, `Wechatpay-Nonce`, `Wechatpay-Signature`,
+    /// `Wechatpay-Serial`, as received.
+    ///
+    /// # Errors
+    ///
+    /// [`VerificationError::MalformedHeader`] for an empty value, or a timestamp that is not
+    /// 1 to 19 decimal digits.
+    pub fn new(
+        timestamp: &'a str,
+        nonce: &'a str,
+        signature: &'a str,
+        serial: &'a str,
+    ) -> Result<Self, VerificationError> {
+        for (name, value) in [
+            (WECHATPAY_NONCE, nonce),
+            (WECHATPAY_SIGNATURE, signature),
+            (WECHATPAY_SERIAL, serial),
+        ] {
+            if value.is_empty() {
+                return Err(malformed(name, "empty".to_owned()));
+            }
+        }
         Ok(SignatureHeaders {
-            timestamp,
-            timestamp_text,
+            timestamp: parse_timestamp(timestamp)?,
+            timestamp_text: timestamp,
             nonce,
             signature,
             serial,
         })
+    }
+
+    /// `Wechatpay-Timestamp`, parsed.
+    pub fn timestamp(&self) -> u64 {
+        self.timestamp
+    }
+
+    /// `Wechatpay-Timestamp` as received: the signature covers this text.
+    pub fn timestamp_text(&self) -> &'a str {
+        self.timestamp_text
+    }
+
+    /// `Wechatpay-Nonce`.
+    pub fn nonce(&self) -> &'a str {
+        self.nonce
+    }
+
+    /// `Wechatpay-Signature`, base64 (or the `WECHATPAY/SIGNTEST/` probe).
+    pub fn signature(&self) -> &'a str {
+        self.signature
+    }
+
+    /// `Wechatpay-Serial`: the platform key that signed.
+    pub fn serial(&self) -> &'a str {
+        self.serial
     }
 
     /// Whether any signature header is present: tells an unsigned error response from a
@@ -226,7 +275,8 @@ fn optional<'a>(
 }
 
 fn parse_timestamp(text: &str) -> Result<u64, VerificationError> {
-    if text.len() > 19 || !text.bytes().all(|b| b.is_ascii_digit()) {
+    // `u64::from_str` alone would take a leading `+`; 19 digits hold every u64 of that width.
+    if text.is_empty() || text.len() > 19 || !text.bytes().all(|b| b.is_ascii_digit()) {
         return Err(malformed(
             WECHATPAY_TIMESTAMP,
             format!("{text:?} is not decimal Unix seconds"),

@@ -7,7 +7,7 @@ use http::{HeaderMap, HeaderName, HeaderValue, Method, Response, StatusCode};
 use percent_encoding::percent_decode_str;
 use proptest::prelude::*;
 use wechatpay_core::ecommerce::applyment::QueryApplymentByOutRequestNo;
-use wechatpay_core::{Backend, Nonce, PathBuilder, SigningInput, check_path_and_query};
+use wechatpay_core::{Backend, Host, Nonce, PathBuilder, SigningInput, check_path_and_query};
 
 fn nonce() -> impl Strategy<Value = String> {
     "[0-9A-Za-z]{1,64}"
@@ -111,7 +111,7 @@ proptest! {
     #[test]
     fn encoded_segments_are_sendable_and_decode_to_the_input(value in any::<String>()) {
         prop_assume!(!value.is_empty() && value != "." && value != "..");
-        let path = PathBuilder::new("/v3/x").segment("value", &value).unwrap().query("q", &value).finish();
+        let path = PathBuilder::new("/v3/x").unwrap().segment("value", &value).unwrap().query("q", &value).finish();
         prop_assert!(check_path_and_query(&path).is_ok(), "{}", path);
         let (path_part, query_part) = path.split_once('?').unwrap();
         let segment = path_part.strip_prefix("/v3/x/").unwrap();
@@ -135,5 +135,88 @@ proptest! {
         let nonce = Nonce::generate(&mut rand_chacha::ChaCha20Rng::from_seed(seed));
         prop_assert_eq!(nonce.as_str().len(), 32);
         prop_assert!(Nonce::new(nonce.as_str()).is_ok());
+    }
+}
+
+/// A path as a careless or hostile `Operation` might write it.
+fn any_path() -> impl Strategy<Value = String> {
+    prop_oneof![
+        any::<String>(),
+        "[@.:/?#%a-z0-9]{0,12}(evil\\.example)?(:[0-9]{1,5})?(/v3/[a-z%0-9@:.]{0,12})?",
+        "/[ -~]{0,40}",
+        "(//|/\\\\|\\\\)[a-z.]{1,12}/x",
+    ]
+}
+
+struct AnyPath(String);
+
+impl wechatpay_core::Operation for AnyPath {
+    type Output = ();
+    fn request(&self) -> Result<wechatpay_core::RequestParts, wechatpay_core::Error> {
+        Ok(wechatpay_core::RequestParts::new(
+            Method::POST,
+            self.0.clone(),
+        ))
+    }
+    fn decode(&self, _: wechatpay_core::VerifiedBody<'_>) -> Result<(), wechatpay_core::Error> {
+        Ok(())
+    }
+}
+
+proptest! {
+    #![proptest_config(ProptestConfig::with_cases(512))]
+
+    #[test]
+    fn a_prepared_request_goes_to_the_base_url_with_exactly_the_signed_path(
+        path in any_path(),
+        base in prop_oneof![
+            Just(("https://api.mch.weixin.qq.com", "https", "api.mch.weixin.qq.com", None)),
+            Just(("http://127.0.0.1:8080", "http", "127.0.0.1", Some(8080u16))),
+        ],
+    ) {
+        let (base_url, scheme, host, port) = base;
+        let client = client(Backend::default()).with_base_url(base_url).unwrap();
+        let nonce = Nonce::new("abc").unwrap();
+        let operation = AnyPath(path.clone());
+        let Ok(request) = client.prepare(&operation, Host::Primary, NOW, &nonce, &mut rng()) else {
+            return Ok(());
+        };
+        let uri = request.uri();
+        prop_assert_eq!(uri.scheme_str(), Some(scheme));
+        prop_assert_eq!(uri.host(), Some(host));
+        prop_assert_eq!(uri.port_u16(), port);
+        let sent = uri.path_and_query().unwrap().as_str();
+        prop_assert_eq!(sent, path.as_str());
+        let input = SigningInput { method: &Method::POST, path_and_query: sent, timestamp: NOW, nonce: &nonce, body: b"" };
+        let expected = client.credentials().sign(&input, &mut rng()).unwrap();
+        prop_assert_eq!(request.headers()["Authorization"].to_str().unwrap(), expected.authorization());
+    }
+
+    #[test]
+    fn the_display_of_any_unsigned_error_holds_no_control_character(
+        status in 300u16..600,
+        raw in proptest::collection::vec(any::<u8>(), 0..300),
+        code in any::<String>(),
+        message in any::<String>(),
+        detail in any::<String>(),
+        request_id in proptest::collection::vec(any::<u8>(), 0..40),
+        as_json in any::<bool>(),
+    ) {
+        let body = if as_json {
+            serde_json::json!({"code": code, "message": message, "detail": {"x": detail, "sign_information": detail}})
+                .to_string()
+                .into_bytes()
+        } else {
+            raw
+        };
+        let mut response = Response::new(body);
+        *response.status_mut() = StatusCode::from_u16(status).unwrap();
+        if let Ok(value) = HeaderValue::from_bytes(&request_id) {
+            response.headers_mut().insert("Request-ID", value);
+        }
+        let query = QueryApplymentByOutRequestNo::new("A").unwrap();
+        let error = client(Backend::default()).parse(&query, &response, NOW).unwrap_err();
+        let shown = error.to_string();
+        prop_assert!(!shown.chars().any(char::is_control), "{:?}", shown);
     }
 }

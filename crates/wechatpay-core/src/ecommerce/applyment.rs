@@ -43,7 +43,7 @@ impl QueryApplymentByOutRequestNo {
         let out_request_no = out_request_no.into();
         check_text("out_request_no", &out_request_no, 124, None)?;
         // Build once so that every error surfaces here, before any signing.
-        PathBuilder::new(BY_OUT_REQUEST_NO).segment("out_request_no", &out_request_no)?;
+        PathBuilder::new(BY_OUT_REQUEST_NO)?.segment("out_request_no", &out_request_no)?;
         Ok(QueryApplymentByOutRequestNo { out_request_no })
     }
 
@@ -57,7 +57,7 @@ impl Operation for QueryApplymentByOutRequestNo {
     type Output = Applyment;
 
     fn request(&self) -> Result<RequestParts, Error> {
-        let path = PathBuilder::new(BY_OUT_REQUEST_NO)
+        let path = PathBuilder::new(BY_OUT_REQUEST_NO)?
             .segment("out_request_no", &self.out_request_no)?
             .finish();
         Ok(RequestParts::new(Method::GET, path))
@@ -85,7 +85,7 @@ impl Operation for QueryApplymentById {
     type Output = Applyment;
 
     fn request(&self) -> Result<RequestParts, Error> {
-        let path = PathBuilder::new(BY_APPLYMENT_ID)
+        let path = PathBuilder::new(BY_APPLYMENT_ID)?
             .segment("applyment_id", &self.applyment_id.to_string())?
             .finish();
         Ok(RequestParts::new(Method::GET, path))
@@ -102,7 +102,9 @@ impl Operation for QueryApplymentById {
 pub struct Applyment {
     /// The state.
     pub applyment_state: ApplymentState,
-    /// The platform's description of the state, such as `审核中`.
+    /// The platform's description of the state, such as `审核中`; empty if an answer ever
+    /// comes without one (the state itself is what decisions rest on).
+    #[serde(default)]
     pub applyment_state_desc: String,
     /// In `NEED_SIGN`: the link the sub-merchant's super administrator opens (as a QR code)
     /// to sign.

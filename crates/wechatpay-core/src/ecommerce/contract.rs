@@ -65,7 +65,7 @@ impl Operation for QueryContractByOutContractCode {
     type Output = Contract;
 
     fn request(&self) -> Result<RequestParts, Error> {
-        let path = PathBuilder::new(BY_OUT_CONTRACT_CODE)
+        let path = PathBuilder::new(BY_OUT_CONTRACT_CODE)?
             .segment("out_contract_code", &self.out_contract_code)?
             .query("appid", &self.appid)
             .finish();
@@ -105,7 +105,7 @@ impl Operation for QueryContractByOpenid {
     type Output = Contract;
 
     fn request(&self) -> Result<RequestParts, Error> {
-        let path = PathBuilder::new(BASE)
+        let path = PathBuilder::new(BASE)?
             .segment("openid", &self.openid)?
             .query("appid", &self.appid)
             .query("permission_type", "INDIVIDUAL_PAYEE")
@@ -129,7 +129,9 @@ pub struct Contract {
     /// The authorisation id of the user's payment account for this merchant, once signed.
     pub individual_auth_id: Option<String>,
     /// When the contract was signed, RFC 3339 as received; see [`Contract::signed_at`].
-    pub signed_time: String,
+    /// Absent until the user has signed (`UNAUTHORIZED` contracts come without it), although
+    /// the API page marks it required.
+    pub signed_time: Option<String>,
     /// Whether the user has authorised.
     pub auth_state: AuthState,
     /// The user's openid under the platform's AppID, once signed.
@@ -139,9 +141,10 @@ pub struct Contract {
 }
 
 impl Contract {
-    /// [`Contract::signed_time`] parsed; `None` if the platform ever sends another format.
+    /// [`Contract::signed_time`] parsed; `None` before signing, or if the platform ever sends
+    /// another format.
     pub fn signed_at(&self) -> Option<time::OffsetDateTime> {
-        parse_rfc3339(&self.signed_time)
+        self.signed_time.as_deref().and_then(parse_rfc3339)
     }
 
     /// Whether the user has authorised payments.
