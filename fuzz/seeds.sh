@@ -5,6 +5,7 @@ cd "$(dirname "$0")"
 vectors=../crates/wechatpay-core/testdata/vectors
 rm -rf seeds
 mkdir -p seeds/{verify_response,authorization_header,decode_operations,path_params,decrypt_field,callback_body}
+mkdir -p seeds/{prepare_host,pem_parsers,mock_handle,retry_decide,verify_differential}
 
 field() { python3 -c 'import json,sys; print(json.load(open(sys.argv[1]))[sys.argv[2]], end="")' "$1" "$2"; }
 
@@ -16,6 +17,20 @@ for case in "$vectors"/verify/*/; do
         cat "$case/body"
     } > "seeds/verify_response/$name"
     cp "$case/body" "seeds/decode_operations/$name"
+    # The same answer without the status line, then with its real signature, then with one
+    # byte of that signature flipped.
+    {
+        for key in timestamp nonce signature serial; do field "$case/input.json" "$key"; printf '\n'; done
+        cat "$case/body"
+    } > "seeds/verify_differential/$name"
+    for edit in signed:'!' flipped:'!\x05\x01'; do
+        {
+            for key in timestamp nonce; do field "$case/input.json" "$key"; printf '\n'; done
+            printf "${edit#*:}"'\n'
+            field "$case/input.json" serial; printf '\n'
+            cat "$case/body"
+        } > "seeds/verify_differential/${name}_${edit%%:*}"
+    done
 done
 # Every optional part of an applyment at once, as the decoders see it past verification.
 cat > seeds/decode_operations/every_field <<'JSON'
@@ -26,6 +41,50 @@ for case in "$vectors"/sign/*/; do
     cp "$case/authorization" "seeds/authorization_header/$(basename "$case")"
     field "$case/input.json" path_and_query > "seeds/path_params/$(basename "$case")"
 done
+for case in "$vectors"/sign/*/; do
+    {
+        field "$case/input.json" method; printf '\n'
+        field "$case/input.json" path_and_query
+        if [[ -s "$case/body" ]]; then printf '\n'; cat "$case/body"; fi
+    } > "seeds/prepare_host/$(basename "$case")"
+done
+# Paths that would move the request to another host or port if they were ever accepted.
+for path in userinfo:'@evil.example/v3/x' subdomain:'.evil.example/v3/x' port:':8443/v3/x' \
+    authority:'//evil.example/v3/x' relative:'v3/x'; do
+    printf 'GET\n%s' "${path#*:}" > "seeds/prepare_host/host_${path%%:*}"
+done
+# Every PEM the core's tests load, as text and (first byte: the label's index) as DER.
+labels=("PRIVATE KEY" "RSA PRIVATE KEY" "PUBLIC KEY" "CERTIFICATE" "RSA PUBLIC KEY" "ENCRYPTED PRIVATE KEY")
+for pem in ../crates/wechatpay-core/testdata/keys/*.pem; do
+    name=$(basename "$pem" .pem)
+    cp "$pem" "seeds/pem_parsers/$name"
+    label=$(sed -n 's/^-----BEGIN \(.*\)-----$/\1/p' "$pem" | head -1)
+    for index in "${!labels[@]}"; do
+        if [[ ${labels[$index]} == "$label" ]]; then
+            {
+                printf "\\x$(printf '%02x' "$index")"
+                sed -n "/^-----BEGIN $label-----\$/,/^-----END $label-----\$/p" "$pem" | sed '1d;$d' | base64 -d
+            } > "seeds/pem_parsers/${name}_der"
+        fi
+    done
+done
+# A signed query, a fault injected then a signed query, the log read back, an unsigned request.
+query='GET /v3/ecommerce/applyments/out-request-no/APPLYMENT_AUDITING'
+printf '\x01%s\n\n' "$query" > seeds/mock_handle/signed_query
+printf '\x01GET /v3/ecommerce/individual-contracts/out-contract-code/APPLYMENT_00000000001?appid=wxd678efh567h23787\n\n' \
+    > seeds/mock_handle/signed_contract
+printf '\x01GET /v3/ecommerce/individual-contracts/oUpF8uMuAJO_M2pxb1Q9zNjWeS6o?appid=wxd678efh567h23787&permission_type=INDIVIDUAL_PAYEE\n\n' \
+    > seeds/mock_handle/signed_openid
+for fault in oversize-body:1024 slow:10 extra-fields unknown-enum-values future-timestamp tampered-body redirect; do
+    printf '\x00POST /mock/faults\ncontent-type: application/json\n\n{"fault":"%s","times":2}\0\0\x01%s\n\n\0\0\x00GET /mock/requests\n\n' \
+        "$fault" "$query" > "seeds/mock_handle/fault_${fault%%:*}"
+done
+printf '\x00GET /v3/ecommerce/applyments/1\naccept: */*\nuser-agent: probe/1\nauthorization: WECHATPAY2-SHA256-RSA2048 mchid="1900000001"\n\n' \
+    > seeds/mock_handle/unsigned
+# Policies are read by `arbitrary` from raw bytes: a few byte patterns are seeds enough.
+printf '\x00' > seeds/retry_decide/zero
+printf '\x01\x01\x05\x00\x00\x00\x01\x02\x03\x01\x00\x00\x00' > seeds/retry_decide/small
+head -c 256 /dev/zero | tr '\0' '\377' > seeds/retry_decide/ones
 printf 'a b/c?d#e%%f+申请' > seeds/path_params/out_request_no
 printf 'APPLYMENT_00000000001\0wxd678efh567h23787' > seeds/path_params/contract
 for case in "$vectors"/oaep/*/ "$vectors"/oaep_not_utf8/; do

@@ -9,7 +9,12 @@ use libfuzzer_sys::fuzz_target;
 use wechatpay_core::ecommerce::applyment::QueryApplymentByOutRequestNo;
 use wechatpay_fuzz::{NOW, client};
 
-const HEADERS: [&str; 4] = ["wechatpay-timestamp", "wechatpay-nonce", "wechatpay-signature", "wechatpay-serial"];
+const HEADERS: [&str; 4] = [
+    "wechatpay-timestamp",
+    "wechatpay-nonce",
+    "wechatpay-signature",
+    "wechatpay-serial",
+];
 
 fuzz_target!(|data: &[u8]| {
     let mut parts = data.splitn(6, |&b| b == b'\n');
@@ -17,7 +22,9 @@ fuzz_target!(|data: &[u8]| {
     for name in HEADERS {
         let Some(value) = parts.next() else { break };
         if let Ok(value) = HeaderValue::from_bytes(value) {
-            response.headers_mut().append(HeaderName::from_static(name), value);
+            response
+                .headers_mut()
+                .append(HeaderName::from_static(name), value);
         }
     }
     let status = parts
@@ -30,7 +37,9 @@ fuzz_target!(|data: &[u8]| {
     *response.body_mut() = parts.next().unwrap_or_default().to_vec();
 
     let client = client();
-    let verified = client.verify(response.headers(), response.body(), NOW).is_ok();
+    let verified = client
+        .verify(response.headers(), response.body(), NOW)
+        .is_ok();
     let query = QueryApplymentByOutRequestNo::new("APPLYMENT_00000000001").expect("valid");
     match client.parse(&query, &response, NOW) {
         // Nothing is decoded that did not verify.

@@ -4,28 +4,43 @@ use std::sync::OnceLock;
 
 use wechatpay_core::{ApiV3Key, Backend, Client, MerchantCredentials, PlatformKeys};
 
+/// The test merchant id.
+pub const MCHID: &str = "1900000001";
+/// The test merchant certificate serial.
+pub const MERCHANT_SERIAL: &str = "3775B6A45ACD588826D15E583A95F5DD20000001";
+/// The test merchant private key, PKCS#8 PEM.
+pub const MERCHANT_KEY: &str =
+    include_str!("../../crates/wechatpay-core/testdata/keys/merchant_key.pem");
+/// The test platform public key id.
+pub const PLATFORM_KEY_ID: &str = "PUB_KEY_ID_0119000000012024112300000000000001";
+/// The test platform public key, SPKI PEM.
+pub const PLATFORM_PUB: &str =
+    include_str!("../../crates/wechatpay-core/testdata/keys/platform_pub.pem");
+/// The private half of [`PLATFORM_PUB`], to sign answers that verify.
+pub const PLATFORM_KEY: &str =
+    include_str!("../../crates/wechatpay-core/testdata/keys/platform_key.pem");
+/// The test platform certificate.
+pub const PLATFORM_CERT: &str =
+    include_str!("../../crates/wechatpay-core/testdata/keys/platform_cert.pem");
 
-/// A client with the test merchant and both platform keys (public key and certificate).
+/// A new client with the test merchant and both platform keys (public key and certificate), on
+/// `backend`, for the production hosts.
+pub fn new_client(backend: Backend) -> Client {
+    let credentials =
+        MerchantCredentials::with_backend(MCHID, MERCHANT_SERIAL, MERCHANT_KEY, backend)
+            .expect("test merchant key");
+    let mut keys = PlatformKeys::with_backend(backend);
+    keys.add_public_key(PLATFORM_KEY_ID, PLATFORM_PUB)
+        .expect("platform public key");
+    keys.add_certificate(PLATFORM_CERT)
+        .expect("platform certificate");
+    Client::new(credentials, keys).expect("test client")
+}
+
+/// A client with the test merchant and both platform keys, on the pure-Rust backend.
 pub fn client() -> &'static Client {
     static CLIENT: OnceLock<Client> = OnceLock::new();
-    CLIENT.get_or_init(|| {
-        let credentials = MerchantCredentials::with_backend(
-            "1900000001",
-            "3775B6A45ACD588826D15E583A95F5DD20000001",
-            include_str!("../../crates/wechatpay-core/testdata/keys/merchant_key.pem"),
-            Backend::RustCrypto,
-        )
-        .expect("test merchant key");
-        let mut keys = PlatformKeys::with_backend(Backend::RustCrypto);
-        keys.add_public_key(
-            "PUB_KEY_ID_0119000000012024112300000000000001",
-            include_str!("../../crates/wechatpay-core/testdata/keys/platform_pub.pem"),
-        )
-        .expect("platform public key");
-        keys.add_certificate(include_str!("../../crates/wechatpay-core/testdata/keys/platform_cert.pem"))
-            .expect("platform certificate");
-        Client::new(credentials, keys).expect("test client")
-    })
+    CLIENT.get_or_init(|| new_client(Backend::RustCrypto))
 }
 
 /// The test APIv3 key of the notification vectors.
@@ -36,4 +51,3 @@ pub fn api_v3_key() -> &'static ApiV3Key {
 
 /// The time the test vectors were signed at.
 pub const NOW: u64 = 1_700_000_000;
-

@@ -1,6 +1,8 @@
-//! Settings from flags or environment variables (a flag wins), turned into the core's types.
+//! Settings from flags or environment variables (a flag wins), in groups that each subcommand
+//! takes only when it uses them, turned into the core's types.
 
-use std::path::{Path, PathBuf};
+use std::ffi::OsString;
+use std::fmt;
 use std::time::Duration;
 
 use clap::{Args, ValueEnum};
@@ -8,113 +10,365 @@ use wechatpay_core::{Client, MerchantCredentials, PlatformKeys};
 use wechatpay_hyper::HyperClient;
 
 use crate::failure::Failure;
+use crate::keyfile::{self, KeyFile};
 
-/// How results are printed.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+/// How results (and, on stderr, failures) are printed.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, ValueEnum)]
 pub enum Output {
     /// For people.
+    #[default]
     Text,
-    /// The verified response body, as received.
+    /// One JSON value on stdout; a failure is `{"error": {...}}` on stderr.
     Json,
 }
 
-/// Where to find the merchant and the platform.
+/// `--output`.
 #[derive(Debug, Clone, Args)]
-pub struct Settings {
-    /// Merchant id.
-    #[arg(long, env = "WECHATPAY_MCHID", global = true)]
-    pub mchid: Option<String>,
-    /// Serial number of the merchant API certificate.
-    #[arg(long, env = "WECHATPAY_SERIAL_NO", global = true)]
-    pub serial_no: Option<String>,
-    /// Path to the merchant private key (apiclient_key.pem).
-    #[arg(
-        long,
-        env = "WECHATPAY_PRIVATE_KEY",
-        global = true,
-        value_name = "PATH"
-    )]
-    pub private_key: Option<PathBuf>,
-    /// WeChat Pay public key id (PUB_KEY_ID_...).
-    #[arg(long, env = "WECHATPAY_PUBLIC_KEY_ID", global = true)]
-    pub public_key_id: Option<String>,
-    /// Path to the WeChat Pay public key (pub_key.pem).
-    #[arg(long, env = "WECHATPAY_PUBLIC_KEY", global = true, value_name = "PATH")]
-    pub public_key: Option<PathBuf>,
-    /// Base URL of the platform (a mock platform, a forwarding proxy).
-    #[arg(long, env = "WECHATPAY_BASE_URL", global = true, value_name = "URL")]
-    pub base_url: Option<String>,
-    /// Largest accepted distance between an answer's timestamp and this clock, in seconds.
-    #[arg(long, global = true, value_name = "SECS", default_value_t = wechatpay_core::DEFAULT_MAX_CLOCK_SKEW)]
-    pub max_skew: u64,
-    /// Per-attempt timeout, in seconds.
-    #[arg(long, global = true, value_name = "SECS", default_value_t = 10.0)]
-    pub timeout: f64,
+#[command(next_help_heading = "Output")]
+pub struct Format {
     /// Output format.
-    #[arg(long, global = true, value_enum, default_value_t = Output::Text)]
+    #[arg(long, value_enum, default_value_t = Output::Text)]
     pub output: Output,
 }
 
-impl Settings {
-    pub fn credentials(&self) -> Result<MerchantCredentials, Failure> {
-        let mchid = required(&self.mchid, "--mchid", "WECHATPAY_MCHID")?;
-        let serial_no = required(&self.serial_no, "--serial-no", "WECHATPAY_SERIAL_NO")?;
-        let path = required(&self.private_key, "--private-key", "WECHATPAY_PRIVATE_KEY")?;
-        let pem = read(path, "--private-key")?;
-        Ok(MerchantCredentials::new(mchid, serial_no, &pem)?)
-    }
+/// A setting as the user types it: the flag and its environment variable.
+#[derive(Debug, Clone, Copy)]
+pub struct Setting {
+    pub flag: &'static str,
+    pub variable: &'static str,
+}
 
-    pub fn platform_keys(&self) -> Result<PlatformKeys, Failure> {
-        let id = required(
-            &self.public_key_id,
-            "--public-key-id",
-            "WECHATPAY_PUBLIC_KEY_ID",
-        )?;
-        let path = required(&self.public_key, "--public-key", "WECHATPAY_PUBLIC_KEY")?;
-        let pem = read(path, "--public-key")?;
-        let mut keys = PlatformKeys::new();
-        keys.add_public_key(id, &pem)?;
-        Ok(keys)
-    }
-
-    pub fn client(&self) -> Result<Client, Failure> {
-        let mut client = Client::new(self.credentials()?, self.platform_keys()?)?
-            .with_max_clock_skew(self.max_skew);
-        if let Some(base_url) = &self.base_url {
-            // A custom host (mock, proxy) has no backup twin.
-            client = client.with_base_url(base_url)?.with_backup_url(None)?;
-        }
-        Ok(client)
-    }
-
-    pub fn http(&self) -> Result<HyperClient, Failure> {
-        if !(self.timeout.is_finite() && self.timeout > 0.0) {
-            return Err(Failure::usage(
-                format!(
-                    "--timeout {} is not a positive number of seconds",
-                    self.timeout
-                ),
-                "pass --timeout SECS, such as 10",
-            ));
-        }
-        Ok(HyperClient::new(self.client()?)?.with_timeout(Duration::from_secs_f64(self.timeout)))
+impl fmt::Display for Setting {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "{} / {}", self.flag, self.variable)
     }
 }
 
-fn required<'a, T>(value: &'a Option<T>, flag: &str, variable: &str) -> Result<&'a T, Failure> {
-    value.as_ref().ok_or_else(|| {
-        Failure::usage(
-            format!("{flag} is not set"),
-            format!("pass {flag} or set {variable}"),
-        )
+pub const MCHID: Setting = Setting {
+    flag: "--mchid",
+    variable: "WECHATPAY_MCHID",
+};
+pub const SERIAL_NO: Setting = Setting {
+    flag: "--serial-no",
+    variable: "WECHATPAY_SERIAL_NO",
+};
+pub const PRIVATE_KEY: Setting = Setting {
+    flag: "--private-key",
+    variable: "WECHATPAY_PRIVATE_KEY",
+};
+pub const PUBLIC_KEY_ID: Setting = Setting {
+    flag: "--public-key-id",
+    variable: "WECHATPAY_PUBLIC_KEY_ID",
+};
+pub const PUBLIC_KEY: Setting = Setting {
+    flag: "--public-key",
+    variable: "WECHATPAY_PUBLIC_KEY",
+};
+pub const PLATFORM_CERTS: Setting = Setting {
+    flag: "--platform-cert",
+    variable: "WECHATPAY_PLATFORM_CERTS",
+};
+pub const BASE_URL: Setting = Setting {
+    flag: "--base-url",
+    variable: "WECHATPAY_BASE_URL",
+};
+
+/// The flag (and variable) a field name of the core's `Error::InvalidInput` comes from, so
+/// that a message names what the user typed.
+pub fn setting_of(field: &str) -> Option<Setting> {
+    Some(match field {
+        "mchid" => MCHID,
+        "serial_no" => SERIAL_NO,
+        "private_key" => PRIVATE_KEY,
+        "platform_public_key_id" => PUBLIC_KEY_ID,
+        "platform_public_key" => PUBLIC_KEY,
+        "platform_certificate" => PLATFORM_CERTS,
+        "base_url" => BASE_URL,
+        _ => return None,
     })
 }
 
-pub fn read(path: &Path, flag: &str) -> Result<String, Failure> {
-    std::fs::read_to_string(path).map_err(|e| {
+/// Settings that are missing, gathered from every group a subcommand needs so that one run
+/// names them all.
+#[derive(Debug, Default)]
+pub struct Missing(Vec<String>);
+
+impl Missing {
+    fn add(&mut self, what: impl fmt::Display) {
+        self.0.push(what.to_string());
+    }
+
+    fn check<T>(&mut self, value: &Option<T>, setting: Setting) {
+        if value.is_none() {
+            self.add(setting);
+        }
+    }
+
+    /// A usage failure naming every missing setting, if any is.
+    pub fn into_result(self) -> Result<(), Failure> {
+        let next = "pass each as a flag or set its environment variable \
+                    (`wechatpay mock` prints a complete set for a local test)";
+        match self.0.as_slice() {
+            [] => Ok(()),
+            [one] => Err(Failure::usage(format!("{one} is not set"), next)),
+            all => Err(Failure::usage(
+                format!("{} settings are not set: {}", all.len(), all.join("; ")),
+                next,
+            )),
+        }
+    }
+}
+
+/// The merchant private key alone (`decrypt`).
+#[derive(Clone, Args)]
+pub struct PrivateKey {
+    /// The merchant private key (apiclient_key.pem): a path, or the PEM itself (a value that
+    /// begins with -----BEGIN, as secret stores and CI hand it over). Never printed.
+    #[arg(
+        long,
+        env = "WECHATPAY_PRIVATE_KEY",
+        value_name = "PATH|PEM",
+        hide_env_values = true
+    )]
+    private_key: Option<OsString>,
+}
+
+impl fmt::Debug for PrivateKey {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        // The value may be the key itself.
+        f.debug_struct("PrivateKey")
+            .field("private_key", &self.private_key.as_ref().map(|_| "<set>"))
+            .finish()
+    }
+}
+
+impl PrivateKey {
+    pub fn missing(&self, missing: &mut Missing) {
+        missing.check(&self.private_key, PRIVATE_KEY);
+    }
+
+    fn pem(&self) -> Result<String, Failure> {
+        let value = required(&self.private_key, PRIVATE_KEY)?;
+        keyfile::load(value, KeyFile::PrivateKey)
+    }
+
+    /// Credentials for decrypting only: the ids are not used, so placeholders stand in.
+    pub fn decrypting_credentials(&self) -> Result<MerchantCredentials, Failure> {
+        let mut missing = Missing::default();
+        self.missing(&mut missing);
+        missing.into_result()?;
+        let pem = self.pem()?;
+        Ok(MerchantCredentials::new("1", "00", &pem)?)
+    }
+}
+
+/// Who signs: the merchant.
+#[derive(Debug, Clone, Args)]
+#[command(next_help_heading = "Merchant")]
+pub struct Merchant {
+    /// Merchant id.
+    #[arg(long, env = "WECHATPAY_MCHID")]
+    mchid: Option<String>,
+    /// Serial number of the merchant API certificate (`openssl x509 -noout -serial -in
+    /// apiclient_cert.pem`).
+    #[arg(long, env = "WECHATPAY_SERIAL_NO")]
+    serial_no: Option<String>,
+    #[command(flatten)]
+    key: PrivateKey,
+}
+
+impl Merchant {
+    pub fn missing(&self, missing: &mut Missing) {
+        missing.check(&self.mchid, MCHID);
+        missing.check(&self.serial_no, SERIAL_NO);
+        self.key.missing(missing);
+    }
+
+    pub fn credentials(&self) -> Result<MerchantCredentials, Failure> {
+        let mchid = required(&self.mchid, MCHID)?;
+        let serial_no = required(&self.serial_no, SERIAL_NO)?;
+        let pem = self.key.pem()?;
+        Ok(MerchantCredentials::new(mchid, serial_no, &pem)?)
+    }
+}
+
+/// Whom to trust: the platform's public key, its certificates, or both (while migrating).
+#[derive(Debug, Clone, Args)]
+#[command(next_help_heading = "Platform keys")]
+pub struct Platform {
+    /// WeChat Pay public key id (PUB_KEY_ID_...).
+    #[arg(long, env = "WECHATPAY_PUBLIC_KEY_ID")]
+    public_key_id: Option<String>,
+    /// The WeChat Pay public key (pub_key.pem): a path, or the PEM itself (a value that begins
+    /// with -----BEGIN).
+    #[arg(
+        long,
+        env = "WECHATPAY_PUBLIC_KEY",
+        value_name = "PATH|PEM",
+        hide_env_values = true
+    )]
+    public_key: Option<OsString>,
+    /// A platform certificate (certificate mode, or beside the public key while migrating):
+    /// a path or the PEM itself; a file may hold several. Repeat the flag for more; the
+    /// variable takes a comma-separated list.
+    #[arg(
+        long,
+        env = "WECHATPAY_PLATFORM_CERTS",
+        value_name = "PATH|PEM",
+        value_delimiter = ',',
+        hide_env_values = true
+    )]
+    platform_cert: Vec<OsString>,
+}
+
+impl Platform {
+    pub fn missing(&self, missing: &mut Missing) {
+        match (&self.public_key_id, &self.public_key) {
+            (Some(_), None) => missing.add(PUBLIC_KEY),
+            (None, Some(_)) => missing.add(PUBLIC_KEY_ID),
+            (None, None) if self.platform_cert.is_empty() => missing.add(format_args!(
+                "{PUBLIC_KEY_ID} and {PUBLIC_KEY} (or {PLATFORM_CERTS})"
+            )),
+            _ => {}
+        }
+    }
+
+    pub fn keys(&self) -> Result<PlatformKeys, Failure> {
+        let mut missing = Missing::default();
+        self.missing(&mut missing);
+        missing.into_result()?;
+        let mut keys = PlatformKeys::new();
+        if let (Some(id), Some(value)) = (&self.public_key_id, &self.public_key) {
+            let pem = keyfile::load(value, KeyFile::PublicKey)?;
+            keys.add_public_key(id, &pem)?;
+        }
+        for value in &self.platform_cert {
+            let pem = keyfile::load(value, KeyFile::PlatformCertificate)?;
+            for certificate in keyfile::certificates(&pem) {
+                keys.add_certificate(certificate)?;
+            }
+        }
+        Ok(keys)
+    }
+}
+
+/// `--base-url`.
+#[derive(Debug, Clone, Args)]
+pub struct BaseUrl {
+    /// Base URL of the platform (a mock platform, a forwarding proxy); default the production
+    /// host.
+    #[arg(long, env = "WECHATPAY_BASE_URL", value_name = "URL")]
+    base_url: Option<String>,
+}
+
+impl BaseUrl {
+    /// The URL requests go to.
+    pub fn url(&self) -> &str {
+        self.base_url
+            .as_deref()
+            .unwrap_or(wechatpay_core::DEFAULT_BASE_URL)
+    }
+
+    /// `client` sending to this URL; a custom host (mock, proxy) has no backup twin.
+    pub fn apply(&self, client: Client) -> Result<Client, Failure> {
+        match &self.base_url {
+            Some(url) => Ok(client
+                .with_base_url(url)
+                .and_then(|c| c.with_backup_url(None))?),
+            None => Ok(client),
+        }
+    }
+}
+
+/// The largest clock skew accepted, in seconds: an hour at most, for a wider window makes a
+/// replayed answer acceptable for longer.
+const MAX_SKEW_LIMIT: u64 = 3600;
+
+/// `--max-skew`.
+#[derive(Debug, Clone, Args)]
+pub struct MaxSkew {
+    /// Largest accepted distance between an answer's timestamp and this clock, in seconds
+    /// (at most 3600).
+    #[arg(
+        long,
+        value_name = "SECS",
+        default_value_t = wechatpay_core::DEFAULT_MAX_CLOCK_SKEW,
+        value_parser = clap::value_parser!(u64).range(0..=MAX_SKEW_LIMIT)
+    )]
+    pub max_skew: u64,
+}
+
+/// A number of seconds between `min` and `max`, as a `Duration`. Bounded here so that no
+/// value typed can overflow a `Duration` (`1e20` would panic in `Duration::from_secs_f64`).
+pub fn seconds(text: &str, min: f64, max: f64) -> Result<Duration, String> {
+    let value: f64 = text
+        .trim()
+        .parse()
+        .map_err(|_| format!("{text:?} is not a number of seconds"))?;
+    if !(value.is_finite() && (min..=max).contains(&value)) {
+        return Err(format!("must be between {min} and {max} seconds"));
+    }
+    Ok(Duration::from_secs_f64(value))
+}
+
+fn timeout(text: &str) -> Result<Duration, String> {
+    seconds(text, 0.001, 3600.0)
+}
+
+/// Where and how to reach the platform.
+#[derive(Debug, Clone, Args)]
+#[command(next_help_heading = "Connection")]
+pub struct Connection {
+    #[command(flatten)]
+    pub base: BaseUrl,
+    /// Per-attempt timeout, in seconds (at most 3600).
+    #[arg(long, value_name = "SECS", default_value = "10", value_parser = timeout)]
+    timeout: Duration,
+    #[command(flatten)]
+    skew: MaxSkew,
+}
+
+/// Everything an API call needs: the merchant, the platform keys, the connection, the format.
+#[derive(Debug, Clone, Args)]
+pub struct Api {
+    #[command(flatten)]
+    pub merchant: Merchant,
+    #[command(flatten)]
+    pub platform: Platform,
+    #[command(flatten)]
+    pub connection: Connection,
+    #[command(flatten)]
+    pub format: Format,
+}
+
+impl Api {
+    pub fn output(&self) -> Output {
+        self.format.output
+    }
+
+    pub fn base_url(&self) -> &str {
+        self.connection.base.url()
+    }
+
+    pub fn http(&self) -> Result<HyperClient, Failure> {
+        let mut missing = Missing::default();
+        self.merchant.missing(&mut missing);
+        self.platform.missing(&mut missing);
+        missing.into_result()?;
+        let client = Client::new(self.merchant.credentials()?, self.platform.keys()?)?
+            .with_max_clock_skew(self.connection.skew.max_skew);
+        let client = self.connection.base.apply(client)?;
+        let http =
+            HyperClient::new(client).map_err(|e| crate::failure::from_call(e, self.base_url()))?;
+        Ok(http.with_timeout(self.connection.timeout))
+    }
+}
+
+fn required<T>(value: &Option<T>, setting: Setting) -> Result<&T, Failure> {
+    value.as_ref().ok_or_else(|| {
         Failure::usage(
-            format!("cannot read {} ({flag}): {e}", path.display()),
-            format!("point {flag} at a readable PEM file"),
+            format!("{setting} is not set"),
+            format!("pass {} or set {}", setting.flag, setting.variable),
         )
     })
 }

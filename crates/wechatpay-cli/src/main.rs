@@ -6,26 +6,31 @@
 mod commands;
 mod config;
 mod failure;
+mod keyfile;
+mod progress;
 mod render;
+mod shell;
 
 use std::process::ExitCode;
 
-use clap::{Parser, Subcommand};
+use clap::{CommandFactory, Parser, Subcommand};
 
-use crate::config::Settings;
+use crate::config::Output;
 use crate::failure::Failure;
 
 /// Query WeChat Pay e-commerce applyments and contracts, sign and verify by hand, and run a
 /// mock platform.
 ///
-/// Settings come from flags or environment variables (a flag wins). Exit codes: 0 ok; 2 usage
-/// or configuration error; 3 API error; 4 verification failure; 5 transport failure or timeout;
-/// 130 stopped by Ctrl-C.
+/// Settings come from flags or environment variables (a flag wins); each subcommand takes
+/// only the ones it uses (see its --help). Exit codes: 0 ok; 2 usage or configuration error;
+/// 3 API error; 4 verification failure; 5 transport failure or timeout; 130 stopped by Ctrl-C.
 #[derive(Debug, Parser)]
 #[command(name = "wechatpay", version, max_term_width = 100)]
 struct Cli {
-    #[command(flatten)]
-    settings: Settings,
+    /// Print each attempt on stderr: the signed request line, the status, the Request-ID,
+    /// the verification result and the decision (RUST_LOG, when set, chooses instead).
+    #[arg(short, long, global = true)]
+    verbose: bool,
     #[command(subcommand)]
     command: Command,
 }
@@ -38,7 +43,7 @@ enum Command {
     Applyment(commands::applyment::Args),
     /// Show an individual contract.
     Contract(commands::contract::Args),
-    /// Print the Authorization header value for a request.
+    /// Sign a request: print its Authorization header value, or a ready curl command.
     Sign(commands::sign::Args),
     /// Verify a response or callback signature; prints `ok` when valid.
     Verify(commands::verify::Args),
@@ -46,41 +51,103 @@ enum Command {
     Decrypt(commands::decrypt::Args),
     /// Run the mock platform until stopped.
     Mock(commands::mock::Args),
+    /// Print a shell completion script (bash, zsh, fish, elvish, powershell).
+    Completions(commands::completions::Args),
+}
+
+impl Command {
+    /// The format failures are printed in.
+    fn output(&self) -> Output {
+        match self {
+            Command::Applyment(args) => args.output(),
+            Command::Contract(args) => args.output(),
+            Command::Sign(args) => args.output(),
+            Command::Verify(args) => args.output(),
+            Command::Decrypt(args) => args.output(),
+            Command::Demo | Command::Mock(_) | Command::Completions(_) => Output::Text,
+        }
+    }
 }
 
 fn main() -> ExitCode {
-    let cli = Cli::parse();
+    let cli = match Cli::try_parse() {
+        Ok(cli) => cli,
+        Err(error) => return usage_error(error),
+    };
+    progress::init(cli.verbose);
+    let output = cli.command.output();
     let runtime = match tokio::runtime::Builder::new_multi_thread()
         .enable_all()
         .build()
     {
         Ok(runtime) => runtime,
         Err(e) => {
-            return fail(Failure::usage(
-                format!("cannot start the runtime: {e}"),
-                "check the system's thread limits",
-            ));
+            return fail(
+                Failure::usage(
+                    format!("cannot start the runtime: {e}"),
+                    "check the system's thread limits",
+                ),
+                output,
+            );
         }
     };
-    let settings = cli.settings;
     let result = runtime.block_on(async move {
         match cli.command {
             Command::Demo => commands::demo::run().await,
-            Command::Applyment(args) => commands::applyment::run(&settings, args).await,
-            Command::Contract(args) => commands::contract::run(&settings, args).await,
-            Command::Sign(args) => commands::sign::run(&settings, args),
-            Command::Verify(args) => commands::verify::run(&settings, args),
-            Command::Decrypt(args) => commands::decrypt::run(&settings, args),
+            Command::Applyment(args) => commands::applyment::run(args).await,
+            Command::Contract(args) => commands::contract::run(args).await,
+            Command::Sign(args) => commands::sign::run(args),
+            Command::Verify(args) => commands::verify::run(args),
+            Command::Decrypt(args) => commands::decrypt::run(args),
             Command::Mock(args) => commands::mock::run(args).await,
+            Command::Completions(args) => {
+                commands::completions::run(args, &mut Cli::command());
+                Ok(())
+            }
         }
     });
     match result {
         Ok(()) => ExitCode::SUCCESS,
-        Err(failure) => fail(failure),
+        Err(failure) => fail(failure, output),
     }
 }
 
-fn fail(failure: Failure) -> ExitCode {
-    eprintln!("{failure}");
-    ExitCode::from(failure.code)
+fn fail(failure: Failure, output: Output) -> ExitCode {
+    eprintln!("{}", failure.render(output));
+    ExitCode::from(failure.exit_code())
+}
+
+/// clap's own errors (exit 2) and `--help`/`--version` (exit 0). Under `--output json` a usage
+/// error is JSON too: the arguments did not parse, so the flag is looked for by hand.
+fn usage_error(error: clap::Error) -> ExitCode {
+    use clap::error::ErrorKind;
+    let json = {
+        let args: Vec<String> = std::env::args().collect();
+        args.windows(2)
+            .any(|pair| pair[0] == "--output" && pair[1] == "json")
+            || args.iter().any(|arg| arg == "--output=json")
+    };
+    let informational = matches!(
+        error.kind(),
+        ErrorKind::DisplayHelp
+            | ErrorKind::DisplayVersion
+            | ErrorKind::DisplayHelpOnMissingArgumentOrSubcommand
+    );
+    if !json || informational {
+        error.exit()
+    }
+    let text = error.render().to_string();
+    let message = text
+        .lines()
+        .next()
+        .unwrap_or_default()
+        .trim_start_matches("error: ")
+        .to_owned();
+    fail(
+        Failure::usage(
+            message,
+            "see `wechatpay --help` and the subcommand's --help",
+        ),
+        Output::Json,
+    )
 }

@@ -28,8 +28,12 @@ fn mock() -> (Arc<MockPlatform>, MockServer) {
 
 /// The binary with the fixture merchant configured through the environment, as a user would.
 fn wechatpay(server: Option<&MockServer>) -> Command {
+    configured(Command::new(env!("CARGO_BIN_EXE_wechatpay")), server)
+}
+
+/// `command` with only the fixture merchant's settings in its environment.
+fn configured(mut command: Command, server: Option<&MockServer>) -> Command {
     let keys = MockKeys::fixtures();
-    let mut command = Command::new(env!("CARGO_BIN_EXE_wechatpay"));
     command
         .env_clear()
         .env("PATH", std::env::var_os("PATH").unwrap_or_default())
@@ -132,16 +136,12 @@ fn applyment_shows_each_state_and_what_to_do() {
 }
 
 #[test]
-fn links_are_drawn_as_qr_codes_and_account_fields_need_reveal() {
+fn links_are_shown_and_account_fields_need_reveal() {
     let (_platform, server) = mock();
     let (_, stdout, _) = run(wechatpay(Some(&server)).args(["applyment", seeded::NEED_SIGN]));
     assert!(
         stdout.contains("https://pay.weixin.qq.com/public/apply4ec_sign/"),
         "{stdout}"
-    );
-    assert!(
-        stdout.contains('█') || stdout.contains('▀'),
-        "no QR code in:\n{stdout}"
     );
 
     let (_, hidden, _) =
@@ -163,15 +163,51 @@ fn links_are_drawn_as_qr_codes_and_account_fields_need_reveal() {
     );
 }
 
+/// Whether a QR code (half blocks) is drawn in `text`.
+fn has_qr(text: &str) -> bool {
+    text.contains('█') || text.contains('▀') || text.contains('▄')
+}
+
+/// Issue 9, command line 5: QR codes are for terminals only, and output ends with a newline.
 #[test]
-fn json_output_is_the_verified_body_as_received() {
+fn qr_codes_are_drawn_only_on_a_terminal_and_every_output_ends_a_line() {
+    let (_platform, server) = mock();
+    for out_request_no in [seeded::NEED_SIGN, seeded::ACCOUNT_NEED_VERIFY] {
+        let (code, stdout, stderr) =
+            run(wechatpay(Some(&server)).args(["applyment", out_request_no]));
+        assert_eq!(code, 0, "{stderr}");
+        assert!(!has_qr(&stdout), "a QR code drawn into a pipe:\n{stdout}");
+        assert!(stdout.ends_with('\n'), "{stdout:?}");
+    }
+    // On a terminal (util-linux `script` gives it one), the code is drawn.
+    if Command::new("script").arg("--version").output().is_err() {
+        eprintln!("skipped the terminal half: no `script` command");
+        return;
+    }
+    let line = format!(
+        "{} applyment {}",
+        env!("CARGO_BIN_EXE_wechatpay"),
+        seeded::NEED_SIGN
+    );
+    let (code, stdout, stderr) =
+        run(configured(Command::new("script"), Some(&server)).args(["-qec", &line, "/dev/null"]));
+    assert_eq!(code, 0, "{stderr}");
+    assert!(has_qr(&stdout), "no QR code on a terminal:\n{stdout}");
+}
+
+#[test]
+fn json_output_holds_the_verified_body_as_received() {
     let (_platform, server) = mock();
     let (code, stdout, stderr) =
         run(wechatpay(Some(&server)).args(["applyment", seeded::FINISH, "--output", "json"]));
     assert_eq!(code, 0, "{stderr}");
-    assert_eq!(
-        stdout,
-        format!("{}\n", wechatpay_mock::records::PAGE_EXAMPLE_APPLYMENT)
+    assert!(stdout.ends_with("}\n"), "{stdout:?}");
+    assert!(
+        stdout.starts_with(&format!(
+            "{{\"applyment\":{},",
+            wechatpay_mock::records::PAGE_EXAMPLE_APPLYMENT.trim_end()
+        )),
+        "the body is not there as received: {stdout}"
     );
     let (code, stdout, _) = run(wechatpay(Some(&server)).args([
         "contract",
@@ -184,7 +220,10 @@ fn json_output_is_the_verified_body_as_received() {
     assert_eq!(code, 0);
     assert_eq!(
         stdout,
-        format!("{}\n", wechatpay_mock::records::PAGE_EXAMPLE_CONTRACT)
+        format!(
+            "{}\n",
+            wechatpay_mock::records::PAGE_EXAMPLE_CONTRACT.trim_end()
+        )
     );
 }
 
@@ -319,13 +358,13 @@ fn usage_and_configuration_errors_exit_2_and_say_what_to_do() {
         .args(["applyment", "X"]));
     assert_eq!(code, 2);
     assert!(
-        stderr.contains("--mchid is not set")
-            && stderr.contains("next: pass --mchid or set WECHATPAY_MCHID"),
+        stderr.contains("--mchid / WECHATPAY_MCHID is not set")
+            && stderr.contains("next: pass each as a flag or set its environment variable"),
         "{stderr}"
     );
 
     // A flag wins over the environment.
-    let (code, _, stderr) = run(wechatpay(None).args(["--mchid", "19000x", "applyment", "X"]));
+    let (code, _, stderr) = run(wechatpay(None).args(["applyment", "X", "--mchid", "19000x"]));
     assert_eq!(code, 2);
     assert!(stderr.contains("invalid mchid"), "{stderr}");
 
@@ -334,7 +373,8 @@ fn usage_and_configuration_errors_exit_2_and_say_what_to_do() {
         .args(["decrypt", "AAAA"]));
     assert_eq!(code, 2);
     assert!(
-        stderr.contains("cannot read /nonexistent/key.pem"),
+        stderr.contains("cannot read the file given by --private-key / WECHATPAY_PRIVATE_KEY")
+            && !stderr.contains("/nonexistent"),
         "{stderr}"
     );
 
@@ -420,7 +460,8 @@ fn transport_failures_and_timeouts_exit_5() {
         .args(["applyment", "X"]));
     assert_eq!(code, 5);
     assert!(
-        stderr.contains("transport failure after 3 attempt(s)")
+        stderr.contains(&closed)
+            && stderr.contains("3 attempt")
             && stderr.contains("next: check the network"),
         "{stderr}"
     );
@@ -428,10 +469,10 @@ fn transport_failures_and_timeouts_exit_5() {
     let (platform, server) = mock();
     platform.inject(Fault::Slow(Duration::from_secs(5)), 3);
     let (code, _, stderr) =
-        run(wechatpay(Some(&server)).args(["--timeout", "0.3", "applyment", seeded::AUDITING]));
+        run(wechatpay(Some(&server)).args(["applyment", seeded::AUDITING, "--timeout", "0.3"]));
     assert_eq!(code, 5);
     assert!(
-        stderr.contains("no answer within 300ms after 3 attempt(s)"),
+        stderr.contains("within 300ms") && stderr.contains("3 attempt"),
         "{stderr}"
     );
 }
@@ -678,4 +719,581 @@ fn mock_with_backup_and_control_shares_one_platform() {
         "{rest:?}"
     );
     std::fs::remove_dir_all(dir).unwrap();
+}
+
+// Issue 9: the command line, tried as a new user would.
+
+/// A private file for a test, removed with its folder when dropped.
+struct Scratch(PathBuf);
+
+impl Scratch {
+    fn new(name: &str) -> Scratch {
+        let dir = std::env::temp_dir().join(format!(
+            "wechatpay-cli-{name}-{}-{}",
+            std::process::id(),
+            SCRATCH.fetch_add(1, std::sync::atomic::Ordering::Relaxed)
+        ));
+        std::fs::create_dir_all(&dir).unwrap();
+        Scratch(dir)
+    }
+
+    fn file(&self, name: &str, contents: &[u8]) -> PathBuf {
+        let path = self.0.join(name);
+        std::fs::write(&path, contents).unwrap();
+        path
+    }
+}
+
+static SCRATCH: std::sync::atomic::AtomicU32 = std::sync::atomic::AtomicU32::new(0);
+
+impl Drop for Scratch {
+    fn drop(&mut self) {
+        let _ = std::fs::remove_dir_all(&self.0);
+    }
+}
+
+/// No line of `pem`'s base64 appears in `text`.
+fn shows_no_line_of(text: &str, pem: &str) -> bool {
+    pem.lines()
+        .filter(|l| !l.starts_with("-----") && l.len() > 16)
+        .all(|l| !text.contains(l))
+}
+
+/// Command line 1: a key given as its PEM contents is used, and never echoed.
+#[test]
+fn keys_given_as_pem_contents_work_and_a_private_key_is_never_echoed() {
+    let (_platform, server) = mock();
+    let private_pem = read("keys/merchant_key.pem");
+    let (code, stdout, stderr) = run(wechatpay(Some(&server))
+        .env("WECHATPAY_PRIVATE_KEY", &private_pem)
+        .env("WECHATPAY_PUBLIC_KEY", read("keys/platform_pub.pem"))
+        .args(["applyment", seeded::NEED_SIGN]));
+    assert_eq!(code, 0, "{stderr}");
+    assert!(stdout.contains("NEED_SIGN"), "{stdout}");
+
+    // A key cut short, a key with leading blank lines but broken, a path that does not exist,
+    // the key given where the merchant id belongs: every failure keeps the key to itself.
+    let truncated: String = private_pem.lines().take(6).collect::<Vec<_>>().join("\n");
+    let broken = format!("\n  {}", private_pem.replace("MII", "M!I"));
+    for (setting, value) in [
+        ("WECHATPAY_PRIVATE_KEY", truncated.as_str()),
+        ("WECHATPAY_PRIVATE_KEY", broken.as_str()),
+        (
+            "WECHATPAY_PRIVATE_KEY",
+            "/run/secrets/merchant-1900000001/apiclient_key.pem",
+        ),
+    ] {
+        for output in ["text", "json"] {
+            let (code, stdout, stderr) = run(wechatpay(Some(&server)).env(setting, value).args([
+                "applyment",
+                seeded::NEED_SIGN,
+                "--output",
+                output,
+            ]));
+            assert_eq!(code, 2, "{stderr}");
+            assert!(stdout.is_empty());
+            assert!(
+                shows_no_line_of(&stderr, &private_pem),
+                "key echoed: {stderr}"
+            );
+            assert!(
+                !stderr.contains("merchant-1900000001"),
+                "secret path echoed: {stderr}"
+            );
+            assert!(stderr.contains("--private-key"), "{stderr}");
+        }
+    }
+    let (_, help, _) = run(wechatpay(None)
+        .env("WECHATPAY_PRIVATE_KEY", &private_pem)
+        .args(["applyment", "--help"]));
+    assert!(
+        shows_no_line_of(&help, &private_pem),
+        "key shown in --help: {help}"
+    );
+    assert!(help.contains("WECHATPAY_PRIVATE_KEY"), "{help}");
+}
+
+/// Command line 3: DER and PKCS#12 files are named, with the command that converts them.
+#[test]
+fn binary_key_files_are_named_with_the_command_that_converts_them() {
+    let scratch = Scratch::new("der");
+    let der = |path: &str| der::pem::decode_vec(read(path).as_bytes()).unwrap().1;
+    let key_der = scratch.file("apiclient_key.der", &der("keys/merchant_key.pem"));
+    let (code, _, stderr) = run(wechatpay(None)
+        .env("WECHATPAY_PRIVATE_KEY", &key_der)
+        .args(["decrypt", "AAAA"]));
+    assert_eq!(code, 2);
+    assert!(
+        stderr.contains("is a private key in binary DER")
+            && stderr.contains("openssl pkey -inform DER -in key.der -out apiclient_key.pem")
+            && !stderr.contains("apiclient_key.der"),
+        "{stderr}"
+    );
+
+    // The outer shape of a PKCS#12 file: SEQUENCE { INTEGER 3, SEQUENCE { OID data, ... } }.
+    let p12 = scratch.file(
+        "apiclient_cert.p12",
+        &[
+            0x30, 0x0c, 0x02, 0x01, 0x03, 0x30, 0x07, 0x06, 0x03, 0x2a, 0x86, 0x48, 0xa0, 0x00,
+        ],
+    );
+    let (code, _, stderr) = run(wechatpay(None)
+        .env("WECHATPAY_PRIVATE_KEY", &p12)
+        .args(["decrypt", "AAAA"]));
+    assert_eq!(code, 2);
+    assert!(
+        stderr.contains("PKCS#12")
+            && stderr.contains(
+                "openssl pkcs12 -in apiclient_cert.p12 -nocerts -nodes -out apiclient_key.pem"
+            ),
+        "{stderr}"
+    );
+
+    let cert_der = scratch.file("platform_cert.der", &der("keys/platform_cert.pem"));
+    let (code, _, stderr) = run(wechatpay(None)
+        .arg("applyment")
+        .arg("X")
+        .arg("--platform-cert")
+        .arg(&cert_der));
+    assert_eq!(code, 2);
+    assert!(
+        stderr.contains("is a certificate in binary DER")
+            && stderr.contains(&format!(
+                "openssl x509 -inform DER -in '{}' -out platform_cert.pem",
+                cert_der.display()
+            )),
+        "{stderr}"
+    );
+
+    let not_text = scratch.file("key.bin", &[0xff, 0xfe, 0x00, 0x41]);
+    let (code, _, stderr) = run(wechatpay(None)
+        .env("WECHATPAY_PRIVATE_KEY", &not_text)
+        .args(["decrypt", "AAAA"]));
+    assert_eq!(code, 2);
+    assert!(stderr.contains("binary file"), "{stderr}");
+}
+
+/// Command line 4: certificate mode from the command line, alone or beside the public key.
+#[test]
+fn platform_certificates_are_reachable_from_the_command_line() {
+    let (_platform, server) = mock();
+    let certificate = testdata("keys/platform_cert.pem");
+    // Alone: the request names the certificate, and the answer is signed with it.
+    let (code, stdout, stderr) = run(wechatpay(Some(&server))
+        .env_remove("WECHATPAY_PUBLIC_KEY_ID")
+        .env_remove("WECHATPAY_PUBLIC_KEY")
+        .arg("applyment")
+        .arg(seeded::FINISH)
+        .arg("--platform-cert")
+        .arg(&certificate));
+    assert_eq!(code, 0, "{stderr}");
+    assert!(stdout.contains("FINISH"), "{stdout}");
+
+    // From the environment, a list; beside the public key (the migration period).
+    let list = format!(
+        "{},{}",
+        testdata("keys/platform_cert_expired.pem").display(),
+        certificate.display()
+    );
+    let (code, _, stderr) = run(wechatpay(Some(&server))
+        .env("WECHATPAY_PLATFORM_CERTS", &list)
+        .args(["applyment", seeded::FINISH]));
+    assert_eq!(code, 0, "{stderr}");
+
+    // A certificate given as the public key: the flag to use, not a Rust API name.
+    let (code, _, stderr) = run(wechatpay(Some(&server))
+        .env("WECHATPAY_PUBLIC_KEY", &certificate)
+        .args(["applyment", seeded::FINISH]));
+    assert_eq!(code, 2);
+    assert!(
+        stderr.contains("--platform-cert") && !stderr.contains("add_certificate"),
+        "{stderr}"
+    );
+}
+
+/// Command line 5: `--output json` everywhere, errors as JSON, `--reveal` and the next step in
+/// the JSON.
+#[test]
+fn json_output_is_honoured_by_every_subcommand_and_by_errors() {
+    let (_platform, server) = mock();
+    let json = |stdout: &str| -> serde_json::Value {
+        assert!(stdout.ends_with('\n'), "{stdout:?}");
+        serde_json::from_str(stdout).unwrap_or_else(|e| panic!("{e}: {stdout}"))
+    };
+
+    let (code, stdout, stderr) = run(wechatpay(Some(&server)).args([
+        "applyment",
+        seeded::ACCOUNT_NEED_VERIFY,
+        "--reveal",
+        "--output",
+        "json",
+    ]));
+    assert_eq!(code, 0, "{stderr}");
+    let value = json(&stdout);
+    assert_eq!(value["applyment"]["applyment_state"], "ACCOUNT_NEED_VERIFY");
+    assert_eq!(value["next"]["step"], "verify_account");
+    assert_eq!(value["revealed"]["account_name"], "张三");
+    assert_eq!(value["revealed"]["account_no"], "6214830000001234");
+    let (_, stdout, _) =
+        run(wechatpay(Some(&server)).args(["applyment", seeded::REJECTED, "--output", "json"]));
+    let value = json(&stdout);
+    assert_eq!(value["next"]["step"], "fix_rejected");
+    assert_eq!(value["next"]["items"][0]["param_name"], "id_card_copy");
+    assert!(value.get("revealed").is_none(), "{value}");
+
+    let (code, stdout, stderr) = run(wechatpay(None).args([
+        "sign",
+        "--method",
+        "GET",
+        "--url",
+        "/v3/certificates",
+        "--output",
+        "json",
+    ]));
+    assert_eq!(code, 0, "{stderr}");
+    let value = json(&stdout);
+    assert!(
+        value["authorization"]
+            .as_str()
+            .unwrap()
+            .starts_with("WECHATPAY2-SHA256-RSA2048 ")
+    );
+
+    let ciphertext = read("vectors/oaep/account_name_chinese/ciphertext");
+    let (code, stdout, _) = run(wechatpay(None).args(["decrypt", &ciphertext, "--output", "json"]));
+    assert_eq!(code, 0);
+    assert_eq!(json(&stdout), serde_json::json!({ "plaintext": "张三" }));
+
+    let (code, stdout, _) = run(verify_vector("applyment_public_key", "1700000100")
+        .arg("--body-file")
+        .arg(testdata("vectors/verify/applyment_public_key/body"))
+        .args(["--output", "json"]));
+    assert_eq!(code, 0);
+    assert_eq!(json(&stdout)["verified"], true);
+
+    // Errors: one JSON object on stderr, the same exit code as in text.
+    let (code, stdout, stderr) =
+        run(wechatpay(Some(&server)).args(["applyment", "NO_SUCH_APPLYMENT", "--output", "json"]));
+    assert_eq!(code, 3);
+    assert!(stdout.is_empty());
+    let error = json(&stderr);
+    assert_eq!(error["error"]["kind"], "api");
+    assert_eq!(error["error"]["code"], "RESOURCE_NOT_EXISTS");
+    assert!(error["error"]["request_id"].is_string(), "{error}");
+    assert!(error["error"]["next"].is_string(), "{error}");
+    let (code, _, stderr) = run(verify_vector("applyment_public_key", "1700001000")
+        .arg("--body-file")
+        .arg(testdata("vectors/verify/applyment_public_key/body"))
+        .args(["--output", "json"]));
+    assert_eq!(code, 4);
+    assert_eq!(json(&stderr)["error"]["kind"], "verification");
+    let (code, _, stderr) = run(wechatpay(None).args(["decrypt", "AAAA", "--output", "json"]));
+    assert_eq!(code, 2);
+    assert_eq!(json(&stderr)["error"]["kind"], "usage");
+    let (code, _, stderr) =
+        run(wechatpay(None).args(["applyment", "X", "--output", "json", "--no-such-flag"]));
+    assert_eq!(code, 2);
+    assert_eq!(json(&stderr)["error"]["kind"], "usage");
+}
+
+/// Command line 6: every missing setting at once, named as typed; each subcommand takes only
+/// the settings it uses.
+#[test]
+fn subcommands_take_only_their_settings_and_name_every_missing_one() {
+    let (code, _, stderr) = run(wechatpay(None)
+        .env_remove("WECHATPAY_SERIAL_NO")
+        .env_remove("WECHATPAY_PRIVATE_KEY")
+        .env_remove("WECHATPAY_PUBLIC_KEY_ID")
+        .args(["applyment", "X"]));
+    assert_eq!(code, 2);
+    for named in [
+        "--serial-no / WECHATPAY_SERIAL_NO",
+        "--private-key / WECHATPAY_PRIVATE_KEY",
+        "--public-key-id / WECHATPAY_PUBLIC_KEY_ID",
+    ] {
+        assert!(stderr.contains(named), "{named} missing from: {stderr}");
+    }
+    assert!(!stderr.contains("serial_no"), "{stderr}");
+
+    // decrypt uses the private key only.
+    let ciphertext = read("vectors/oaep/account_name_chinese/ciphertext");
+    let (code, stdout, stderr) = run(wechatpay(None)
+        .env_remove("WECHATPAY_MCHID")
+        .env_remove("WECHATPAY_SERIAL_NO")
+        .args(["decrypt", &ciphertext]));
+    assert_eq!((code, stdout.as_str()), (0, "张三\n"), "{stderr}");
+    let (_, help, _) = run(wechatpay(None).args(["decrypt", "--help"]));
+    assert!(
+        help.contains("--private-key") && !help.contains("--mchid") && !help.contains("--base-url"),
+        "{help}"
+    );
+    let (_, help, _) = run(wechatpay(None).args(["verify", "--help"]));
+    assert!(
+        help.contains("--public-key") && !help.contains("--private-key"),
+        "{help}"
+    );
+
+    let (code, _, stderr) = run(Command::new(env!("CARGO_BIN_EXE_wechatpay"))
+        .env_clear()
+        .args(["demo", "--mchid", "abc"]));
+    assert_eq!(code, 2, "{stderr}");
+    assert!(stderr.contains("--mchid"), "{stderr}");
+}
+
+/// A one-connection-at-a-time HTTP server that answers every request with `answer`, as a
+/// proxy or a web server at a wrong --base-url does.
+fn foreign_server(answer: &'static str) -> String {
+    use std::io::{Read, Write};
+    let listener = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
+    let url = format!("http://{}", listener.local_addr().unwrap());
+    std::thread::spawn(move || {
+        for stream in listener.incoming() {
+            let Ok(mut stream) = stream else { continue };
+            let mut request = Vec::new();
+            let mut buffer = [0u8; 1024];
+            while !request.windows(4).any(|w| w == b"\r\n\r\n") {
+                match stream.read(&mut buffer) {
+                    Ok(0) | Err(_) => break,
+                    Ok(n) => request.extend_from_slice(&buffer[..n]),
+                }
+            }
+            let _ = stream.write_all(answer.as_bytes());
+        }
+    });
+    url
+}
+
+/// Command line 7: an answer that is not WeChat Pay's says so, and a 404 shows what was asked.
+#[test]
+fn answers_not_from_wechat_pay_point_at_the_base_url() {
+    let body = "<html>\u{1b}[2J404 Not Found</html>";
+    let answer: &'static str = Box::leak(
+        format!(
+            "HTTP/1.1 404 Not Found\r\nContent-Type: text/html\r\nContent-Length: {}\r\nConnection: close\r\n\r\n{body}",
+            body.len()
+        )
+        .into_boxed_str(),
+    );
+    let url = foreign_server(answer);
+    let (code, _, stderr) = run(wechatpay(None)
+        .env("WECHATPAY_BASE_URL", &url)
+        .args(["applyment", seeded::FINISH]));
+    assert_eq!(code, 3, "{stderr}");
+    let next = stderr.lines().last().unwrap();
+    assert!(
+        next.starts_with("next: ")
+            && next.contains("--base-url")
+            && next.contains(&url)
+            && !next.contains("quote the Request-ID"),
+        "{stderr}"
+    );
+    assert!(
+        !stderr.contains('\u{1b}'),
+        "a terminal escape reached stderr: {stderr:?}"
+    );
+
+    let (platform, server) = mock();
+    platform.inject(Fault::Redirect, 1);
+    let (code, _, stderr) = run(wechatpay(Some(&server)).args(["applyment", seeded::FINISH]));
+    assert_eq!(code, 3, "{stderr}");
+    let next = stderr.lines().last().unwrap();
+    assert!(
+        next.contains("--base-url") && !next.contains("quote the Request-ID"),
+        "{stderr}"
+    );
+
+    // A pasted leading space, made visible.
+    let (code, _, stderr) = run(wechatpay(Some(&server)).args(["applyment", " APPLYMENT_X"]));
+    assert_eq!(code, 3, "{stderr}");
+    assert!(stderr.contains("\" APPLYMENT_X\""), "{stderr}");
+}
+
+/// Command line 8: `-v` prints each attempt: the request line, the status, the Request-ID,
+/// the verification and the decision.
+#[test]
+fn verbose_prints_each_attempt() {
+    let (platform, server) = mock();
+    platform.inject(Fault::SystemError, 1);
+    let (code, stdout, stderr) =
+        run(wechatpay(Some(&server)).args(["-v", "applyment", seeded::FINISH]));
+    assert_eq!(code, 0, "{stderr}");
+    assert!(stdout.contains("FINISH"), "{stdout}");
+    for expected in [
+        "attempt=1",
+        "attempt=2",
+        "method=\"GET\"",
+        "/v3/ecommerce/applyments/out-request-no/APPLYMENT_00000000001",
+        "status=500",
+        "status=200",
+        "request_id=",
+        "verified",
+        "retry on primary",
+        "done",
+    ] {
+        assert!(
+            stderr.contains(expected),
+            "{expected:?} missing from:\n{stderr}"
+        );
+    }
+    let (_, _, quiet) = run(wechatpay(Some(&server)).args(["applyment", seeded::FINISH]));
+    assert!(quiet.is_empty(), "{quiet}");
+}
+
+/// Command line 9: `sign` defaults the timestamp and nonce, and prints a curl command that
+/// works as printed.
+#[test]
+fn sign_defaults_to_now_and_prints_a_working_curl_command() {
+    let (code, stdout, stderr) =
+        run(wechatpay(None).args(["sign", "--method", "GET", "--url", "/v3/certificates"]));
+    assert_eq!(code, 0, "{stderr}");
+    let timestamp: u64 = stdout
+        .split("timestamp=\"")
+        .nth(1)
+        .and_then(|rest| rest.split('"').next())
+        .and_then(|t| t.parse().ok())
+        .unwrap_or_else(|| panic!("no timestamp in {stdout}"));
+    let now = std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .unwrap()
+        .as_secs();
+    assert!(timestamp.abs_diff(now) < 60, "{timestamp} vs {now}");
+    let (_, again, _) =
+        run(wechatpay(None).args(["sign", "--method", "GET", "--url", "/v3/certificates"]));
+    assert_ne!(stdout, again, "the same nonce twice");
+
+    let (_platform, server) = mock();
+    let path = format!(
+        "/v3/ecommerce/applyments/out-request-no/{}",
+        seeded::NEED_SIGN
+    );
+    let (code, curl, stderr) =
+        run(wechatpay(Some(&server)).args(["sign", "--method", "GET", "--url", &path, "--curl"]));
+    assert_eq!(code, 0, "{stderr}");
+    for header in [
+        "-H 'Authorization: WECHATPAY2-SHA256-RSA2048 ",
+        "-H 'Accept: application/json'",
+        "-H 'User-Agent: wechatpay-cli/",
+        "-H 'Wechatpay-Serial: PUB_KEY_ID_",
+    ] {
+        assert!(curl.contains(header), "{header} missing from:\n{curl}");
+    }
+    assert!(
+        curl.contains(&format!("'{}{path}'", server.url())),
+        "{curl}"
+    );
+    if Command::new("curl").arg("--version").output().is_err() {
+        eprintln!("skipped running the command: no curl");
+        return;
+    }
+    let (code, answer, stderr) = run(Command::new("sh")
+        .arg("-c")
+        .arg(format!("{} -sS -i", curl.trim_end())));
+    assert_eq!(code, 0, "{stderr}");
+    assert!(
+        answer.starts_with("HTTP/1.1 200") && answer.contains("NEED_SIGN"),
+        "{answer}"
+    );
+
+    let body = testdata("vectors/sign/post_json_utf8/body");
+    let (code, curl, stderr) = run(wechatpay(Some(&server))
+        .args([
+            "sign",
+            "--method",
+            "POST",
+            "--url",
+            "/v3/x",
+            "--curl",
+            "--body-file",
+        ])
+        .arg(&body));
+    assert_eq!(code, 0, "{stderr}");
+    assert!(curl.contains("--data-binary '"), "{curl}");
+}
+
+/// Command line 10: completion scripts.
+#[test]
+fn completions_are_printed_for_each_shell() {
+    for shell in ["bash", "zsh", "fish"] {
+        let (code, stdout, stderr) = run(wechatpay(None).args(["completions", shell]));
+        assert_eq!(code, 0, "{shell}: {stderr}");
+        assert!(
+            stdout.contains("applyment") && stdout.contains("platform-cert"),
+            "{shell}"
+        );
+    }
+}
+
+/// Security 5: numbers too large for a `Duration` are usage errors, not panics.
+#[test]
+fn huge_durations_are_usage_errors() {
+    for args in [
+        &["applyment", "X", "--timeout", "1e20"][..],
+        &["applyment", "X", "--watch", "--interval", "1e20"],
+        &["applyment", "X", "--timeout", "inf"],
+        &["applyment", "X", "--timeout", "-1"],
+        &["applyment", "X", "--max-skew", "18446744073709551615"],
+        &[
+            "verify",
+            "--timestamp",
+            "1",
+            "--nonce",
+            "n",
+            "--signature",
+            "s",
+            "--serial",
+            "x",
+            "--max-skew",
+            "99999999999",
+        ],
+    ] {
+        let (code, _, stderr) = run(wechatpay(None).args(args));
+        assert_eq!(code, 2, "{args:?}: {stderr}");
+        assert!(!stderr.contains("panicked"), "{args:?}: {stderr}");
+    }
+}
+
+/// Security 7: `wechatpay mock` writes its keys into a fresh private folder, never into a
+/// predictable one another user could have prepared.
+#[cfg(unix)]
+#[test]
+fn mock_keys_go_to_a_fresh_private_folder() {
+    use std::os::unix::fs::PermissionsExt;
+    let port = {
+        let listener = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
+        listener.local_addr().unwrap().port()
+    };
+    // What another local user could prepare: the old predictable name, as a symlink.
+    let trap = Scratch::new("trap");
+    let predictable = PathBuf::from(format!("/tmp/wechatpay-mock-{port}"));
+    let _ = std::fs::remove_file(&predictable);
+    std::os::unix::fs::symlink(&trap.0, &predictable).unwrap();
+    let mock = MockProcess::start(&["--port", &port.to_string()]);
+    let key = PathBuf::from(
+        &mock
+            .settings
+            .iter()
+            .find(|(name, _)| name == "WECHATPAY_PRIVATE_KEY")
+            .unwrap()
+            .1,
+    );
+    let folder = key.parent().unwrap().to_owned();
+    let result = std::panic::catch_unwind(|| {
+        assert_ne!(folder, predictable);
+        assert_eq!(
+            std::fs::read_dir(&trap.0).unwrap().count(),
+            0,
+            "keys written into the trap"
+        );
+        let mode = std::fs::metadata(&folder).unwrap().permissions().mode() & 0o777;
+        assert_eq!(mode, 0o700, "{}", folder.display());
+        let mode = std::fs::metadata(&key).unwrap().permissions().mode() & 0o777;
+        assert_eq!(mode, 0o600);
+    });
+    let _ = std::fs::remove_file(&predictable);
+    if let Err(panic) = result {
+        std::panic::resume_unwind(panic);
+    }
+    mock.query_need_sign();
+    mock.interrupt();
+    assert!(!folder.exists(), "the keys outlive the mock");
 }

@@ -9,6 +9,14 @@
 //! nonce and the random source are arguments, never taken from the environment, so every byte
 //! is reproducible and testable, and the crate builds for `wasm32-unknown-unknown`.
 //!
+//! To send requests, take the adapter for your runtime: it supplies the time, nonces,
+//! randomness and the retry loop ([`Call`]) and executes an operation in one call:
+//! [`wechatpay-hyper`](../wechatpay_hyper/index.html) (tokio),
+//! [`wechatpay-ureq`](../wechatpay_ureq/index.html) (blocking) or
+//! [`wechatpay-fetch`](../wechatpay_fetch/index.html) (the `fetch` of Cloudflare Workers, Deno
+//! and Node). [`wechatpay-mock`](../wechatpay_mock/index.html) plays the platform in tests.
+//! Endpoints without a typed operation here: implement [`Operation`].
+//!
 //! ```
 //! use http::Response;
 //! use wechatpay_core::{Client, Host, MerchantCredentials, Nonce, PlatformKeys};
@@ -80,8 +88,8 @@ mod text;
 mod verification;
 
 pub use call::{
-    AdapterError, AttemptFailure, Call, DEFAULT_BODY_LIMIT, DEFAULT_TIMEOUT, POOL_IDLE_TIMEOUT,
-    Step,
+    AdapterError, AttemptFailure, Call, DEFAULT_BODY_LIMIT, DEFAULT_TIMEOUT, ErrorChain,
+    POOL_IDLE_TIMEOUT, Step, TransportCause, find_source, origin,
 };
 pub use client::{Client, DEFAULT_BACKUP_URL, DEFAULT_BASE_URL};
 pub use credentials::MerchantCredentials;

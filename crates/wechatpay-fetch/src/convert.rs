@@ -9,7 +9,7 @@ use web_sys::{
     AbortSignal, Headers, ReadableStreamDefaultReader, ReadableStreamReadResult, RequestInit,
     RequestRedirect,
 };
-use wechatpay_core::{AdapterError, AttemptFailure};
+use wechatpay_core::{AdapterError, AttemptFailure, TransportCause};
 
 use crate::runtime::{Deadline, JsFailure, classify, describe, unsupported};
 
@@ -144,6 +144,7 @@ pub(crate) async fn response(
     }
     builder.body(body).map_err(|e| AttemptFailure::Transport {
         kind: wechatpay_core::TransportFailure::Interrupted,
+        cause: TransportCause::Other,
         source: Box::new(e),
     })
 }
@@ -155,8 +156,10 @@ pub(crate) fn failure(value: &wasm_bindgen::JsValue, deadline: &Deadline) -> Att
             timeout: deadline.timeout(),
         }
     } else {
+        let (kind, cause) = classify(value);
         AttemptFailure::Transport {
-            kind: classify(value),
+            kind,
+            cause,
             source: Box::new(JsFailure::new(value)),
         }
     }
@@ -166,6 +169,7 @@ pub(crate) fn failure(value: &wasm_bindgen::JsValue, deadline: &Deadline) -> Att
 pub(crate) fn interrupted(value: &wasm_bindgen::JsValue) -> AttemptFailure {
     AttemptFailure::Transport {
         kind: wechatpay_core::TransportFailure::Interrupted,
+        cause: TransportCause::Other,
         source: Box::new(JsFailure::new(value)),
     }
 }

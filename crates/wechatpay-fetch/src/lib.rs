@@ -57,7 +57,7 @@ use std::time::Duration;
 
 use wasm_bindgen::JsCast;
 use wasm_bindgen_futures::JsFuture;
-use wechatpay_core::{AttemptFailure, Call, Operation, RetryPolicy, Step};
+use wechatpay_core::{AttemptFailure, Call, Operation, RetryPolicy, Step, origin};
 
 /// The defaults every adapter shares: 1 MiB body limit, 10 s per attempt.
 pub use wechatpay_core::{DEFAULT_BODY_LIMIT, DEFAULT_TIMEOUT};
@@ -155,9 +155,10 @@ impl FetchClient {
         &self,
         request: http::Request<Vec<u8>>,
     ) -> Result<http::Response<Vec<u8>>, Error> {
+        let host = origin(request.uri());
         self.exchange(request)
             .await?
-            .map_err(|failure| failure.into_error(1))
+            .map_err(|failure| failure.into_error(1, &host))
     }
 
     /// One exchange within the timeout and the body limit. The outer error is final (the

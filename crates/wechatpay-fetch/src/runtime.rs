@@ -11,7 +11,7 @@ use wasm_bindgen::JsCast;
 use wasm_bindgen::prelude::*;
 use wasm_bindgen_futures::JsFuture;
 use web_sys::{AbortController, AbortSignal};
-use wechatpay_core::{AdapterError, TransportFailure};
+use wechatpay_core::{AdapterError, ErrorChain, TransportCause, TransportFailure};
 
 #[wasm_bindgen]
 extern "C" {
@@ -178,80 +178,96 @@ pub(crate) fn unsupported(reason: impl Into<String>) -> AdapterError {
     }
 }
 
-/// A JavaScript exception as a Rust error: its text, causes included.
+/// A JavaScript exception as a Rust error: its `name: message`, with its `cause` (where Node
+/// puts the network error) as the error's source, so that the core shows the whole chain.
 #[derive(Debug)]
-pub(crate) struct JsFailure(String);
+pub(crate) struct JsFailure {
+    text: String,
+    cause: Option<Box<JsFailure>>,
+}
 
 impl std::fmt::Display for JsFailure {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.write_str(&self.0)
+        f.write_str(&self.text)
     }
 }
 
-impl std::error::Error for JsFailure {}
+impl std::error::Error for JsFailure {
+    fn source(&self) -> Option<&(dyn std::error::Error + 'static)> {
+        self.cause
+            .as_deref()
+            .map(|cause| cause as &(dyn std::error::Error + 'static))
+    }
+}
 
 impl JsFailure {
+    /// A cause that is itself caused by something, four levels at most: a cyclic `cause`
+    /// (possible in JavaScript) ends there.
     pub(crate) fn new(value: &JsValue) -> JsFailure {
-        JsFailure(describe(value))
+        Self::with_depth(value, 4)
     }
-}
 
-/// `TypeError: fetch failed (Error: connect ECONNREFUSED 127.0.0.1:1)`: the exception and its
-/// causes, which is where Node puts the network error.
-pub(crate) fn describe(value: &JsValue) -> String {
-    let mut text = String::new();
-    let mut current = value.clone();
-    let mut causes = 0;
-    for depth in 0..4 {
-        if current.is_undefined() || current.is_null() {
-            break;
-        }
-        if depth > 0 {
-            text.push_str(" (caused by ");
-            causes += 1;
-        }
-        match current.dyn_ref::<js_sys::Error>() {
+    fn with_depth(value: &JsValue, depth: u8) -> JsFailure {
+        match value.dyn_ref::<js_sys::Error>() {
             Some(error) => {
-                text.push_str(&format!(
-                    "{}: {}",
-                    String::from(error.name()),
-                    String::from(error.message())
-                ));
-                current = error.cause();
+                let cause = error.cause();
+                let has_cause = !cause.is_undefined() && !cause.is_null();
+                JsFailure {
+                    text: format!(
+                        "{}: {}",
+                        String::from(error.name()),
+                        String::from(error.message())
+                    ),
+                    cause: (has_cause && depth > 1)
+                        .then(|| Box::new(Self::with_depth(&cause, depth - 1))),
+                }
             }
-            None => {
-                text.push_str(
-                    &current
-                        .as_string()
-                        .unwrap_or_else(|| format!("{current:?}")),
-                );
-                current = JsValue::UNDEFINED;
-            }
+            None => JsFailure {
+                text: value.as_string().unwrap_or_else(|| format!("{value:?}")),
+                cause: None,
+            },
         }
     }
-    // Counted as opened: a message may itself contain " (caused by ".
-    text.push_str(&")".repeat(causes));
-    text
 }
 
-/// Whether a rejected `fetch` can have reached the platform. Node names the system error in
-/// `cause.code`; other runtimes give no detail, and the policy treats both kinds alike.
-pub(crate) fn classify(value: &JsValue) -> TransportFailure {
-    const NOT_CONNECTED: [&str; 6] = [
-        "ECONNREFUSED",
-        "ENOTFOUND",
-        "EAI_AGAIN",
-        "EHOSTUNREACH",
-        "ENETUNREACH",
-        "UND_ERR_CONNECT_TIMEOUT",
-    ];
+/// `TypeError: fetch failed: Error: connect ECONNREFUSED 127.0.0.1:1`: the exception and its
+/// causes, as the core shows every error chain.
+pub(crate) fn describe(value: &JsValue) -> String {
+    ErrorChain(&JsFailure::new(value)).to_string()
+}
+
+/// Whether a rejected `fetch` can have reached the platform, and what it was. Node names the
+/// system error in `cause.code`; other runtimes give no detail, and the policy treats both
+/// kinds alike.
+pub(crate) fn classify(value: &JsValue) -> (TransportFailure, TransportCause) {
     let code = value
         .dyn_ref::<js_sys::Error>()
         .map(|error| error.cause())
         .and_then(|cause| Reflect::get(&cause, &JsValue::from_str("code")).ok())
-        .and_then(|code| code.as_string());
-    match code {
-        Some(code) if NOT_CONNECTED.contains(&code.as_str()) => TransportFailure::Connect,
-        _ => TransportFailure::Interrupted,
+        .and_then(|code| code.as_string())
+        .unwrap_or_default();
+    let connect = TransportFailure::Connect;
+    // As in the native adapters, a TLS failure is not claimed to have happened before
+    // anything was sent: the code does not say whether it was the handshake.
+    let interrupted = TransportFailure::Interrupted;
+    match code.as_str() {
+        "ECONNREFUSED" => (connect, TransportCause::Refused),
+        "ENOTFOUND" | "EAI_AGAIN" => (connect, TransportCause::Dns),
+        "EHOSTUNREACH" | "ENETUNREACH" => (connect, TransportCause::Other),
+        "UND_ERR_CONNECT_TIMEOUT" => (connect, TransportCause::TimedOut),
+        "ECONNRESET" | "EPIPE" | "UND_ERR_SOCKET" => (interrupted, TransportCause::Reset),
+        // OpenSSL's words for a plain HTTP answer read as a TLS record.
+        "ERR_SSL_WRONG_VERSION_NUMBER" | "ERR_SSL_PACKET_LENGTH_TOO_LONG" => {
+            (interrupted, TransportCause::PlainHttp)
+        }
+        code if code.starts_with("ERR_SSL_")
+            || code.starts_with("ERR_TLS_")
+            || code.starts_with("CERT_")
+            || code.starts_with("UNABLE_TO_")
+            || code.contains("SELF_SIGNED") =>
+        {
+            (interrupted, TransportCause::Tls)
+        }
+        _ => (interrupted, TransportCause::Other),
     }
 }

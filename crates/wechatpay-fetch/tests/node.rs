@@ -18,7 +18,9 @@ use wasm_bindgen_futures::JsFuture;
 use wasm_bindgen_test::wasm_bindgen_test;
 use wechatpay_core::ecommerce::applyment::{ApplymentState, QueryApplymentByOutRequestNo};
 use wechatpay_core::ecommerce::contract::{AuthState, QueryContractByOutContractCode};
-use wechatpay_core::{Client, MerchantCredentials, PlatformKeys, RetryPolicy, VerificationError};
+use wechatpay_core::{
+    Client, MerchantCredentials, PlatformKeys, RetryPolicy, TransportCause, VerificationError,
+};
 use wechatpay_fetch::{Error, FetchClient, JsRandom};
 
 const MCHID: &str = "1900000001";
@@ -227,8 +229,13 @@ async fn a_slow_answer_times_out_through_the_abort_controller() {
     let error = client.execute(&query).await.unwrap_err();
     let waited = js_sys::Date::now() - started;
     assert!(
-        matches!(error, Error::Timeout { attempts: 1, timeout } if timeout == Duration::from_millis(300)),
+        matches!(&error, Error::Timeout { attempts: 1, timeout, host }
+            if *timeout == Duration::from_millis(300) && *host == primary()),
         "{error}"
+    );
+    assert_eq!(
+        error.to_string(),
+        format!("no complete answer from {} within 300ms", primary())
     );
     // Aborted, not waited out: the mock holds its answer for 3 s.
     assert!(waited < 2500.0, "returned after {waited} ms");
@@ -296,13 +303,14 @@ async fn retries_stop_after_the_policy_and_report_the_transport_failure() {
     let error = client(None).execute(&query).await.unwrap_err();
     match &error {
         Error::Transport {
-            attempts: 3,
-            source,
-        } => {
-            assert!(source.to_string().contains("fetch failed"), "{source}");
-        }
+            attempts: 3, host, ..
+        } => assert_eq!(*host, primary()),
         other => panic!("expected a transport failure after 3 attempts, got {other}"),
     }
+    let shown = error.to_string();
+    assert!(shown.contains(&primary()), "{shown}");
+    assert!(shown.contains("fetch failed"), "{shown}");
+    assert!(shown.ends_with("; gave up after 3 attempts"), "{shown}");
     assert!(error.is_retryable());
     assert_eq!(seen().await.len(), 3);
 }
@@ -320,12 +328,78 @@ async fn an_unreachable_host_is_a_connect_failure() {
     let error = client.execute(&query).await.unwrap_err();
     let Error::Transport {
         attempts: 1,
-        source,
+        cause,
+        host,
+        ..
     } = &error
     else {
         panic!("expected a transport failure, got {error}");
     };
-    assert!(source.to_string().contains("ECONNREFUSED"), "{source}");
+    assert_eq!(*cause, TransportCause::Refused);
+    assert_eq!(*host, env("WECHATPAY_CLOSED_URL"));
+    // The host, the JavaScript cause chain, and what to check.
+    let shown = error.to_string();
+    assert!(
+        shown.starts_with(&format!(
+            "connecting to {}: connection refused: TypeError: fetch failed: ",
+            env("WECHATPAY_CLOSED_URL")
+        )),
+        "{shown}"
+    );
+    assert!(shown.contains("ECONNREFUSED"), "{shown}");
+    assert!(
+        shown.ends_with("(is the server running, and is the port right?)"),
+        "{shown}"
+    );
+}
+
+/// One attempt to `base_url`, which fails below HTTP.
+async fn transport_failure_at(base_url: &str) -> Error {
+    let core = core(None).with_base_url(base_url).unwrap();
+    let client = FetchClient::new(core)
+        .unwrap()
+        .with_retry_policy(RetryPolicy::none());
+    let query = QueryApplymentByOutRequestNo::new(NEED_SIGN).unwrap();
+    client.execute(&query).await.unwrap_err()
+}
+
+#[wasm_bindgen_test]
+async fn tls_to_a_plain_http_server_names_the_host_and_suggests_http() {
+    let https = primary().replacen("http://", "https://", 1);
+    let error = transport_failure_at(&https).await;
+    assert!(
+        matches!(&error, Error::Transport { cause: TransportCause::PlainHttp, host, .. } if *host == https),
+        "{error:?}"
+    );
+    let shown = error.to_string();
+    assert!(
+        shown.starts_with(&format!("connecting to {https}: TLS handshake failed: ")),
+        "{shown}"
+    );
+    assert!(shown.ends_with("(is this an http:// server?)"), "{shown}");
+}
+
+#[wasm_bindgen_test]
+async fn a_host_that_does_not_resolve_is_a_dns_failure() {
+    // The .invalid top-level domain never resolves: no network needed.
+    let error = transport_failure_at("https://nonexistent.invalid").await;
+    assert!(
+        matches!(
+            &error,
+            Error::Transport {
+                cause: TransportCause::Dns,
+                ..
+            }
+        ),
+        "{error:?}"
+    );
+    let shown = error.to_string();
+    assert!(
+        shown.starts_with("connecting to https://nonexistent.invalid: DNS lookup failed: "),
+        "{shown}"
+    );
+    assert!(shown.contains("nonexistent.invalid"), "{shown}");
+    assert!(shown.ends_with("(is the host name right?)"), "{shown}");
 }
 
 #[wasm_bindgen_test]

@@ -38,7 +38,10 @@ use hyper_util::client::legacy::Client as PooledClient;
 use hyper_util::client::legacy::connect::{Connect, HttpConnector};
 use hyper_util::rt::{TokioExecutor, TokioTimer};
 use rand_core::UnwrapErr;
-use wechatpay_core::{AttemptFailure, Call, Operation, RetryPolicy, Step, TransportFailure};
+use wechatpay_core::{
+    AttemptFailure, Call, Operation, RetryPolicy, Step, TransportCause, TransportFailure,
+    find_source, origin,
+};
 
 /// The defaults every adapter shares: 1 MiB body limit, 10 s per attempt, 5 s idle.
 pub use wechatpay_core::{DEFAULT_BODY_LIMIT, DEFAULT_TIMEOUT, POOL_IDLE_TIMEOUT};
@@ -70,16 +73,15 @@ impl HyperClient<DefaultConnector> {
     /// # Errors
     ///
     /// [`Error::Core`] if the adapter cannot name itself in the `User-Agent`;
-    /// [`Error::Transport`] if rustls refuses the TLS configuration.
+    /// [`Error::Unsupported`] if rustls refuses the TLS configuration.
     pub fn new(core: wechatpay_core::Client) -> Result<Self, Error> {
         // Named explicitly: when a build holds several rustls providers (ring through another
         // crate, say), rustls has no process default and would panic on first use.
         let provider = rustls::crypto::aws_lc_rs::default_provider();
         let connector = HttpsConnectorBuilder::new()
             .with_provider_and_webpki_roots(provider)
-            .map_err(|e| Error::Transport {
-                attempts: 0,
-                source: Box::new(e),
+            .map_err(|e| Error::Unsupported {
+                reason: format!("rustls refuses the TLS configuration: {e}"),
             })?
             .https_or_http()
             .enable_http1()
@@ -172,9 +174,10 @@ where
         &self,
         request: http::Request<Vec<u8>>,
     ) -> Result<http::Response<Vec<u8>>, Error> {
+        let host = origin(request.uri());
         self.exchange(request)
             .await
-            .map_err(|failure| failure.into_error(1))
+            .map_err(|failure| failure.into_error(1, &host))
     }
 
     /// One exchange, within the timeout and the body limit.
@@ -192,7 +195,8 @@ where
                 };
                 AttemptFailure::Transport {
                     kind,
-                    source: Box::new(e),
+                    cause: cause_of(&e),
+                    source: Box::new(ClientError(e)),
                 }
             })?;
             let (parts, body) = response.into_parts();
@@ -217,6 +221,7 @@ where
                     } else {
                         AttemptFailure::Transport {
                             kind: TransportFailure::Interrupted,
+                            cause: cause_of(&*e),
                             source: e,
                         }
                     }
@@ -228,6 +233,40 @@ where
             .unwrap_or(Err(AttemptFailure::Timeout {
                 timeout: self.timeout,
             }))
+    }
+}
+
+/// What a failed exchange was: the TLS library's errors first, then the standard library's
+/// (DNS, refused, reset, timed out), wherever they sit in the chain.
+fn cause_of(error: &(dyn std::error::Error + 'static)) -> TransportCause {
+    match find_source::<rustls::Error>(error) {
+        // The first byte of a plain HTTP answer ('H') is not a TLS record type.
+        Some(rustls::Error::InvalidMessage(rustls::InvalidMessage::InvalidContentType)) => {
+            TransportCause::PlainHttp
+        }
+        Some(_) => TransportCause::Tls,
+        None => TransportCause::of(error),
+    }
+}
+
+/// hyper-util's client error, shown by its cause. Its own text only names the stage that
+/// failed ("client error (Connect)"), which the core's message says in words, and would
+/// otherwise stand in front of every cause.
+#[derive(Debug)]
+struct ClientError(hyper_util::client::legacy::Error);
+
+impl std::fmt::Display for ClientError {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match std::error::Error::source(&self.0) {
+            Some(cause) => std::fmt::Display::fmt(cause, f),
+            None => std::fmt::Display::fmt(&self.0, f),
+        }
+    }
+}
+
+impl std::error::Error for ClientError {
+    fn source(&self) -> Option<&(dyn std::error::Error + 'static)> {
+        std::error::Error::source(&self.0).and_then(std::error::Error::source)
     }
 }
 

@@ -10,27 +10,41 @@
 //! | `DELETE /mock/requests` | [`MockPlatform::clear_requests`] |
 //!
 //! They need no signature: they are for loopback test servers only.
+//!
+//! Every value is bounded, and a value past its bound is answered `400` with
+//! `{"error": "..."}` naming the bound: `slow:` at most [`Fault::MAX_DELAY`] (600000 ms),
+//! `oversize-body:` at most [`Fault::MAX_OVERSIZE_BODY`] (64 MiB), `times` a `u32`, and at most
+//! [`MAX_QUEUED_FAULTS`] faults waiting at once.
 
 use http::{Method, Request, Response, StatusCode};
 use serde_json::{Value, json};
 
 use crate::faults::Fault;
-use crate::platform::MockPlatform;
+use crate::platform::{MAX_QUEUED_FAULTS, MockPlatform};
 
 /// The prefix of every control route; the platform's own routes all start with `/v3/`.
-pub(crate) const PREFIX: &str = "/mock/";
+pub const PREFIX: &str = "/mock/";
 
-/// Answers a request whose path starts with [`PREFIX`].
-pub(crate) fn handle(platform: &MockPlatform, request: &Request<Vec<u8>>) -> Response<Vec<u8>> {
+/// Answers a request whose path starts with [`PREFIX`], as a
+/// [`MockServer`](crate::MockServer) with control routes does: any request, however odd, gets
+/// an answer.
+pub fn handle(platform: &MockPlatform, request: &Request<Vec<u8>>) -> Response<Vec<u8>> {
     let method = request.method();
     match request.uri().path() {
-        "/mock/faults" if method == Method::POST => match parse_injection(request.body()) {
-            Ok((fault, times)) => {
-                platform.inject(fault, times);
-                answer(StatusCode::NO_CONTENT, None)
+        "/mock/faults" if method == Method::POST => {
+            let injected = parse_injection(request.body()).and_then(|(fault, times)| {
+                platform.inject_bounded(fault, times).map_err(|queued| {
+                    format!(
+                        "{queued} faults are queued, the most the control route accepts \
+                         ({MAX_QUEUED_FAULTS}): DELETE /mock/faults first"
+                    )
+                })
+            });
+            match injected {
+                Ok(()) => answer(StatusCode::NO_CONTENT, None),
+                Err(reason) => answer(StatusCode::BAD_REQUEST, Some(json!({ "error": reason }))),
             }
-            Err(reason) => answer(StatusCode::BAD_REQUEST, Some(json!({ "error": reason }))),
-        },
+        }
         "/mock/faults" if method == Method::DELETE => {
             platform.clear_faults();
             answer(StatusCode::NO_CONTENT, None)
@@ -84,7 +98,7 @@ fn parse_injection(body: &[u8]) -> Result<(Fault, u32), String> {
         Some(times) => times
             .as_u64()
             .and_then(|t| u32::try_from(t).ok())
-            .ok_or("\"times\" must be a whole number")?,
+            .ok_or_else(|| format!("\"times\" must be a whole number from 0 to {}", u32::MAX))?,
     };
     Ok((fault, times))
 }

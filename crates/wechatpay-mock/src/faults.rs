@@ -28,9 +28,11 @@ pub enum Fault {
     RateLimited,
     /// `429 FREQUENCY_LIMITED`, with `Retry-After: 1`.
     TooManyRequests,
-    /// Answer normally, after this delay.
+    /// Answer normally, after this delay: at most [`Fault::MAX_DELAY`], which a longer
+    /// delay is cut to.
     Slow(Duration),
-    /// Pad the (signed) answer to this many bytes.
+    /// Pad the (signed) answer to this many bytes: at most [`Fault::MAX_OVERSIZE_BODY`],
+    /// which a larger size is cut to.
     OversizeBody(usize),
     /// A signed body that is not JSON.
     InvalidJson,
@@ -68,6 +70,16 @@ const NAMED: [(&str, Fault); 16] = [
     ("redirect", Fault::Redirect),
 ];
 
+impl Fault {
+    /// The largest body [`Fault::OversizeBody`] pads to: 64 MiB, far past any client's body
+    /// limit worth testing, and small enough that a test server can build it.
+    pub const MAX_OVERSIZE_BODY: usize = 64 * 1024 * 1024;
+
+    /// The longest delay [`Fault::Slow`] waits: 10 minutes, past any client timeout worth
+    /// testing, so that a typo cannot hold a connection open for ever.
+    pub const MAX_DELAY: Duration = Duration::from_secs(600);
+}
+
 impl fmt::Display for Fault {
     /// The fault's name: `system-error`, `slow:1500` (milliseconds), `oversize-body:2097152`.
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
@@ -85,34 +97,65 @@ impl fmt::Display for Fault {
     }
 }
 
-/// A fault name [`Fault`]'s `FromStr` does not know.
+/// A fault name [`Fault`]'s `FromStr` refuses.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
-#[error(
-    "unknown fault {0:?}: expected one of {names}, slow:MILLISECONDS or oversize-body:BYTES",
-    names = NAMED.map(|(name, _)| name).join(", ")
-)]
-pub struct UnknownFault(String);
+#[non_exhaustive]
+pub enum InvalidFault {
+    /// Not a fault name, or a parameter that is not a decimal number.
+    #[error(
+        "unknown fault {0:?}: expected one of {names}, slow:MILLISECONDS or oversize-body:BYTES",
+        names = NAMED.map(|(name, _)| name).join(", ")
+    )]
+    Unknown(String),
+    /// A parameter past its bound.
+    #[error("fault {text:?}: {parameter} must be at most {max}")]
+    OutOfRange {
+        /// The fault as given.
+        text: String,
+        /// The parameter, as the fault's syntax names it (`MILLISECONDS`, `BYTES`).
+        parameter: &'static str,
+        /// The largest value accepted.
+        max: u64,
+    },
+}
 
 impl FromStr for Fault {
-    type Err = UnknownFault;
+    type Err = InvalidFault;
 
     fn from_str(text: &str) -> Result<Self, Self::Err> {
-        let unknown = || UnknownFault(text.to_owned());
+        // Bounded here, where the control route reads them, so that no request can make the
+        // mock wait for ever or build a body larger than memory.
+        let number = |digits: &str, parameter, max: u64| {
+            if digits.is_empty() || !digits.bytes().all(|b| b.is_ascii_digit()) {
+                return Err(InvalidFault::Unknown(text.to_owned()));
+            }
+            // Digits only, so a failed parse is an overflow: out of range as well.
+            match digits.parse::<u64>() {
+                Ok(value) if value <= max => Ok(value),
+                _ => Err(InvalidFault::OutOfRange {
+                    text: text.to_owned(),
+                    parameter,
+                    max,
+                }),
+            }
+        };
         match text.split_once(':') {
-            Some(("slow", millis)) => millis
-                .parse()
-                .map(|millis| Fault::Slow(Duration::from_millis(millis)))
-                .map_err(|_| unknown()),
-            Some(("oversize-body", bytes)) => bytes
-                .parse()
-                .map(Fault::OversizeBody)
-                .map_err(|_| unknown()),
-            Some(_) => Err(unknown()),
+            Some(("slow", millis)) => {
+                let max = u64::try_from(Fault::MAX_DELAY.as_millis()).unwrap_or(u64::MAX);
+                number(millis, "MILLISECONDS", max).map(|ms| Fault::Slow(Duration::from_millis(ms)))
+            }
+            Some(("oversize-body", bytes)) => {
+                let max = u64::try_from(Fault::MAX_OVERSIZE_BODY).unwrap_or(u64::MAX);
+                number(bytes, "BYTES", max).map(|n| {
+                    Fault::OversizeBody(usize::try_from(n).unwrap_or(Fault::MAX_OVERSIZE_BODY))
+                })
+            }
+            Some(_) => Err(InvalidFault::Unknown(text.to_owned())),
             None => NAMED
                 .iter()
                 .find(|(name, _)| *name == text)
                 .map(|(_, fault)| fault.clone())
-                .ok_or_else(unknown),
+                .ok_or_else(|| InvalidFault::Unknown(text.to_owned())),
         }
     }
 }
@@ -142,6 +185,7 @@ mod tests {
             "slow:",
             "slow:1s",
             "oversize-body:-1",
+            "oversize-body:+1",
             "tampered-body:1",
         ] {
             let error = text.parse::<Fault>().unwrap_err();

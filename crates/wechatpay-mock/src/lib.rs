@@ -35,7 +35,10 @@ pub mod records;
 mod server;
 
 pub use authorization::{AuthorizationError, MerchantAuthorization};
-pub use faults::{Fault, UnknownFault};
+pub use faults::{Fault, InvalidFault};
 pub use keys::{CertificateKey, KeyGenerationError, MockKeys};
-pub use platform::{Answer, MAX_REQUEST_SKEW, MockPlatform, SeenRequest, SetupError};
+pub use platform::{
+    Answer, MAX_QUEUED_FAULTS, MAX_RECORDED_TEXT, MAX_REQUEST_SKEW, MAX_REQUESTS_KEPT,
+    MockPlatform, SeenRequest, SetupError,
+};
 pub use server::MockServer;

@@ -27,6 +27,18 @@ const REDIRECT_TARGET: &str = "/v3/redirected";
 /// How far a request's timestamp may be from the platform's clock.
 pub const MAX_REQUEST_SKEW: u64 = 300;
 
+/// How many requests [`MockPlatform::requests`] keeps: the newest ones. A long-running demo
+/// server would otherwise grow without bound.
+pub const MAX_REQUESTS_KEPT: usize = 10_000;
+
+/// How many bytes of each text of a [`SeenRequest`] are kept (path and query, `Host`,
+/// `User-Agent`): enough for any real request, and with [`MAX_REQUESTS_KEPT`] a bound on the
+/// log's memory whatever the requests carry.
+pub const MAX_RECORDED_TEXT: usize = 8 * 1024;
+
+/// How many faults may wait in the queue at once when injected through the control route.
+pub const MAX_QUEUED_FAULTS: usize = 1024;
+
 /// The mock platform could not be built from its keys.
 #[derive(Debug, thiserror::Error)]
 #[non_exhaustive]
@@ -50,7 +62,8 @@ pub struct Answer {
     pub delay: Duration,
 }
 
-/// One request the platform saw, for tests that count attempts.
+/// One request the platform saw, for tests that count attempts. Its texts are cut to
+/// [`MAX_RECORDED_TEXT`] bytes.
 #[derive(Debug, Clone, PartialEq, Eq)]
 #[non_exhaustive]
 pub struct SeenRequest {
@@ -72,7 +85,7 @@ struct State {
     applyments: Vec<ApplymentRecord>,
     contracts: Vec<ContractRecord>,
     faults: VecDeque<(Fault, u32)>,
-    seen: Vec<SeenRequest>,
+    seen: VecDeque<SeenRequest>,
     sequence: u64,
 }
 
@@ -132,7 +145,7 @@ impl MockPlatform {
                 applyments: Vec::new(),
                 contracts: records::contracts(),
                 faults: VecDeque::new(),
-                seen: Vec::new(),
+                seen: VecDeque::new(),
                 sequence: 0,
             }),
         };
@@ -193,6 +206,20 @@ impl MockPlatform {
         }
     }
 
+    /// As [`MockPlatform::inject`], for the control route: refused, with the number of faults
+    /// queued, when [`MAX_QUEUED_FAULTS`] are already waiting, since anyone who can reach the
+    /// route could otherwise fill memory with them.
+    pub(crate) fn inject_bounded(&self, fault: Fault, times: u32) -> Result<(), usize> {
+        let mut state = self.lock();
+        if state.faults.len() >= MAX_QUEUED_FAULTS {
+            return Err(state.faults.len());
+        }
+        if times > 0 {
+            state.faults.push_back((fault, times));
+        }
+        Ok(())
+    }
+
     /// Removes every queued fault.
     pub fn clear_faults(&self) {
         self.lock().faults.clear();
@@ -200,7 +227,7 @@ impl MockPlatform {
 
     /// Every request seen so far, oldest first.
     pub fn requests(&self) -> Vec<SeenRequest> {
-        self.lock().seen.clone()
+        self.lock().seen.iter().cloned().collect()
     }
 
     /// Forgets the requests seen so far.
@@ -209,32 +236,40 @@ impl MockPlatform {
     }
 
     /// Answers `request` at Unix time `now`, as the platform would.
+    ///
+    /// The state lock is held only to take the next fault, to look a record up and to log
+    /// the request: verification, signing and faults run outside it, so that nothing a
+    /// request carries can poison it.
     pub fn handle<R: CryptoRng + ?Sized>(
         &self,
         request: &Request<Vec<u8>>,
         now: u64,
         rng: &mut R,
     ) -> Answer {
-        let mut state = self.lock();
-        let fault = next_fault(&mut state.faults);
-        state.sequence += 1;
-        let request_id = format!("{:016X}{:016X}", now, state.sequence ^ rng.next_u64());
+        let (fault, sequence) = {
+            let mut state = self.lock();
+            state.sequence = state.sequence.wrapping_add(1);
+            (next_fault(&mut state.faults), state.sequence)
+        };
+        let request_id = format!("{:016X}{:016X}", now, sequence ^ rng.next_u64());
         let mut seen = SeenRequest {
             method: request.method().to_string(),
-            path_and_query: request
-                .uri()
-                .path_and_query()
-                .map(|p| p.as_str().to_owned())
-                .unwrap_or_default(),
-            host: header_text(request, "host"),
-            user_agent: header_text(request, "user-agent"),
+            path_and_query: recorded(
+                request
+                    .uri()
+                    .path_and_query()
+                    .map(|p| p.as_str())
+                    .unwrap_or_default(),
+            ),
+            host: header_text(request, "host").map(recorded),
+            user_agent: header_text(request, "user-agent").map(recorded),
             status: None,
             fault: fault.clone(),
         };
         let mut delay = Duration::ZERO;
         let (status, body, signed) = match &fault {
             Some(Fault::DropConnection) => {
-                state.seen.push(seen);
+                self.record(seen);
                 return Answer {
                     response: None,
                     delay,
@@ -258,9 +293,10 @@ impl MockPlatform {
             Some(Fault::Redirect) => (StatusCode::FOUND, Vec::new(), false),
             other => {
                 if let Some(Fault::Slow(wait)) = other {
-                    delay = *wait;
+                    // In-process callers can build any `Duration`; the bound holds for them too.
+                    delay = (*wait).min(Fault::MAX_DELAY);
                 }
-                let (status, body) = self.answer(request, now, &state);
+                let (status, body) = self.answer(request, now);
                 (status, body, true)
             }
         };
@@ -288,22 +324,52 @@ impl MockPlatform {
             self.sign(&mut response, request, fault.as_ref(), now, rng);
         }
         seen.status = Some(status.as_u16());
-        state.seen.push(seen);
+        self.record(seen);
         Answer {
             response: Some(response),
             delay,
         }
     }
 
+    /// Logs a request, forgetting the oldest beyond [`MAX_REQUESTS_KEPT`].
+    fn record(&self, seen: SeenRequest) {
+        let mut state = self.lock();
+        if state.seen.len() >= MAX_REQUESTS_KEPT {
+            state.seen.pop_front();
+        }
+        state.seen.push_back(seen);
+    }
+
+    /// The body of the first applyment `matches` accepts, looked up under the lock.
+    fn applyment(&self, matches: impl Fn(&ApplymentRecord) -> bool) -> Option<Vec<u8>> {
+        let state = self.lock();
+        state
+            .applyments
+            .iter()
+            .find(|a| matches(a))
+            .map(|a| a.body.clone())
+    }
+
+    /// The body of the first contract `matches` accepts, looked up under the lock.
+    fn contract(&self, matches: impl Fn(&ContractRecord) -> bool) -> Option<Vec<u8>> {
+        let state = self.lock();
+        state
+            .contracts
+            .iter()
+            .find(|c| matches(c))
+            .map(|c| c.body.clone())
+    }
+
     fn lock(&self) -> MutexGuard<'_, State> {
-        // A test that panicked while holding the lock leaves consistent data behind.
+        // Nothing that can panic runs under the lock; should a caller's thread die holding it
+        // all the same, every critical section leaves the state consistent, so go on.
         self.state
             .lock()
             .unwrap_or_else(|poisoned| poisoned.into_inner())
     }
 
     /// Authentication, then routing: the status and body of a well-behaved platform.
-    fn answer(&self, request: &Request<Vec<u8>>, now: u64, state: &State) -> (StatusCode, Vec<u8>) {
+    fn answer(&self, request: &Request<Vec<u8>>, now: u64) -> (StatusCode, Vec<u8>) {
         if let Err(refusal) = self.authenticate(request, now) {
             return refusal;
         }
@@ -328,18 +394,14 @@ impl MockPlatform {
                 "out-request-no",
                 encoded,
             ] => match decode_segment(encoded, "out_request_no") {
-                Ok(no) if (1..=124).contains(&no.chars().count()) => find(
-                    state.applyments.iter().find(|a| a.out_request_no == no),
-                    "申请单不存在",
-                ),
+                Ok(no) if (1..=124).contains(&no.chars().count()) => {
+                    find(self.applyment(|a| a.out_request_no == no), "申请单不存在")
+                }
                 Ok(_) => param_error("out_request_no", "path", "长度应为1到124个字符"),
                 Err(refusal) => refusal,
             },
             ["", "v3", "ecommerce", "applyments", id] => match id.parse::<u64>() {
-                Ok(id) => find(
-                    state.applyments.iter().find(|a| a.applyment_id == id),
-                    "申请单不存在",
-                ),
+                Ok(id) => find(self.applyment(|a| a.applyment_id == id), "申请单不存在"),
                 Err(_) => param_error("applyment_id", "path", "应为整数"),
             },
             [
@@ -367,10 +429,7 @@ impl MockPlatform {
                 }
                 match appid(query) {
                     Ok(appid) => find(
-                        state
-                            .contracts
-                            .iter()
-                            .find(|c| c.out_contract_code == code && c.appid == appid),
+                        self.contract(|c| c.out_contract_code == code && c.appid == appid),
                         "签约信息不存在",
                     ),
                     Err(refusal) => refusal,
@@ -386,7 +445,7 @@ impl MockPlatform {
                 }
                 match appid(query) {
                     Ok(appid) => find(
-                        state.contracts.iter().find(|c| {
+                        self.contract(|c| {
                             c.openid.as_deref() == Some(openid.as_str()) && c.appid == appid
                         }),
                         "签约信息不存在",
@@ -491,7 +550,8 @@ impl MockPlatform {
         };
         let timestamp = match fault {
             Some(Fault::StaleTimestamp) => now.saturating_sub(600),
-            Some(Fault::FutureTimestamp) => now + 600,
+            // `now` is the caller's: near `u64::MAX` it must not overflow.
+            Some(Fault::FutureTimestamp) => now.saturating_add(600),
             _ => now,
         };
         if fault == Some(&Fault::MissingSignatureHeaders) {
@@ -548,8 +608,9 @@ impl std::fmt::Debug for MockPlatform {
 fn next_fault(faults: &mut VecDeque<(Fault, u32)>) -> Option<Fault> {
     let (fault, remaining) = faults.front_mut()?;
     let fault = fault.clone();
-    *remaining -= 1;
-    if *remaining == 0 {
+    if *remaining > 1 {
+        *remaining -= 1;
+    } else {
         faults.pop_front();
     }
     Some(fault)
@@ -562,7 +623,9 @@ fn distort(fault: &Fault, body: Vec<u8>) -> Vec<u8> {
         Fault::EmptyBody => Vec::new(),
         Fault::OversizeBody(size) => {
             let mut json: Value = serde_json::from_slice(&body).unwrap_or_else(|_| json!({}));
-            let filler = size.saturating_sub(body.len() + 16);
+            // In-process callers can ask for any size; the bound holds for them too.
+            let size = (*size).min(Fault::MAX_OVERSIZE_BODY);
+            let filler = size.saturating_sub(body.len().saturating_add(16));
             if let Some(object) = json.as_object_mut() {
                 object.insert("padding".to_owned(), Value::String("x".repeat(filler)));
             }
@@ -603,29 +666,13 @@ fn rewrite(body: Vec<u8>, change: impl FnOnce(&mut serde_json::Map<String, Value
     }
 }
 
-fn find<T: HasBody>(record: Option<&T>, missing: &str) -> (StatusCode, Vec<u8>) {
-    match record {
-        Some(record) => (StatusCode::OK, record.body().to_vec()),
+fn find(body: Option<Vec<u8>>, missing: &str) -> (StatusCode, Vec<u8>) {
+    match body {
+        Some(body) => (StatusCode::OK, body),
         None => (
             StatusCode::NOT_FOUND,
             error_body("RESOURCE_NOT_EXISTS", missing, None),
         ),
-    }
-}
-
-trait HasBody {
-    fn body(&self) -> &[u8];
-}
-
-impl HasBody for ApplymentRecord {
-    fn body(&self) -> &[u8] {
-        &self.body
-    }
-}
-
-impl HasBody for ContractRecord {
-    fn body(&self) -> &[u8] {
-        &self.body
     }
 }
 
@@ -709,10 +756,15 @@ fn base64_decode(text: &str) -> Option<Vec<u8>> {
     base64::engine::general_purpose::STANDARD.decode(text).ok()
 }
 
-fn header_text(request: &Request<Vec<u8>>, name: &str) -> Option<String> {
-    request
-        .headers()
-        .get(name)
-        .and_then(|h| h.to_str().ok())
-        .map(str::to_owned)
+fn header_text<'a>(request: &'a Request<Vec<u8>>, name: &str) -> Option<&'a str> {
+    request.headers().get(name).and_then(|h| h.to_str().ok())
+}
+
+/// `text`, cut to at most [`MAX_RECORDED_TEXT`] bytes on a character boundary.
+fn recorded(text: &str) -> String {
+    let mut end = text.len().min(MAX_RECORDED_TEXT);
+    while !text.is_char_boundary(end) {
+        end -= 1;
+    }
+    text[..end].to_owned()
 }

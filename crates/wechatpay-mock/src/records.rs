@@ -204,7 +204,8 @@ pub(crate) fn contracts() -> Vec<ContractRecord> {
             out_contract_code: seeded::CONTRACT_UNAUTHORIZED.to_owned(),
             appid: seeded::APPID.to_owned(),
             openid: None,
-            body: json!({"signed_time": "2024-11-23T10:00:00+08:00", "auth_state": "UNAUTHORIZED"})
+            // Not signed yet: no signed_time, no individual_auth_id, no openid.
+            body: json!({"auth_state": "UNAUTHORIZED"})
                 .to_string()
                 .into_bytes(),
         },

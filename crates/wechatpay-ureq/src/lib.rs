@@ -39,7 +39,10 @@ use http::Method;
 use rand_core::UnwrapErr;
 use ureq::config::AutoHeaderValue;
 use ureq::{Agent, AsSendBody};
-use wechatpay_core::{AttemptFailure, Call, Operation, RetryPolicy, Step, TransportFailure};
+use wechatpay_core::{
+    AttemptFailure, Call, Operation, RetryPolicy, Step, TransportCause, TransportFailure,
+    find_source, origin,
+};
 
 /// The defaults every adapter shares: 1 MiB body limit, 10 s per attempt, 5 s idle.
 pub use wechatpay_core::{DEFAULT_BODY_LIMIT, DEFAULT_TIMEOUT, POOL_IDLE_TIMEOUT};
@@ -152,8 +155,9 @@ impl UreqClient {
     ///
     /// [`Error::Transport`], [`Error::Timeout`] or [`Error::BodyTooLarge`], with one attempt.
     pub fn send(&self, request: http::Request<Vec<u8>>) -> Result<http::Response<Vec<u8>>, Error> {
+        let host = origin(request.uri());
         self.exchange(request)
-            .map_err(|failure| failure.into_error(1))
+            .map_err(|failure| failure.into_error(1, &host))
     }
 
     /// One exchange, within the timeout and the body limit.
@@ -201,10 +205,19 @@ impl UreqClient {
             ureq::Error::BodyExceedsLimit(_) => AttemptFailure::BodyTooLarge {
                 limit: self.body_limit,
             },
-            error => AttemptFailure::Transport {
-                kind: transport_failure(&error),
-                source: Box::new(error),
-            },
+            error => {
+                let kind = transport_failure(&error);
+                let cause = transport_cause(&error);
+                AttemptFailure::Transport {
+                    kind,
+                    cause,
+                    // Unwrapped: ureq's wrapper adds only an "io: " in front of the cause.
+                    source: match error {
+                        ureq::Error::Io(io) => Box::new(io),
+                        error => Box::new(error),
+                    },
+                }
+            }
         }
     }
 
@@ -261,6 +274,31 @@ fn transport_failure(error: &ureq::Error) -> TransportFailure {
         // as it does a broken record mid-exchange, and only "interrupted" is then sure not to
         // claim that nothing reached the platform.
         _ => TransportFailure::Interrupted,
+    }
+}
+
+/// What a failed exchange was, in words the core's message uses.
+fn transport_cause(error: &ureq::Error) -> TransportCause {
+    match error {
+        ureq::Error::HostNotFound => TransportCause::Dns,
+        ureq::Error::Tls(_) => TransportCause::Tls,
+        ureq::Error::Rustls(tls) => tls_cause(tls),
+        // A failed handshake arrives as an I/O error around rustls's.
+        ureq::Error::Io(io) => match find_source::<rustls::Error>(io) {
+            Some(tls) => tls_cause(tls),
+            None => TransportCause::of(io),
+        },
+        _ => TransportCause::Other,
+    }
+}
+
+fn tls_cause(error: &rustls::Error) -> TransportCause {
+    match error {
+        // The first byte of a plain HTTP answer ('H') is not a TLS record type.
+        rustls::Error::InvalidMessage(rustls::InvalidMessage::InvalidContentType) => {
+            TransportCause::PlainHttp
+        }
+        _ => TransportCause::Tls,
     }
 }
 

@@ -13,7 +13,9 @@ use wechatpay_core::ecommerce::applyment::{ApplymentState, QueryApplymentByOutRe
 use wechatpay_core::ecommerce::contract::{
     AuthState, QueryContractByOpenid, QueryContractByOutContractCode,
 };
-use wechatpay_core::{Call, Client, RetryPolicy, VerificationError};
+use wechatpay_core::{
+    Call, Client, RetryPolicy, TransportCause, TransportFailure, VerificationError,
+};
 use wechatpay_mock::records::seeded;
 use wechatpay_mock::{Fault, MockKeys, MockPlatform, MockServer};
 use wechatpay_ureq::{Error, UreqClient};
@@ -286,8 +288,14 @@ fn a_slow_answer_times_out_on_every_attempt() {
     s.platform.inject(Fault::Slow(Duration::from_secs(2)), 2);
     let started = std::time::Instant::now();
     match client.execute(&auditing()) {
-        Err(Error::Timeout { timeout, attempts }) => {
-            assert_eq!((timeout, attempts), (Duration::from_millis(300), 2));
+        Err(error @ Error::Timeout { .. }) => {
+            assert_eq!(
+                error.to_string(),
+                format!(
+                    "no complete answer from {} within 300ms; gave up after 2 attempts",
+                    s.server.url()
+                )
+            );
         }
         other => panic!("{other:?}"),
     }
@@ -317,10 +325,7 @@ fn an_oversize_answer_is_refused_without_reading_it_all() {
 #[test]
 fn an_unreachable_primary_fails_over_to_the_backup() {
     let s = setup();
-    let closed = {
-        let listener = TcpListener::bind("127.0.0.1:0").unwrap();
-        format!("http://{}", listener.local_addr().unwrap())
-    };
+    let closed = closed_url();
     let client = UreqClient::new(core_client(&closed, Some(&s.server.url())))
         .unwrap()
         .with_retry_policy(fast_retries());
@@ -356,19 +361,92 @@ fn a_gateway_failure_on_the_primary_moves_to_the_backup_host() {
     );
 }
 
-#[test]
-fn nothing_unreachable_at_all_is_a_transport_error() {
-    let closed = {
-        let listener = TcpListener::bind("127.0.0.1:0").unwrap();
-        format!("http://{}", listener.local_addr().unwrap())
-    };
-    let client = UreqClient::new(core_client(&closed, None))
+/// A loopback URL nothing listens on: the port was free a moment ago.
+fn closed_url() -> String {
+    let listener = TcpListener::bind("127.0.0.1:0").unwrap();
+    format!("http://{}", listener.local_addr().unwrap())
+}
+
+/// The error of a call to `base_url` whose attempts all fail below HTTP.
+fn transport_error(base_url: &str, policy: RetryPolicy) -> Error {
+    let client = UreqClient::new(core_client(base_url, None))
         .unwrap()
-        .with_retry_policy(fast_retries());
-    match client.execute(&auditing()) {
-        Err(Error::Transport { attempts, .. }) => assert_eq!(attempts, 3),
+        .with_retry_policy(policy);
+    client.execute(&auditing()).unwrap_err()
+}
+
+#[test]
+fn a_refused_connection_names_the_host_and_the_cause() {
+    let closed = closed_url();
+    let error = transport_error(&closed, fast_retries());
+    match &error {
+        Error::Transport {
+            attempts: 3,
+            cause: TransportCause::Refused,
+            kind: TransportFailure::Connect,
+            host,
+            ..
+        } => assert_eq!(*host, closed),
         other => panic!("{other:?}"),
     }
+    let shown = error.to_string();
+    assert!(
+        shown.starts_with(&format!("connecting to {closed}: ")),
+        "{shown}"
+    );
+    assert!(
+        shown.to_lowercase().contains("connection refused"),
+        "{shown}"
+    );
+    assert!(
+        shown
+            .ends_with("(is the server running, and is the port right?); gave up after 3 attempts"),
+        "{shown}"
+    );
+}
+
+#[test]
+fn tls_to_a_plain_http_server_asks_whether_it_is_one() {
+    let s = setup();
+    let https = s.server.url().replacen("http://", "https://", 1);
+    let error = transport_error(&https, RetryPolicy::none());
+    assert!(
+        matches!(&error, Error::Transport { cause: TransportCause::PlainHttp, host, .. } if *host == https),
+        "{error:?}"
+    );
+    assert_eq!(
+        error.to_string(),
+        format!(
+            "connecting to {https}: TLS handshake failed: received corrupt message of type \
+             InvalidContentType (is this an http:// server?)"
+        )
+    );
+}
+
+#[test]
+fn a_host_name_that_does_not_resolve_is_a_dns_failure() {
+    // The .invalid top-level domain never resolves (RFC 2606): no network needed.
+    let error = transport_error("https://nonexistent.invalid", RetryPolicy::none());
+    assert!(
+        matches!(
+            &error,
+            Error::Transport {
+                cause: TransportCause::Dns,
+                ..
+            }
+        ),
+        "{error:?}"
+    );
+    let shown = error.to_string();
+    assert!(
+        shown.starts_with("connecting to https://nonexistent.invalid: "),
+        "{shown}"
+    );
+    assert!(
+        shown.contains("failed to lookup address information"),
+        "{shown}"
+    );
+    assert!(shown.ends_with("(is the host name right?)"), "{shown}");
 }
 
 #[test]

@@ -2,9 +2,9 @@
 
 use wechatpay_core::ecommerce::contract::QueryContractByOutContractCode;
 
-use super::{WithBody, print_body};
-use crate::config::{Output, Settings};
-use crate::failure::Failure;
+use super::{WithBody, body_text};
+use crate::config::{Api, Output};
+use crate::failure::{self, Failure};
 use crate::render;
 
 #[derive(Debug, clap::Args)]
@@ -14,17 +14,36 @@ pub struct Args {
     /// The AppID the contract was signed under.
     #[arg(long)]
     appid: String,
+    #[command(flatten)]
+    api: Api,
 }
 
-pub async fn run(settings: &Settings, args: Args) -> Result<(), Failure> {
+impl Args {
+    pub fn output(&self) -> Output {
+        self.api.output()
+    }
+}
+
+pub async fn run(args: Args) -> Result<(), Failure> {
     let query = QueryContractByOutContractCode::new(&args.out_contract_code, &args.appid)?;
-    let (contract, body) = settings.http()?.execute(&WithBody(&query)).await?;
-    match settings.output {
-        Output::Json => print_body(&body),
-        Output::Text => print!(
-            "{}",
-            render::contract(&args.out_contract_code, &args.appid, &contract)
-        ),
+    let http = args.api.http()?;
+    let (contract, body) = super::execute(&http, &WithBody(&query), "querying the contract")
+        .await
+        .map_err(|error| {
+            failure::queried(
+                failure::from_call(error, args.api.base_url()),
+                "out_contract_code",
+                &args.out_contract_code,
+            )
+        })?;
+    match args.output() {
+        // The verified body as received.
+        Output::Json => super::emit(&body_text(&body)),
+        Output::Text => super::emit(&render::contract(
+            &args.out_contract_code,
+            &args.appid,
+            &contract,
+        )),
     }
     Ok(())
 }

@@ -2,22 +2,37 @@
 
 use wechatpay_core::EncryptedField;
 
-use crate::config::Settings;
+use crate::config::{Format, Output, PrivateKey};
 use crate::failure::Failure;
 
 #[derive(Debug, clap::Args)]
 pub struct Args {
     /// The base64 field, as in the answer.
     ciphertext: String,
+    #[command(flatten)]
+    key: PrivateKey,
+    #[command(flatten)]
+    format: Format,
 }
 
-pub fn run(settings: &Settings, args: Args) -> Result<(), Failure> {
-    let credentials = settings.credentials()?;
+impl Args {
+    pub fn output(&self) -> Output {
+        self.format.output
+    }
+}
+
+pub fn run(args: Args) -> Result<(), Failure> {
+    let credentials = args.key.decrypting_credentials()?;
     let plaintext = credentials.decrypt(
         &EncryptedField::new(args.ciphertext.trim()),
         &mut super::rng(),
     )?;
     // Asked for explicitly: this is the one place the plaintext is printed.
-    println!("{}", plaintext.expose());
+    match args.output() {
+        Output::Json => {
+            super::emit(&serde_json::json!({ "plaintext": plaintext.expose() }).to_string())
+        }
+        Output::Text => super::emit(plaintext.expose()),
+    }
     Ok(())
 }

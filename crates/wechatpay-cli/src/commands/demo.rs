@@ -6,13 +6,13 @@ use std::time::Duration;
 
 use wechatpay_core::ecommerce::applyment::{NextStep, QueryApplymentByOutRequestNo};
 use wechatpay_core::ecommerce::contract::QueryContractByOutContractCode;
-use wechatpay_core::{Host, Nonce, Operation, RetryPolicy};
+use wechatpay_core::{Host, Nonce, Operation, RetryPolicy, Untrusted};
 use wechatpay_hyper::HyperClient;
 use wechatpay_mock::records::seeded;
 use wechatpay_mock::{Fault, MockKeys, MockPlatform, MockServer};
 
 use super::{rng, unix_now};
-use crate::failure::Failure;
+use crate::failure::{self, Failure};
 
 pub async fn run() -> Result<(), Failure> {
     let setup = |e: String| Failure::usage(e, "report this: the demo could not set itself up");
@@ -32,7 +32,10 @@ pub async fn run() -> Result<(), Failure> {
     // Short backoff so the retry shown below takes a fraction of a second.
     let retries =
         RetryPolicy::default().with_delays(Duration::from_millis(50), Duration::from_millis(200));
-    let http = HyperClient::new(core)?.with_retry_policy(retries);
+    let url = server.url();
+    let http = HyperClient::new(core)
+        .map_err(|e| failure::from_call(e, &url))?
+        .with_retry_policy(retries);
     println!(
         "crypto backend {:?}, User-Agent {:?}\n",
         http.core().credentials().backend(),
@@ -98,7 +101,9 @@ pub async fn run() -> Result<(), Failure> {
     let auditing = QueryApplymentByOutRequestNo::new(seeded::AUDITING)?;
     platform.clear_requests();
     platform.inject(Fault::SystemError, 2);
-    http.execute(&auditing).await?;
+    http.execute(&auditing)
+        .await
+        .map_err(|e| failure::from_call(e, &url))?;
     let statuses: Vec<String> = platform
         .requests()
         .iter()
@@ -116,7 +121,7 @@ pub async fn run() -> Result<(), Failure> {
         platform.inject(fault, 1);
         match http.execute(&auditing).await {
             Ok(_) => return Err(setup(format!("{what} was accepted"))),
-            Err(error) => println!("  rejected   {what}: {error}"),
+            Err(error) => println!("  rejected   {what}: {}", Untrusted(&error.to_string())),
         }
     }
     server.stop();
@@ -141,14 +146,17 @@ async fn step_by_step<O: Operation>(
         request.method(),
         request.uri().path_and_query().map_or("/", |p| p.as_str())
     );
-    let response = http.send(request).await?;
+    let base_url = http.core().base_url(Host::Primary);
+    let response = http
+        .send(request)
+        .await
+        .map_err(|e| failure::from_call(e, base_url))?;
     let header = |name: &str| {
         response
             .headers()
             .get(name)
             .and_then(|v| v.to_str().ok())
-            .unwrap_or("-")
-            .to_owned()
+            .map_or_else(|| "-".to_owned(), |v| Untrusted(v).to_string())
     };
     println!(
         "  sent       HTTP {} with {} bytes, Request-ID {}",

@@ -23,7 +23,8 @@ pub struct Args {
     #[arg(long)]
     control: bool,
     /// Where to write the merchant private key and the platform public key for the other
-    /// commands (default: a new folder under the system's temporary directory).
+    /// commands (default: a new private folder under the system's temporary directory,
+    /// removed when the mock stops).
     #[arg(long, value_name = "DIR")]
     keys_dir: Option<PathBuf>,
 }
@@ -43,11 +44,37 @@ pub async fn run(args: Args) -> Result<(), Failure> {
     } else {
         None
     };
-    let dir = args.keys_dir.unwrap_or_else(|| {
-        std::env::temp_dir().join(format!("wechatpay-mock-{}", server.addr().port()))
-    });
-    let private_key = write(&dir, "apiclient_key.pem", &keys.merchant_private_key_pem)?;
-    let public_key = write(&dir, "pub_key.pem", &keys.platform_public_key_pem)?;
+    // A fresh folder with a random name, readable by this user only: a predictable name
+    // would let another local user create it first, or plant a symlink in it. It lives until
+    // the mock stops.
+    let fresh;
+    let dir = match &args.keys_dir {
+        Some(dir) => {
+            std::fs::create_dir_all(dir).map_err(|e| {
+                Failure::usage(
+                    format!("cannot create {}: {e}", dir.display()),
+                    "pass a writable --keys-dir",
+                )
+            })?;
+            dir.as_path()
+        }
+        None => {
+            let mut builder = tempfile::Builder::new();
+            builder.prefix("wechatpay-mock-");
+            // tempfile leaves a folder's mode to the umask; this one holds a private key.
+            #[cfg(unix)]
+            builder.permissions(std::os::unix::fs::PermissionsExt::from_mode(0o700));
+            fresh = builder.tempdir().map_err(|e| {
+                Failure::usage(
+                    format!("cannot create a folder for the keys: {e}"),
+                    "pass a writable --keys-dir, or set TMPDIR",
+                )
+            })?;
+            fresh.path()
+        }
+    };
+    let private_key = write(dir, "apiclient_key.pem", &keys.merchant_private_key_pem)?;
+    let public_key = write(dir, "pub_key.pem", &keys.platform_public_key_pem)?;
 
     println!("mock platform listening on {}", server.url());
     if let Some(backup) = &backup {
@@ -111,15 +138,27 @@ fn listen(platform: &Arc<MockPlatform>, port: u16, control: bool) -> Result<Mock
     })
 }
 
+/// Writes a new file readable by this user only. Whatever stood at its name before (an old
+/// key, a symlink planted there) is removed first, not followed: the file is created anew.
 fn write(dir: &Path, name: &str, contents: &str) -> Result<PathBuf, Failure> {
+    use std::io::Write;
     let path = dir.join(name);
-    std::fs::create_dir_all(dir)
-        .and_then(|()| std::fs::write(&path, contents))
-        .map_err(|e| {
-            Failure::usage(
-                format!("cannot write {}: {e}", path.display()),
-                "pass a writable --keys-dir",
-            )
-        })?;
+    let written = (|| {
+        match std::fs::remove_file(&path) {
+            Err(e) if e.kind() != std::io::ErrorKind::NotFound => return Err(e),
+            _ => {}
+        }
+        let mut options = std::fs::OpenOptions::new();
+        options.write(true).create_new(true);
+        #[cfg(unix)]
+        std::os::unix::fs::OpenOptionsExt::mode(&mut options, 0o600);
+        options.open(&path)?.write_all(contents.as_bytes())
+    })();
+    written.map_err(|e| {
+        Failure::usage(
+            format!("cannot write {}: {e}", path.display()),
+            "pass a writable --keys-dir",
+        )
+    })?;
     Ok(path)
 }

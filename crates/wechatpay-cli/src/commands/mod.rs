@@ -1,6 +1,7 @@
 //! One module per subcommand.
 
 pub mod applyment;
+pub mod completions;
 pub mod contract;
 pub mod decrypt;
 pub mod demo;
@@ -13,6 +14,10 @@ use std::time::{SystemTime, UNIX_EPOCH};
 use getrandom::SysRng;
 use rand_core::UnwrapErr;
 use wechatpay_core::{Error, Operation, RequestParts, VerifiedBody};
+use wechatpay_hyper::HyperClient;
+
+use crate::failure::Failure;
+use crate::progress::Activity;
 
 /// The system clock, in Unix seconds: the CLI is the core's clock.
 pub fn unix_now() -> u64 {
@@ -24,6 +29,16 @@ pub fn unix_now() -> u64 {
 /// The operating system's random source.
 pub fn rng() -> UnwrapErr<SysRng> {
     UnwrapErr(SysRng)
+}
+
+/// Runs `operation` with a spinner saying `what` on a terminal.
+pub async fn execute<O: Operation>(
+    http: &HyperClient,
+    operation: &O,
+    what: &str,
+) -> Result<O::Output, wechatpay_hyper::Error> {
+    let _activity = Activity::start(what);
+    http.execute(operation).await
 }
 
 /// An operation that also hands back the verified body, for `--output json`.
@@ -42,19 +57,28 @@ impl<O: Operation> Operation for WithBody<'_, O> {
 }
 
 /// The exact bytes of `--body-file`, or an empty body.
-pub fn read_body(path: Option<&std::path::Path>) -> Result<Vec<u8>, crate::failure::Failure> {
+pub fn read_body(path: Option<&std::path::Path>) -> Result<Vec<u8>, Failure> {
     let Some(path) = path else {
         return Ok(Vec::new());
     };
     std::fs::read(path).map_err(|e| {
-        crate::failure::Failure::usage(
+        Failure::usage(
             format!("cannot read {} (--body-file): {e}", path.display()),
             "point --body-file at the exact body bytes",
         )
     })
 }
 
-/// Prints a verified body as received.
-pub fn print_body(body: &[u8]) {
-    println!("{}", String::from_utf8_lossy(body));
+/// A verified body as received, with no trailing whitespace.
+pub fn body_text(body: &[u8]) -> String {
+    String::from_utf8_lossy(body).trim_end().to_owned()
+}
+
+/// Prints `text` on stdout, ending with exactly the newline it may lack.
+pub fn emit(text: &str) {
+    if text.ends_with('\n') {
+        print!("{text}");
+    } else {
+        println!("{text}");
+    }
 }

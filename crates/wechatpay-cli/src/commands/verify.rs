@@ -5,7 +5,7 @@ use std::path::PathBuf;
 use http::{HeaderMap, HeaderValue};
 use wechatpay_core::{WECHATPAY_NONCE, WECHATPAY_SERIAL, WECHATPAY_SIGNATURE, WECHATPAY_TIMESTAMP};
 
-use crate::config::Settings;
+use crate::config::{Format, MaxSkew, Output, Platform};
 use crate::failure::Failure;
 
 #[derive(Debug, clap::Args)]
@@ -28,10 +28,22 @@ pub struct Args {
     /// The time to check the timestamp against, in Unix seconds (default: now).
     #[arg(long)]
     now: Option<u64>,
+    #[command(flatten)]
+    platform: Platform,
+    #[command(flatten)]
+    skew: MaxSkew,
+    #[command(flatten)]
+    format: Format,
 }
 
-pub fn run(settings: &Settings, args: Args) -> Result<(), Failure> {
-    let keys = settings.platform_keys()?;
+impl Args {
+    pub fn output(&self) -> Output {
+        self.format.output
+    }
+}
+
+pub fn run(args: Args) -> Result<(), Failure> {
+    let keys = args.platform.keys()?;
     let body = super::read_body(args.body_file.as_deref())?;
     let mut headers = HeaderMap::new();
     for (name, flag, value) in [
@@ -49,11 +61,17 @@ pub fn run(settings: &Settings, args: Args) -> Result<(), Failure> {
         headers.insert(name, value);
     }
     let now = args.now.unwrap_or_else(super::unix_now);
-    keys.verify(&headers, &body, now, settings.max_skew)
+    let key = keys
+        .verify(&headers, &body, now, args.skew.max_skew)
         .map_err(|kind| wechatpay_core::Error::Verification {
             kind,
             request_id: None,
         })?;
-    println!("ok");
+    match args.output() {
+        Output::Json => super::emit(
+            &serde_json::json!({ "verified": true, "serial": key.serial() }).to_string(),
+        ),
+        Output::Text => super::emit("ok"),
+    }
     Ok(())
 }

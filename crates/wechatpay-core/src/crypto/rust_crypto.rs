@@ -39,7 +39,38 @@ pub(crate) fn parse_private_key(der: &[u8]) -> Result<PrivateKey, String> {
     }
     let key = rsa::PrivateKey::from_pkcs8_der(der).map_err(describe_pkcs8_error)?;
     check_size(key.n().bit_width() as usize)?;
+    check_stored_crt_values(info.private_key.as_bytes(), &key)?;
     Ok(PrivateKey { key })
+}
+
+/// `rsa` recomputes dP, dQ and qInv from the primes and ignores the stored ones, while
+/// aws-lc-rs (and OpenSSL) refuse a key whose stored values disagree: such a file is damaged.
+/// Refusing it here keeps both backends in agreement on every key.
+fn check_stored_crt_values(pkcs1_der: &[u8], key: &rsa::PrivateKey) -> Result<(), String> {
+    use rsa::pkcs1::der::Decode;
+    use rsa::traits::PrivateKeyParts;
+
+    let damaged = || {
+        "the private key is damaged: its stored CRT values (exponent1, exponent2, coefficient)          do not match its primes"
+            .to_owned()
+    };
+    let stored = rsa::pkcs1::RsaPrivateKeyRef::from_der(pkcs1_der).map_err(|_| damaged())?;
+    let same = |stored: &[u8], computed: Option<&rsa::BoxedUint>| {
+        computed.is_some_and(|value| {
+            let bytes = Zeroizing::new(value.to_be_bytes());
+            let first = bytes.iter().position(|&b| b != 0).unwrap_or(bytes.len());
+            bytes[first..] == *stored
+        })
+    };
+    let qinv = key.crt_coefficient();
+    if same(stored.exponent1.as_bytes(), key.dp())
+        && same(stored.exponent2.as_bytes(), key.dq())
+        && same(stored.coefficient.as_bytes(), qinv.as_ref())
+    {
+        Ok(())
+    } else {
+        Err(damaged())
+    }
 }
 
 /// Reads SubjectPublicKeyInfo DER as an RSA public key of an accepted size.
@@ -148,4 +179,55 @@ fn sha256(parts: &[&[u8]]) -> [u8; super::SHA256_LEN] {
         hasher.update(part);
     }
     hasher.finalize().into()
+}
+
+#[cfg(test)]
+mod tests {
+    use rsa::pkcs1::der::Decode;
+
+    use crate::crypto::{Backend, PrivateKey};
+
+    /// The merchant test key with the last byte of one stored CRT value changed.
+    fn damaged(field: fn(&rsa::pkcs1::RsaPrivateKeyRef<'_>) -> usize) -> String {
+        let pem = include_str!("../../testdata/keys/merchant_key.pem");
+        let mut der = crate::pem::private_key_der(pem).unwrap().to_vec();
+        let info = rsa::pkcs8::PrivateKeyInfoRef::try_from(der.as_slice()).unwrap();
+        let inner = info.private_key.as_bytes();
+        let stored = rsa::pkcs1::RsaPrivateKeyRef::from_der(inner).unwrap();
+        let at = field(&stored) - der.as_ptr() as usize;
+        der[at] ^= 0x02;
+        let body = crate::base64::encode(&der);
+        let lines: Vec<&str> = body
+            .as_bytes()
+            .chunks(64)
+            .map(|line| std::str::from_utf8(line).unwrap())
+            .collect();
+        format!(
+            "-----BEGIN PRIVATE KEY-----\n{}\n-----END PRIVATE KEY-----\n",
+            lines.join("\n")
+        )
+    }
+
+    fn last_byte(bytes: &[u8]) -> usize {
+        bytes.as_ptr() as usize + bytes.len() - 1
+    }
+
+    #[test]
+    fn a_key_whose_stored_crt_values_disagree_with_its_primes_is_refused_by_every_backend() {
+        let damaged_keys = [
+            damaged(|k| last_byte(k.exponent1.as_bytes())),
+            damaged(|k| last_byte(k.exponent2.as_bytes())),
+            damaged(|k| last_byte(k.coefficient.as_bytes())),
+        ];
+        for pem in &damaged_keys {
+            for backend in Backend::all() {
+                let error = PrivateKey::from_pem(pem, *backend).err().unwrap();
+                assert!(error.contains("damaged"), "{backend:?}: {error}");
+            }
+        }
+        for backend in Backend::all() {
+            let intact = include_str!("../../testdata/keys/merchant_key.pem");
+            assert!(PrivateKey::from_pem(intact, *backend).is_ok());
+        }
+    }
 }
