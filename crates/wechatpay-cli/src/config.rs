@@ -244,9 +244,7 @@ impl Platform {
         }
         for value in &self.platform_cert {
             let pem = keyfile::load(value, KeyFile::PlatformCertificate)?;
-            for certificate in keyfile::certificates(&pem) {
-                keys.add_certificate(certificate)?;
-            }
+            keys.add_certificates(&pem)?;
         }
         Ok(keys)
     }

@@ -49,12 +49,13 @@ impl KeyFile {
     }
 }
 
-/// The PEM text of a key setting: the value itself when it begins with `-----BEGIN` (after
-/// leading whitespace), otherwise the contents of the file it names.
+/// The PEM text of a key setting: the value itself when it holds a `-----BEGIN` line (secret
+/// stores hand keys over as contents, sometimes with the `Bag Attributes` lines `openssl
+/// pkcs12` writes first), otherwise the contents of the file it names.
 pub fn load(value: &OsStr, kind: KeyFile) -> Result<String, Failure> {
     let setting = kind.setting();
     if let Some(text) = value.to_str()
-        && text.trim_start().starts_with("-----BEGIN")
+        && text.contains("-----BEGIN")
     {
         check_kind(text, kind, &format!("the PEM given by {setting}"))?;
         return Ok(text.to_owned());
@@ -87,27 +88,6 @@ pub fn load(value: &OsStr, kind: KeyFile) -> Result<String, Failure> {
     })?;
     check_kind(&text, kind, &name)?;
     Ok(text)
-}
-
-/// Every `CERTIFICATE` block of a PEM text (a file from `/v3/certificates` may hold several);
-/// the whole text when there is none, for the core to say what it is instead.
-pub fn certificates(pem: &str) -> Vec<&str> {
-    const BEGIN: &str = "-----BEGIN CERTIFICATE-----";
-    const END: &str = "-----END CERTIFICATE-----";
-    let mut blocks = Vec::new();
-    let mut rest = pem;
-    while let Some(start) = rest.find(BEGIN) {
-        let Some(length) = rest[start..].find(END) else {
-            break;
-        };
-        let end = start + length + END.len();
-        blocks.push(&rest[start..end]);
-        rest = &rest[end..];
-    }
-    if blocks.is_empty() {
-        blocks.push(pem);
-    }
-    blocks
 }
 
 /// A certificate where a public key is wanted, or the reverse: the fix is another flag, which
@@ -277,7 +257,7 @@ fn shown_path(path: &Path) -> String {
 
 #[cfg(test)]
 mod tests {
-    use super::{Der, certificates, classify};
+    use super::{Der, classify};
 
     #[test]
     fn binary_files_are_told_apart_by_their_first_elements() {
@@ -303,13 +283,5 @@ mod tests {
             Der::Unknown
         );
         assert_eq!(classify(&[0x30]), Der::Unknown);
-    }
-
-    #[test]
-    fn every_certificate_of_a_bundle_is_found() {
-        let one = "-----BEGIN CERTIFICATE-----\nAAAA\n-----END CERTIFICATE-----";
-        let bundle = format!("Bag Attributes\n{one}\n\nsubject=x\n{one}\n");
-        assert_eq!(certificates(&bundle), [one, one]);
-        assert_eq!(certificates("nothing"), ["nothing"]);
     }
 }

@@ -84,6 +84,20 @@ pub(crate) fn certificate_der(pem: &str) -> Result<Vec<u8>, String> {
     }
 }
 
+/// The DER of every certificate in a PEM text (a file may hold several, as a download from
+/// `/v3/certificates` during a rotation does).
+pub(crate) fn certificate_ders(pem: &str) -> Result<Vec<Vec<u8>>, String> {
+    let ders = blocks(pem)
+        .filter(|block| block.label == "CERTIFICATE")
+        .map(|block| block.decode())
+        .collect::<Result<Vec<_>, _>>()?;
+    if ders.is_empty() {
+        // No certificate: say what the text holds instead.
+        certificate_der(pem)?;
+    }
+    Ok(ders)
+}
+
 /// One PEM block in a text: its label and the text from `-----BEGIN` to the end of its
 /// `-----END` line.
 struct Block<'a> {

@@ -144,9 +144,39 @@ impl PlatformKeys {
     ///
     /// [`Error::InvalidInput`] for a PEM that is not an X.509 certificate with an RSA key.
     pub fn add_certificate(&mut self, pem: &str) -> Result<&PlatformKey, Error> {
-        let invalid = |reason: String| Error::invalid("platform_certificate", reason);
-        let der = crate::pem::certificate_der(pem).map_err(invalid)?;
-        let certificate = Certificate::from_der(&der)
+        let der = crate::pem::certificate_der(pem).map_err(invalid_certificate)?;
+        self.add_certificate_der(&der)
+    }
+
+    /// Adds every certificate of a PEM text that holds one or more (a bundle, or the
+    /// certificates of a rotation saved in one file), as [`PlatformKeys::add_certificate`]
+    /// does for each. Returns their serials, in the order of the text. Nothing is added when
+    /// one of them is refused.
+    ///
+    /// # Errors
+    ///
+    /// As [`PlatformKeys::add_certificate`], for the first certificate refused, or for a text
+    /// that holds none.
+    pub fn add_certificates(&mut self, pem: &str) -> Result<Vec<String>, Error> {
+        let ders = crate::pem::certificate_ders(pem).map_err(invalid_certificate)?;
+        let keys = ders
+            .iter()
+            .map(|der| self.certificate_key(der))
+            .collect::<Result<Vec<_>, _>>()?;
+        Ok(keys
+            .into_iter()
+            .map(|key| self.insert(key).serial().to_owned())
+            .collect())
+    }
+
+    fn add_certificate_der(&mut self, der: &[u8]) -> Result<&PlatformKey, Error> {
+        let key = self.certificate_key(der)?;
+        Ok(self.insert(key))
+    }
+
+    fn certificate_key(&self, der: &[u8]) -> Result<PlatformKey, Error> {
+        let invalid = invalid_certificate;
+        let certificate = Certificate::from_der(der)
             .map_err(|e| invalid(format!("not a valid X.509 certificate: {e}")))?;
         let tbs = certificate.tbs_certificate();
         let serial = hex_upper(tbs.serial_number().as_bytes());
@@ -158,14 +188,14 @@ impl PlatformKeys {
             .to_der()
             .map_err(|e| invalid(format!("cannot read the certificate's public key: {e}")))?;
         let key = self.parse_key(&spki, "platform_certificate")?;
-        Ok(self.insert(PlatformKey {
+        Ok(PlatformKey {
             serial,
             kind: PlatformKeyKind::Certificate {
                 not_before,
                 not_after,
             },
             key,
-        }))
+        })
     }
 
     /// Makes the key with this serial the one requests name in `Wechatpay-Serial`.
@@ -347,6 +377,10 @@ impl FieldEncryptor<'_> {
             .map_err(Error::Crypto)?;
         Ok(crate::base64::encode(&ciphertext))
     }
+}
+
+fn invalid_certificate(reason: String) -> Error {
+    Error::invalid("platform_certificate", reason)
 }
 
 fn check_public_key_id(id: &str) -> Result<(), Error> {

@@ -742,3 +742,23 @@ fn a_just_submitted_applyment_decodes_with_only_its_ids_and_state() {
         .unwrap();
     assert_eq!(applyment.applyment_state_desc, "");
 }
+
+#[test]
+fn every_certificate_of_a_bundle_is_added_or_none_is() {
+    let mut keys = PlatformKeys::new();
+    let bundle = format!("{BAG_ATTRIBUTES}{PLATFORM_CERT}\nsubject=x\n{PLATFORM_CERT_EXPIRED}");
+    let serials = keys.add_certificates(&bundle).unwrap();
+    assert_eq!(serials, [CERT_SERIAL, EXPIRED_CERT_SERIAL]);
+    assert_eq!(keys.len(), 2);
+
+    let mut keys = PlatformKeys::new();
+    let broken =
+        format!("{PLATFORM_CERT}-----BEGIN CERTIFICATE-----\nAAAA\n-----END CERTIFICATE-----\n");
+    assert!(keys.add_certificates(&broken).is_err());
+    assert!(
+        keys.is_empty(),
+        "nothing is added when one certificate is refused"
+    );
+    let error = keys.add_certificates(PLATFORM_PUB).unwrap_err();
+    assert!(error.to_string().contains("public key"), "{error}");
+}
