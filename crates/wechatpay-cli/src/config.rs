@@ -158,6 +158,8 @@ impl PrivateKey {
         self.missing(&mut missing);
         missing.into_result()?;
         let pem = self.pem()?;
+        // The core decrypts through MerchantCredentials, whose ids take no part in decryption:
+        // placeholders stand in for them until the core offers the key on its own.
         Ok(MerchantCredentials::new("1", "00", &pem)?)
     }
 }

@@ -277,17 +277,15 @@ fn verification<B: AsRef<[u8]>, T>(response: &Response<B>, result: &Result<T, Er
     }
 }
 
-/// A wait as people read it: `450ms`, `1.2s`.
+/// A wait as people read it: `450ms`, `1.2s` (a wait under a millisecond is `0ms`).
 struct Wait(Duration);
 
 impl fmt::Display for Wait {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         if self.0 >= Duration::from_secs(1) {
             write!(f, "{:.1}s", self.0.as_secs_f64())
-        } else if self.0 >= Duration::from_millis(1) {
-            write!(f, "{}ms", self.0.as_millis())
         } else {
-            write!(f, "{:?}", self.0)
+            write!(f, "{}ms", self.0.as_millis())
         }
     }
 }

@@ -186,6 +186,16 @@ mod tests {
     }
 
     #[test]
+    fn labels_are_1_to_64_capitals_digits_or_spaces() {
+        let block = |label: &str| format!("-----BEGIN {label}-----\nQUJD\n-----END {label}-----\n");
+        let longest = "A".repeat(64);
+        assert_eq!(find(&block(&longest), &["X"]).unwrap().label, longest);
+        for label in ["", &"A".repeat(65), "private key", "RSA-KEY"] {
+            assert!(find(&block(label), &["X"]).is_err(), "{label:?}");
+        }
+    }
+
+    #[test]
     fn unterminated_or_mismatched_blocks_are_not_blocks() {
         for text in [
             "",

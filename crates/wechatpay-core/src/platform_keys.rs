@@ -422,3 +422,17 @@ fn hex_upper(bytes: &[u8]) -> String {
 fn unix_seconds(duration: std::time::Duration) -> u64 {
     duration.as_secs()
 }
+
+#[cfg(test)]
+mod tests {
+    use super::hex_upper;
+
+    #[test]
+    fn serials_drop_only_the_sign_byte_of_their_der_integer() {
+        // A serial whose top bit is set is stored with a leading zero byte.
+        assert_eq!(hex_upper(&[0x00, 0x9E, 0x01]), "9E01");
+        assert_eq!(hex_upper(&[0x5E, 0x00]), "5E00");
+        // Zero itself is the one byte 00.
+        assert_eq!(hex_upper(&[0x00]), "00");
+    }
+}

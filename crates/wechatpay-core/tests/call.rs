@@ -670,4 +670,197 @@ fn final_answers_and_exhausted_attempts_are_narrated_as_such() {
         ]
     );
     assert_eq!(error.host(), Some("https://api2.mch.weixin.qq.com"));
+
+    // A signed error answer altered on the way: its verification says so.
+    let mut altered = signed_response(
+        Backend::default(),
+        500,
+        br#"{"code":"SYSTEM_ERROR","message":"x"}"#,
+    );
+    altered.body_mut()[3] ^= 1;
+    let (verification, _) = decisions_and_verification(altered);
+    assert!(
+        verification.starts_with("signature does not match"),
+        "{verification}"
+    );
+    // A Retry-After on a final answer is not why the call stops.
+    let mut refused = unsigned_response(400, br#"{"code":"PARAM_ERROR","message":"x"}"#);
+    refused
+        .headers_mut()
+        .insert("Retry-After", http::HeaderValue::from_static("60"));
+    assert_eq!(decisions_and_verification(refused).1, "stop: not retryable");
+
+    // Without a backup host, a failover retries the primary, and says so.
+    let single = common::client(Backend::default())
+        .with_backup_url(None)
+        .unwrap();
+    let (_, events) = capture::events(|| {
+        let mut rng = rng();
+        let mut call = Call::new(&single, &query, RetryPolicy::default());
+        call.request(NOW, &mut rng).unwrap();
+        call.failed(broken(TransportFailure::Connect), &mut rng)
+    });
+    let decision = events.iter().find_map(|e| e.field("decision")).unwrap();
+    assert!(decision.starts_with("retry on primary in "), "{decision}");
+}
+
+#[test]
+fn waits_are_narrated_in_milliseconds_below_a_second_and_in_seconds_above() {
+    capture::install();
+    let query = QueryApplymentByOutRequestNo::new("A").unwrap();
+    let client = client(Backend::default());
+    let decision = |policy: RetryPolicy, response: Option<http::Response<Vec<u8>>>| {
+        let (_, events) = capture::events(|| {
+            let mut rng = rng();
+            let mut call = Call::new(&client, &query, policy);
+            call.request(NOW, &mut rng).unwrap();
+            match &response {
+                Some(response) => {
+                    let _ = call.response(response, NOW, &mut rng);
+                }
+                None => {
+                    let _ = call.failed(broken(TransportFailure::Connect), &mut rng);
+                }
+            }
+        });
+        events
+            .iter()
+            .find_map(|e| e.field("decision"))
+            .unwrap()
+            .to_owned()
+    };
+    // Equal jitter: between 225 and 450 ms.
+    let short =
+        RetryPolicy::default().with_delays(Duration::from_millis(450), Duration::from_millis(450));
+    let said = decision(short, None);
+    let millis: u64 = said
+        .strip_prefix("fail over to backup in ")
+        .and_then(|rest| rest.strip_suffix("ms"))
+        .and_then(|n| n.parse().ok())
+        .unwrap_or_else(|| panic!("{said}"));
+    assert!((225..=450).contains(&millis), "{said}");
+    // The platform's Retry-After, when longer than the backoff, is the wait.
+    let mut busy = unsigned_response(500, br#"{"code":"SYSTEM_ERROR","message":"x"}"#);
+    busy.headers_mut()
+        .insert("Retry-After", http::HeaderValue::from_static("2"));
+    assert_eq!(
+        decision(RetryPolicy::default(), Some(busy)),
+        "retry on primary in 2.0s"
+    );
+}
+
+#[test]
+fn the_documented_adapter_defaults_hold() {
+    // 1 MiB answers, 10 s per attempt, and idle connections dropped before the platform's 8 s.
+    assert_eq!(wechatpay_core::DEFAULT_BODY_LIMIT, 1_048_576);
+    assert_eq!(wechatpay_core::DEFAULT_TIMEOUT, Duration::from_secs(10));
+    assert!(wechatpay_core::POOL_IDLE_TIMEOUT < Duration::from_secs(8));
+}
+
+#[test]
+fn standard_io_errors_are_recognised_by_kind_and_a_failed_lookup_by_its_text() {
+    use std::io::{Error as IoError, ErrorKind};
+    let cases = [
+        (
+            IoError::from(ErrorKind::ConnectionRefused),
+            TransportCause::Refused,
+        ),
+        (IoError::from(ErrorKind::TimedOut), TransportCause::TimedOut),
+        (
+            IoError::from(ErrorKind::ConnectionReset),
+            TransportCause::Reset,
+        ),
+        (
+            IoError::from(ErrorKind::UnexpectedEof),
+            TransportCause::Reset,
+        ),
+        (
+            IoError::other("failed to lookup address information: Name or service not known"),
+            TransportCause::Dns,
+        ),
+        (
+            IoError::from(ErrorKind::PermissionDenied),
+            TransportCause::Other,
+        ),
+        (IoError::other("something else"), TransportCause::Other),
+    ];
+    for (error, expected) in cases {
+        let shown = error.to_string();
+        // Found at the top of the chain, and below an error that wraps it.
+        assert_eq!(TransportCause::of(&error), expected, "{shown}");
+        let wrapped = link("client error", error);
+        assert_eq!(TransportCause::of(&wrapped), expected, "{shown}");
+    }
+    assert_eq!(
+        TransportCause::of(&link("no io error here", Link("x", None))),
+        TransportCause::Other
+    );
+}
+
+#[test]
+fn a_failure_before_anything_was_sent_is_connecting_and_after_it_exchanging() {
+    let shown = |kind, cause| {
+        let failure = AttemptFailure::Transport {
+            kind,
+            cause,
+            source: Box::new(std::io::Error::other("boom")),
+        };
+        failure.into_error(1, "https://example.test").to_string()
+    };
+    // Whatever the adapter's kind, a cause that stops the request before it leaves.
+    for cause in [
+        TransportCause::Dns,
+        TransportCause::Refused,
+        TransportCause::Tls,
+        TransportCause::PlainHttp,
+    ] {
+        let text = shown(TransportFailure::Interrupted, cause);
+        assert!(
+            text.starts_with("connecting to https://example.test: "),
+            "{text}"
+        );
+    }
+    let text = shown(TransportFailure::Connect, TransportCause::Other);
+    assert!(
+        text.starts_with("connecting to https://example.test: "),
+        "{text}"
+    );
+    for cause in [
+        TransportCause::Reset,
+        TransportCause::TimedOut,
+        TransportCause::Other,
+    ] {
+        let text = shown(TransportFailure::Interrupted, cause);
+        assert!(
+            text.starts_with("exchanging with https://example.test: "),
+            "{text}"
+        );
+    }
+}
+
+#[test]
+fn an_error_chain_debugs_as_its_text_and_adapter_errors_lead_to_the_core_error() {
+    let error = link("client error", std::io::Error::other("refused\u{1b}[2J"));
+    let chain = ErrorChain(&error);
+    assert_eq!(format!("{chain:?}"), format!("{:?}", chain.to_string()));
+    assert!(!format!("{chain:?}").is_empty());
+
+    let client = client(Backend::default());
+    let query = QueryApplymentByOutRequestNo::new("A").unwrap();
+    let answer = unsigned_response(500, br#"{"code":"SYSTEM_ERROR","message":"x"}"#);
+    let core = client.parse(&query, &answer, NOW).unwrap_err();
+    let adapter = AdapterError::from(core);
+    assert!(matches!(adapter.core(), Some(Error::Api(_))), "{adapter:?}");
+    assert_eq!(adapter.request_id(), Some("08F4C1A2B30610A7051A0C"));
+    assert!(adapter.is_retryable());
+    assert_eq!(adapter.host(), None);
+    let timeout = AttemptFailure::Timeout {
+        timeout: Duration::from_secs(1),
+    }
+    .into_error(3, "https://a.test");
+    assert_eq!(
+        (timeout.core().is_none(), timeout.request_id()),
+        (true, None)
+    );
+    assert_eq!(timeout.host(), Some("https://a.test"));
 }

@@ -762,3 +762,283 @@ fn every_certificate_of_a_bundle_is_added_or_none_is() {
     let error = keys.add_certificates(PLATFORM_PUB).unwrap_err();
     assert!(error.to_string().contains("public key"), "{error}");
 }
+
+#[test]
+fn a_client_tells_its_platform_keys_and_clock_window() {
+    let client = client(Backend::default());
+    assert_eq!(client.platform_keys().len(), 2);
+    assert!(client.platform_keys().get(PUBLIC_KEY_ID).is_some());
+    assert_eq!(client.max_clock_skew(), 300);
+    let strict = client.with_max_clock_skew(42);
+    assert_eq!(strict.max_clock_skew(), 42);
+    // The window is the one verification applies.
+    let response = signed_response(Backend::default(), 200, b"{}");
+    strict.verify(response.headers(), b"{}", NOW + 42).unwrap();
+    let error = strict
+        .verify(response.headers(), b"{}", NOW + 43)
+        .unwrap_err();
+    assert!(
+        matches!(
+            error.verification(),
+            Some(VerificationError::ClockSkew { max_skew: 42, .. })
+        ),
+        "{error}"
+    );
+}
+
+#[test]
+fn merchant_ids_and_serials_take_their_full_documented_lengths_and_no_more() {
+    let mchid = "1".repeat(32);
+    let serial = "A".repeat(64);
+    let credentials =
+        MerchantCredentials::new(mchid.as_str(), serial.as_str(), MERCHANT_KEY).unwrap();
+    assert_eq!(
+        (credentials.mchid(), credentials.serial_no()),
+        (mchid.as_str(), serial.as_str())
+    );
+    let error =
+        MerchantCredentials::new("1".repeat(33), MERCHANT_SERIAL, MERCHANT_KEY).unwrap_err();
+    assert_eq!(invalid_field(error), "mchid");
+    let error = MerchantCredentials::new(MCHID, "A".repeat(65), MERCHANT_KEY).unwrap_err();
+    assert_eq!(invalid_field(error), "serial_no");
+}
+
+#[test]
+fn a_refused_value_is_quoted_escaped_and_cut_in_the_message() {
+    let message = MerchantCredentials::new("19000\r\n00001", MERCHANT_SERIAL, MERCHANT_KEY)
+        .unwrap_err()
+        .to_string();
+    assert!(message.contains(r#""19000\r\n00001""#), "{message}");
+    let long = "9".repeat(40) + "x" + &"9".repeat(200);
+    let message = MerchantCredentials::new(long.as_str(), MERCHANT_SERIAL, MERCHANT_KEY)
+        .unwrap_err()
+        .to_string();
+    assert!(
+        message.contains(&format!("{:?}...", &long[..64])),
+        "{message}"
+    );
+    assert!(!message.contains(&long[..65]), "{message}");
+}
+
+#[test]
+fn keys_remember_the_backend_they_were_parsed_for() {
+    for backend in Backend::all() {
+        assert_eq!(credentials(*backend).backend(), *backend);
+    }
+}
+
+#[test]
+fn decode_and_verification_errors_carry_the_request_id_to_quote() {
+    let error = decode_error(r#"{"no":"auth_state"}"#);
+    assert_eq!(error.request_id(), Some("08F4C1A2B30610A7051A0B"));
+    assert!(
+        error
+            .to_string()
+            .ends_with("(Request-ID 08F4C1A2B30610A7051A0B)"),
+        "{error}"
+    );
+
+    let mut forged = signed_response(Backend::default(), 200, b"{}");
+    forged.body_mut().push(b' ');
+    let query = QueryContractByOutContractCode::new("C", "wx1").unwrap();
+    let error = client(Backend::default())
+        .parse(&query, &forged, NOW)
+        .unwrap_err();
+    assert_eq!(error.request_id(), Some("08F4C1A2B30610A7051A0B"));
+    assert!(
+        error
+            .to_string()
+            .ends_with(" (Request-ID 08F4C1A2B30610A7051A0B)"),
+        "{error}"
+    );
+}
+
+#[test]
+fn gateway_statuses_retry_whatever_their_body_says() {
+    for status in [502, 503, 504] {
+        let error = unsigned_error(status, br#"{"code":"UPSTREAM_DOWN","message":"x"}"#);
+        assert!(error.is_retryable(), "{status}");
+    }
+    let error = unsigned_error(500, br#"{"code":"INVALID_REQUEST","message":"x"}"#);
+    assert!(!error.is_retryable());
+}
+
+#[test]
+fn the_servers_view_of_a_signature_is_found_up_to_three_levels_down_and_no_deeper() {
+    let info = r#"{"sign_message_length":10}"#;
+    let nested = |levels: usize| {
+        let mut detail = format!(r#"{{"sign_information":{info}}}"#);
+        for _ in 0..levels {
+            detail = format!(r#"{{"inner":{detail}}}"#);
+        }
+        format!(r#"{{"code":"SIGN_ERROR","message":"m","detail":{detail}}}"#)
+    };
+    for levels in 0..=3 {
+        let error = unsigned_error(401, nested(levels).as_bytes());
+        let found = error.api().unwrap().sign_information();
+        assert_eq!(
+            found.map(ToString::to_string).as_deref(),
+            Some(info),
+            "{levels} levels"
+        );
+        assert!(
+            error
+                .to_string()
+                .contains("server's view of the signed message"),
+            "{error}"
+        );
+    }
+    for levels in [4, 5, 300] {
+        let error = unsigned_error(401, nested(levels).as_bytes());
+        assert_eq!(
+            error.api().unwrap().sign_information(),
+            None,
+            "{levels} levels"
+        );
+    }
+}
+
+#[test]
+fn a_body_is_shown_only_when_it_carried_no_platform_error() {
+    let coded = unsigned_error(400, br#"{"code":"PARAM_ERROR","message":"bad appid"}"#).to_string();
+    assert!(
+        coded.contains("PARAM_ERROR: bad appid") && !coded.contains("body:"),
+        "{coded}"
+    );
+    let empty = unsigned_error(502, b"").to_string();
+    assert!(!empty.contains("body:"), "{empty}");
+    let page = unsigned_error(502, b"<html>Bad Gateway</html>").to_string();
+    assert!(
+        page.contains("body: \"<html>Bad Gateway</html>\""),
+        "{page}"
+    );
+}
+
+#[test]
+fn a_prepared_request_carries_the_operations_body_and_serial() {
+    struct Submit;
+    impl Operation for Submit {
+        type Output = ();
+        fn request(&self) -> Result<RequestParts, Error> {
+            Ok(
+                RequestParts::json(Method::POST, "/v3/x", &serde_json::json!({"a": "腾讯"}))?
+                    .with_wechatpay_serial(CERT_SERIAL),
+            )
+        }
+        fn decode(&self, _: VerifiedBody<'_>) -> Result<(), Error> {
+            Ok(())
+        }
+    }
+    let request = prepare(&Submit).unwrap();
+    assert_eq!(request.body(), r#"{"a":"腾讯"}"#.as_bytes());
+    assert_eq!(request.headers()["Wechatpay-Serial"], CERT_SERIAL);
+    assert_eq!(request.headers()["Content-Type"], "application/json");
+    // Without an override, the preferred platform key is named.
+    assert_eq!(
+        prepare(&Custom("/v3/x")).unwrap().headers()["Wechatpay-Serial"],
+        PUBLIC_KEY_ID
+    );
+
+    let client = client(Backend::default());
+    let serials: Vec<&str> = client
+        .platform_keys()
+        .iter()
+        .map(|key| key.serial())
+        .collect();
+    assert_eq!(serials, [PUBLIC_KEY_ID, CERT_SERIAL]);
+}
+
+#[test]
+fn a_serial_where_a_public_key_id_belongs_is_called_a_serial() {
+    let mut keys = PlatformKeys::new();
+    let message = keys
+        .add_public_key(CERT_SERIAL, PLATFORM_PUB)
+        .unwrap_err()
+        .to_string();
+    assert!(
+        message.contains("looks like a certificate serial"),
+        "{message}"
+    );
+    for id in [
+        "PUB_KEY_ID_x",
+        "",
+        &"A".repeat(65),
+        "5157F09EFDC096DE15EBE81A47057A7232F1B8EZ",
+    ] {
+        let message = keys
+            .add_public_key(id, PLATFORM_PUB)
+            .unwrap_err()
+            .to_string();
+        assert!(
+            message.contains("is not a WeChat Pay public key id"),
+            "{id:?}: {message}"
+        );
+    }
+}
+
+#[test]
+fn a_platform_signer_names_its_serial_and_hides_its_key() {
+    let signer = platform_signer(Backend::default());
+    assert_eq!(signer.serial(), PUBLIC_KEY_ID);
+    let debug = format!("{signer:?}");
+    assert!(
+        debug.contains(PUBLIC_KEY_ID) && debug.contains("<redacted>"),
+        "{debug}"
+    );
+    assert!(!debug.contains("MII"), "{debug}");
+}
+
+#[test]
+fn the_longest_backoff_is_one_day() {
+    assert_eq!(MAX_BACKOFF, Duration::from_secs(86_400));
+}
+
+fn pem(label: &str, der: &[u8]) -> String {
+    format!(
+        "-----BEGIN {label}-----\n{}\n-----END {label}-----\n",
+        base64_encode(der)
+    )
+}
+
+#[test]
+fn damaged_keys_are_named_as_damaged_rsa_keys() {
+    const RSA_ALGORITHM: [u8; 15] = [
+        0x30, 0x0d, 0x06, 0x09, 0x2a, 0x86, 0x48, 0x86, 0xf7, 0x0d, 0x01, 0x01, 0x01, 0x05, 0x00,
+    ];
+    // PKCS#8 around an RSAPrivateKey that holds only its version.
+    let mut private = vec![0x30, 0x19, 0x02, 0x01, 0x00];
+    private.extend(RSA_ALGORITHM);
+    private.extend([0x04, 0x05, 0x30, 0x03, 0x02, 0x01, 0x00]);
+    // SubjectPublicKeyInfo around an RSAPublicKey that holds only its modulus.
+    let mut public = vec![0x30, 0x17];
+    public.extend(RSA_ALGORITHM);
+    public.extend([0x03, 0x06, 0x00, 0x30, 0x03, 0x02, 0x01, 0x05]);
+    for backend in Backend::all() {
+        let error = MerchantCredentials::with_backend(
+            MCHID,
+            MERCHANT_SERIAL,
+            &pem("PRIVATE KEY", &private),
+            *backend,
+        )
+        .unwrap_err()
+        .to_string();
+        assert!(
+            error.contains("does not contain a valid PKCS#8 private key"),
+            "{error}"
+        );
+        let mut keys = PlatformKeys::with_backend(*backend);
+        let error = keys
+            .add_public_key(PUBLIC_KEY_ID, &pem("PUBLIC KEY", &public))
+            .unwrap_err()
+            .to_string();
+        assert!(error.contains("the public key cannot be read"), "{error}");
+    }
+}
+
+#[test]
+fn untrusted_text_debugs_as_an_escaped_string() {
+    assert_eq!(
+        format!("{:?}", wechatpay_core::Untrusted("a\u{1b}[2J\n")),
+        r#""a\u{1b}[2J\n""#
+    );
+}
