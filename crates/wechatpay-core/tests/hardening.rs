@@ -1042,3 +1042,15 @@ fn untrusted_text_debugs_as_an_escaped_string() {
         r#""a\u{1b}[2J\n""#
     );
 }
+
+#[test]
+fn queries_give_back_their_parameters_unencoded() {
+    let query = QueryApplymentByOutRequestNo::new("商户申请/2024 #1?").unwrap();
+    assert_eq!(query.out_request_no(), "商户申请/2024 #1?");
+    let query =
+        QueryContractByOutContractCode::new("APPLYMENT_00000000001", "wxd678efh567h23787").unwrap();
+    assert_eq!(
+        (query.out_contract_code(), query.appid()),
+        ("APPLYMENT_00000000001", "wxd678efh567h23787")
+    );
+}
