@@ -17,7 +17,7 @@ use openssl::sign::{Signer, Verifier};
 use rsa::signature::Verifier as _;
 use wechatpay_benches::{NOW, bare, client, platform_keys, rng, signed_response};
 use wechatpay_core::ecommerce::applyment::QueryApplymentByOutRequestNo;
-use wechatpay_core::{Backend, Host, Nonce, Operation, SigningInput};
+use wechatpay_core::{Backend, Host, Nonce, SigningInput};
 
 /// Rounds per ratio, and how long each side runs per round.
 const ROUNDS: usize = 101;
@@ -127,7 +127,7 @@ fn main() {
 
     let query = QueryApplymentByOutRequestNo::new("APPLYMENT_00000000001").expect("valid");
     let nonce = Nonce::new("593BEC0C930BF1AFEB40B4A08C8FB242").expect("nonce");
-    let parts = query.request().expect("request");
+    let parts = wechatpay_benches::request_parts(&query);
     let message = SigningInput {
         method: &Method::GET,
         path_and_query: parts.path_and_query(),

@@ -13,12 +13,12 @@ use openssl::sign::Signer;
 use rsa::signature::RandomizedSigner as _;
 use wechatpay_benches::{NOW, bare, client, rng};
 use wechatpay_core::ecommerce::applyment::QueryApplymentByOutRequestNo;
-use wechatpay_core::{Backend, Host, Nonce, Operation, SigningInput};
+use wechatpay_core::{Backend, Host, Nonce, SigningInput};
 
 fn sign(c: &mut Criterion) {
     let query = QueryApplymentByOutRequestNo::new("APPLYMENT_00000000001").expect("valid");
     let nonce = Nonce::new("593BEC0C930BF1AFEB40B4A08C8FB242").expect("nonce");
-    let parts = query.request().expect("request");
+    let parts = wechatpay_benches::request_parts(&query);
     let message = SigningInput {
         method: &Method::GET,
         path_and_query: parts.path_and_query(),

@@ -97,6 +97,15 @@ pub fn platform_keys(backend: Backend) -> PlatformKeys {
     keys
 }
 
+/// What `operation` asks to send, built with the benchmark's platform keys.
+pub fn request_parts<O: wechatpay_core::Operation>(operation: &O) -> wechatpay_core::RequestParts {
+    let keys = platform_keys(Backend::default());
+    let mut rng = rng();
+    operation
+        .request(&mut wechatpay_core::RequestContext::new(&keys, &mut rng))
+        .expect("request")
+}
+
 /// A client of `backend`.
 pub fn client(backend: Backend) -> Client {
     let credentials = MerchantCredentials::with_backend(

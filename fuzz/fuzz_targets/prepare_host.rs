@@ -12,7 +12,8 @@ use libfuzzer_sys::fuzz_target;
 use rand_chacha::ChaCha20Rng;
 use rand_core::SeedableRng;
 use wechatpay_core::{
-    Backend, Client, Error, Host, Nonce, Operation, RequestParts, SigningInput, VerifiedBody,
+    Backend, Client, Error, Host, Nonce, Operation, PlatformKeys, RequestContext, RequestParts,
+    SigningInput, VerifiedBody,
 };
 use wechatpay_fuzz::{NOW, new_client};
 
@@ -26,7 +27,7 @@ struct Arbitrary {
 impl Operation for Arbitrary {
     type Output = ();
 
-    fn request(&self) -> Result<RequestParts, Error> {
+    fn request(&self, _: &mut RequestContext<'_>) -> Result<RequestParts, Error> {
         match &self.body {
             None => Ok(RequestParts::new(
                 self.method.clone(),
@@ -104,7 +105,10 @@ fuzz_target!(|data: &[u8]| {
         let Ok(request) = client.prepare(&operation, host, NOW, &nonce, &mut rng) else {
             continue;
         };
-        let parts = operation.request().expect("prepared, so the parts build");
+        let keys = PlatformKeys::new();
+        let parts = operation
+            .request(&mut RequestContext::new(&keys, &mut rng))
+            .expect("prepared, so the parts build");
         check_destination(&request, client.base_url(host), &parts);
         let authorization = request
             .headers()
@@ -123,7 +127,7 @@ fuzz_target!(|data: &[u8]| {
                     path_and_query: parts.path_and_query(),
                     timestamp: NOW,
                     nonce: &nonce,
-                    body: parts.body(),
+                    body: parts.signed_body(),
                 },
                 &mut rng,
             )

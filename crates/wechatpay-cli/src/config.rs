@@ -6,6 +6,7 @@ use std::fmt;
 use std::time::Duration;
 
 use clap::{Args, ValueEnum};
+use wechatpay_core::AdapterSettings;
 use wechatpay_core::{Client, MerchantCredentials, PlatformKeys};
 use wechatpay_hyper::HyperClient;
 
@@ -360,7 +361,8 @@ impl Api {
         let client = self.connection.base.apply(client)?;
         let http =
             HyperClient::new(client).map_err(|e| crate::failure::from_call(e, self.base_url()))?;
-        Ok(http.with_timeout(self.connection.timeout))
+        let settings = AdapterSettings::default().with_timeout(self.connection.timeout);
+        Ok(http.with_settings(settings))
     }
 }
 

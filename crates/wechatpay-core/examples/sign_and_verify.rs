@@ -12,7 +12,7 @@ use wechatpay_core::ecommerce::applyment::{NextStep, QueryApplymentByOutRequestN
 use wechatpay_core::ecommerce::contract::QueryContractByOutContractCode;
 use wechatpay_core::{
     Backend, Client, EncryptedField, Error, Host, MerchantCredentials, Nonce, PlatformKeys,
-    PlatformSigner,
+    PlatformSigner, RequestContext,
 };
 
 const MCHID: &str = "1900000001";
@@ -68,13 +68,20 @@ fn main() -> Result<(), Error> {
     // encrypted to the merchant's certificate, the answer signed with the platform key.
     let mut to_merchant = PlatformKeys::new();
     to_merchant.add_public_key("PUB_KEY_ID_01", MERCHANT_PUB)?;
-    let encryptor = to_merchant.encryptor()?;
+    // The context an operation encrypts its sensitive fields with, here on the merchant's key.
+    let (account_name, account_no) = {
+        let mut encrypt = RequestContext::new(&to_merchant, &mut rng);
+        (
+            encrypt.encrypt("张三")?,
+            encrypt.encrypt("6214830000001234")?,
+        )
+    };
     let body = serde_json::json!({
         "applyment_state": "ACCOUNT_NEED_VERIFY",
         "applyment_state_desc": "待账户验证",
         "account_validation": {
-            "account_name": encryptor.encrypt("张三", &mut rng)?,
-            "account_no": encryptor.encrypt("6214830000001234", &mut rng)?,
+            "account_name": account_name,
+            "account_no": account_no,
             "pay_amount": 124,
             "destination_account_number": "7222223333322332",
             "destination_account_name": "财付通支付科技有限公司",

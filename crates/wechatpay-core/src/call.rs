@@ -10,13 +10,14 @@ use std::time::Duration;
 use http::{Request, Response, Uri};
 use rand_core::CryptoRng;
 
+use crate::answer::Checked;
 use crate::client::Client;
-use crate::error::{Authentication, Error};
+use crate::error::{Authentication, Error, VerificationError};
 use crate::nonce::Nonce;
 use crate::operation::Operation;
 use crate::retry::{Decision, Host, Outcome, RetryPolicy, TransportFailure};
 use crate::text::Untrusted;
-use crate::verification::{REQUEST_ID, SignatureHeaders};
+use crate::unsigned::UnsignedRequest;
 
 /// The `tracing` target of every event the core emits.
 const TARGET: &str = "wechatpay";
@@ -109,6 +110,11 @@ impl<'a, O: Operation + ?Sized> Call<'a, O> {
         let request = self
             .client
             .prepare(self.operation, self.host, now, &nonce, rng)?;
+        self.narrate_request(&request);
+        Ok(request)
+    }
+
+    fn narrate_request(&self, request: &Request<Vec<u8>>) {
         // Only the request line: the headers carry the signature and the nonce.
         tracing::debug!(
             target: TARGET,
@@ -118,7 +124,27 @@ impl<'a, O: Operation + ?Sized> Call<'a, O> {
             path = request.uri().path_and_query().map_or("/", |p| p.as_str()),
             "request signed"
         );
-        Ok(request)
+    }
+
+    /// The first step of the next attempt's request, for a merchant key that signs
+    /// asynchronously: as [`Call::request`], but unsigned; finish it with
+    /// [`UnsignedRequest::finish`].
+    ///
+    /// # Errors
+    ///
+    /// As [`Call::request`].
+    pub fn unsigned_request<R: CryptoRng + ?Sized>(
+        &mut self,
+        now: u64,
+        rng: &mut R,
+    ) -> Result<UnsignedRequest<'a>, Error> {
+        self.attempt += 1;
+        let nonce = Nonce::generate(rng);
+        let unsigned = self
+            .client
+            .prepare_unsigned(self.operation, self.host, now, &nonce, rng)?;
+        self.narrate_request(unsigned.request());
+        Ok(unsigned)
     }
 
     /// Verifies and decodes the answer to the last request, or says how long to wait before
@@ -129,17 +155,26 @@ impl<'a, O: Operation + ?Sized> Call<'a, O> {
         now: u64,
         rng: &mut R,
     ) -> Step<O::Output> {
-        let result = self.client.parse(self.operation, response, now);
+        self.checked(self.client.receive(response, now).check(), rng)
+    }
+
+    /// As [`Call::response`], for an answer whose signature was checked in two steps
+    /// ([`Client::receive`], then [`crate::Received::conclude`]).
+    pub fn checked<R: CryptoRng + ?Sized>(
+        &mut self,
+        checked: Checked<'_>,
+        rng: &mut R,
+    ) -> Step<O::Output> {
+        let status = checked.status();
+        let request_id = checked.request_id();
+        let authentication = checked.authentication();
+        let result = self.client.decode(self.operation, checked);
         tracing::debug!(
             target: TARGET,
             attempt = self.attempt,
-            status = response.status().as_u16(),
-            request_id = response
-                .headers()
-                .get(REQUEST_ID)
-                .and_then(|v| v.to_str().ok())
-                .map(|id| Untrusted(id).to_string()),
-            verification = verification(response, &result).as_str(),
+            status = status.as_u16(),
+            request_id = request_id.map(|id| Untrusted(id).to_string()),
+            verification = verification(&authentication).as_str(),
             "response"
         );
         match result {
@@ -176,7 +211,9 @@ impl<'a, O: Operation + ?Sized> Call<'a, O> {
         let kind = match &failure {
             AttemptFailure::Transport { kind, .. } => *kind,
             AttemptFailure::Timeout { .. } => TransportFailure::Timeout,
-            AttemptFailure::BodyTooLarge { .. } => {
+            AttemptFailure::BodyTooLarge { .. }
+            | AttemptFailure::Unsupported { .. }
+            | AttemptFailure::Sink { .. } => {
                 self.narrate_decision("stop: not retryable");
                 return Err(failure.into_error(self.attempt, host));
             }
@@ -259,21 +296,12 @@ impl<'a, O: Operation + ?Sized> Call<'a, O> {
 }
 
 /// What the answer's signature came to: `verified`, `unsigned`, or why it failed.
-fn verification<B: AsRef<[u8]>, T>(response: &Response<B>, result: &Result<T, Error>) -> String {
-    match result {
-        Err(Error::Verification { .. }) | Err(Error::Api(_))
-            if !SignatureHeaders::any_present(response.headers()) =>
-        {
-            "unsigned".to_owned()
-        }
-        Err(Error::Verification { kind, .. }) => kind.to_string(),
-        Err(Error::Api(api)) => match &api.authentication {
-            Authentication::Verified { .. } => "verified".to_owned(),
-            Authentication::Unsigned => "unsigned".to_owned(),
-            Authentication::Failed(why) => why.to_string(),
-        },
-        // A success status is decoded only once its signature has verified.
-        _ => "verified".to_owned(),
+fn verification(authentication: &Authentication) -> String {
+    match authentication {
+        Authentication::Verified { .. } => "verified".to_owned(),
+        Authentication::Unsigned => "unsigned".to_owned(),
+        Authentication::Failed(VerificationError::MissingHeader { .. }) => "unsigned".to_owned(),
+        Authentication::Failed(why) => why.to_string(),
     }
 }
 
@@ -325,6 +353,18 @@ pub enum AttemptFailure {
         /// The limit, in bytes.
         limit: usize,
     },
+    /// The runtime cannot send the request as signed (see [`AdapterError::Unsupported`]):
+    /// nothing was sent, and no retry can help.
+    Unsupported {
+        /// What is missing or refused, and what to do instead.
+        reason: String,
+    },
+    /// The sink a download was written to refused a write: final, reported as
+    /// [`Error::Io`].
+    Sink {
+        /// The sink's error.
+        source: io::Error,
+    },
 }
 
 impl AttemptFailure {
@@ -349,6 +389,8 @@ impl AttemptFailure {
                 host: host.to_owned(),
             },
             AttemptFailure::BodyTooLarge { limit } => AdapterError::BodyTooLarge { limit },
+            AttemptFailure::Unsupported { reason } => AdapterError::Unsupported { reason },
+            AttemptFailure::Sink { source } => AdapterError::Core(Error::Io(source)),
         }
     }
 }
@@ -364,6 +406,12 @@ impl fmt::Display for AttemptFailure {
             }
             AttemptFailure::BodyTooLarge { limit } => {
                 write!(f, "the answer's body exceeds the {limit}-byte limit")
+            }
+            AttemptFailure::Unsupported { reason } => {
+                write!(f, "this runtime cannot send WeChat Pay requests: {reason}")
+            }
+            AttemptFailure::Sink { source } => {
+                write!(f, "writing the download failed: {source}")
             }
         }
     }

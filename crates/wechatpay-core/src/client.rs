@@ -5,18 +5,24 @@ use std::fmt;
 use std::time::Duration;
 
 use http::header::{ACCEPT, AUTHORIZATION, CONTENT_TYPE, RETRY_AFTER, USER_AGENT};
-use http::{HeaderMap, HeaderValue, Request, Response, StatusCode, Uri};
+use http::{HeaderMap, HeaderValue, Method, Request, Response, Uri};
 use rand_core::CryptoRng;
 use serde::Deserialize;
 
-use crate::credentials::{MerchantCredentials, Shown};
-use crate::error::{ApiError, Authentication, Error};
+use crate::answer::{Checked, Received};
+use crate::body::RequestBody;
+use crate::context::RequestContext;
+use crate::credentials::MerchantCredentials;
+use crate::download::DownloadTicket;
+use crate::error::{ApiError, Error};
 use crate::nonce::Nonce;
-use crate::operation::{Operation, VerifiedBody};
+use crate::operation::Operation;
 use crate::platform_keys::{PlatformKey, PlatformKeys, no_platform_key};
 use crate::retry::Host;
 use crate::signing::{RequestSignature, SigningInput, check_path_and_query};
-use crate::verification::{DEFAULT_MAX_CLOCK_SKEW, REQUEST_ID, SignatureHeaders, WECHATPAY_SERIAL};
+use crate::text::Quoted;
+use crate::unsigned::UnsignedRequest;
+use crate::verification::{DEFAULT_MAX_CLOCK_SKEW, REQUEST_ID, WECHATPAY_SERIAL};
 
 /// The primary access point.
 pub const DEFAULT_BASE_URL: &str = "https://api.mch.weixin.qq.com";
@@ -55,7 +61,10 @@ impl Client {
         if platform_keys.is_empty() {
             return Err(no_platform_key());
         }
-        if platform_keys.get(credentials.serial_no()).is_some() {
+        if platform_keys
+            .get(credentials.serial_no().as_str())
+            .is_some()
+        {
             return Err(Error::invalid(
                 "platform_keys",
                 format!(
@@ -157,12 +166,14 @@ impl Client {
 
     /// Builds the signed request for `operation`, to be sent to `host`.
     ///
-    /// `timestamp` is the current Unix time, `nonce` fresh for this attempt; `rng` blinds the
-    /// signature. Re-prepare for each retry: a fresh timestamp and nonce cost one signature.
+    /// `timestamp` is the current Unix time, `nonce` fresh for this attempt; `rng` supplies
+    /// the encryption padding of sensitive fields and blinds the signature. Re-prepare for
+    /// each retry: a fresh timestamp and nonce cost one signature.
     ///
     /// # Errors
     ///
-    /// [`Error::InvalidInput`] from the operation's validation; [`Error::Signing`].
+    /// [`Error::InvalidInput`] from the operation's validation; [`Error::Crypto`] from the
+    /// encryption of a sensitive field; [`Error::Signing`].
     pub fn prepare<O: Operation + ?Sized, R: CryptoRng + ?Sized>(
         &self,
         operation: &O,
@@ -171,29 +182,183 @@ impl Client {
         nonce: &Nonce,
         rng: &mut R,
     ) -> Result<Request<Vec<u8>>, Error> {
-        let parts = operation.request()?;
+        let unsigned = self.prepare_unsigned(operation, host, timestamp, nonce, rng)?;
+        let signature = self.credentials.sign_message(unsigned.message(), rng)?;
+        unsigned.finish(&signature)
+    }
+
+    /// The first step of signing with a key this process cannot call synchronously (a KMS
+    /// over an async client, WebCrypto): the request, complete but for `Authorization`, and
+    /// the exact message to sign ([`UnsignedRequest::message`]). Sign it with SHA256withRSA
+    /// and finish with [`UnsignedRequest::finish`].
+    ///
+    /// ```
+    /// # use wechatpay_core::{Client, Host, Nonce, Operation};
+    /// # async fn kms_sign(message: &[u8]) -> Vec<u8> { unimplemented!() }
+    /// # async fn run<O: Operation>(client: &Client, operation: &O, rng: &mut impl rand_core::CryptoRng) -> Result<(), wechatpay_core::Error> {
+    /// let unsigned = client.prepare_unsigned(operation, Host::Primary, 1_700_000_000, &Nonce::generate(rng), rng)?;
+    /// let signature = kms_sign(unsigned.message()).await;
+    /// let request = unsigned.finish(&signature)?;
+    /// # Ok(()) }
+    /// ```
+    ///
+    /// # Errors
+    ///
+    /// As [`Client::prepare`], but for signing.
+    pub fn prepare_unsigned<O: Operation + ?Sized, R: CryptoRng + ?Sized>(
+        &self,
+        operation: &O,
+        host: Host,
+        timestamp: u64,
+        nonce: &Nonce,
+        rng: &mut R,
+    ) -> Result<UnsignedRequest<'_>, Error> {
+        let mut rng = rng;
+        let (parts, encrypted_to) = {
+            let mut context = RequestContext::new(&self.platform_keys, &mut rng);
+            let parts = operation.request(&mut context)?;
+            let key = context.encryption_key().map(PlatformKey::serial);
+            (parts, key.map(str::to_owned))
+        };
         // Before joining: a path that does not start with '/' would extend the authority
         // (`@evil.example/...`, `.evil.example/...`, `:8443/...`) and carry the Authorization
         // header and body to another host, where they could be replayed.
         check_path_and_query(parts.path_and_query())?;
-        let serial = match parts.wechatpay_serial() {
-            Some(serial) => header_value(WECHATPAY_SERIAL, serial)?,
+        let serial = match encrypted_to {
+            Some(serial) => header_value(WECHATPAY_SERIAL, &serial)?,
             None => self.preferred_serial()?,
         };
-        let uri = format!("{}{}", self.base_url(host), parts.path_and_query());
-        let mut request = Request::builder()
-            .method(parts.method().clone())
-            .uri(&uri)
-            .header(WECHATPAY_SERIAL, serial)
-            .body(parts.into_body())
-            .map_err(|e| {
+        let message = SigningInput {
+            method: parts.method(),
+            path_and_query: parts.path_and_query(),
+            timestamp,
+            nonce,
+            body: parts.signed_body(),
+        }
+        .message();
+        let (method, path_and_query, body) = parts.into_parts();
+        self.unsigned(
+            method,
+            self.base_url(host),
+            &path_and_query,
+            body,
+            serial,
+            message,
+            timestamp,
+            nonce,
+        )
+    }
+
+    /// Builds the signed request that fetches a download announced by `ticket`: a `GET` of its
+    /// path and query exactly as given, to its host. The answer is not signed: check it with
+    /// [`DownloadTicket::digest_check`] or [`crate::DigestWriter`].
+    ///
+    /// # Errors
+    ///
+    /// [`Error::InvalidInput`] (`download_url`) when the ticket's host is neither configured
+    /// host: the `Authorization` goes nowhere else. [`Error::Signing`].
+    pub fn prepare_download<R: CryptoRng + ?Sized>(
+        &self,
+        ticket: &DownloadTicket,
+        timestamp: u64,
+        nonce: &Nonce,
+        rng: &mut R,
+    ) -> Result<Request<Vec<u8>>, Error> {
+        let unsigned = self.prepare_download_unsigned(ticket, timestamp, nonce)?;
+        let signature = self.credentials.sign_message(unsigned.message(), rng)?;
+        unsigned.finish(&signature)
+    }
+
+    /// As [`Client::prepare_download`], in two steps (see [`Client::prepare_unsigned`]).
+    ///
+    /// # Errors
+    ///
+    /// As [`Client::prepare_download`], but for signing.
+    pub fn prepare_download_unsigned(
+        &self,
+        ticket: &DownloadTicket,
+        timestamp: u64,
+        nonce: &Nonce,
+    ) -> Result<UnsignedRequest<'_>, Error> {
+        let origin = [Host::Primary, Host::Backup]
+            .into_iter()
+            .map(|host| self.base_url(host))
+            .find(|base| base.eq_ignore_ascii_case(ticket.origin()))
+            .ok_or_else(|| {
                 Error::invalid(
-                    "path_and_query",
-                    format!("{:?} is not a valid URI: {e}", Shown(&uri)),
+                    "download_url",
+                    format!(
+                        "points at {}, which is not a configured host ({}); the request's \
+                         Authorization is sent to no other host",
+                        Quoted::value(ticket.origin()),
+                        self.base_url(Host::Primary)
+                    ),
                 )
             })?;
-        self.sign_request(&mut request, timestamp, nonce, rng)?;
-        Ok(request)
+        let message = SigningInput {
+            method: &Method::GET,
+            path_and_query: ticket.path_and_query(),
+            timestamp,
+            nonce,
+            body: &[],
+        }
+        .message();
+        let serial = self.preferred_serial()?;
+        self.unsigned(
+            Method::GET,
+            origin,
+            ticket.path_and_query(),
+            RequestBody::Empty,
+            serial,
+            message,
+            timestamp,
+            nonce,
+        )
+    }
+
+    #[allow(clippy::too_many_arguments)] // the parts of one request, named
+    fn unsigned(
+        &self,
+        method: Method,
+        base_url: &str,
+        path_and_query: &str,
+        body: RequestBody,
+        serial: HeaderValue,
+        message: Vec<u8>,
+        timestamp: u64,
+        nonce: &Nonce,
+    ) -> Result<UnsignedRequest<'_>, Error> {
+        let content_type = body.content_type();
+        let uri = format!("{base_url}{path_and_query}");
+        let mut builder = Request::builder()
+            .method(method)
+            .uri(&uri)
+            .header(WECHATPAY_SERIAL, serial)
+            .header(ACCEPT, HeaderValue::from_static("application/json"))
+            .header(USER_AGENT, self.user_agent.clone());
+        if let Some(content_type) = content_type {
+            builder = builder.header(CONTENT_TYPE, header_value("content_type", &content_type)?);
+        }
+        let request = builder.body(body.into_wire()).map_err(|e| {
+            Error::invalid(
+                "path_and_query",
+                format!("{:?} is not a valid URI: {e}", Quoted::value(&uri)),
+            )
+        })?;
+        Ok(UnsignedRequest::new(
+            &self.credentials,
+            request,
+            message,
+            timestamp,
+            nonce.clone(),
+        ))
+    }
+
+    /// The error for a download answered with a status other than `2xx` (its body read as
+    /// any error answer's, within the JSON limit): [`Error::Api`], with the signature checked
+    /// when there is one.
+    pub fn download_error<B: AsRef<[u8]>>(&self, response: &Response<B>, now: u64) -> Error {
+        self.api_error(&self.receive(response, now).check())
     }
 
     /// Signs any request: the method, the URI's path and query exactly as they will be sent,
@@ -244,7 +409,8 @@ impl Client {
     ///
     /// A `2xx` must carry a valid signature before its body is decoded. Any other status
     /// becomes [`Error::Api`], whose [`ApiError::authentication`] says whether a signature was
-    /// present and valid.
+    /// present and valid. The same as [`Client::receive`], the core's own verification, then
+    /// [`Client::decode`].
     ///
     /// # Errors
     ///
@@ -255,15 +421,39 @@ impl Client {
         response: &Response<B>,
         now: u64,
     ) -> Result<O::Output, Error> {
-        let body = response.body().as_ref();
-        let headers = response.headers();
-        let status = response.status();
-        let request_id = request_id(headers);
-        if !status.is_success() {
-            return Err(self.api_error(status, headers, body, now));
+        self.decode(operation, self.receive(response, now).check())
+    }
+
+    /// The first step of reading an answer with other crypto than the core's: every check
+    /// that needs no public key operation is made here, and [`Received::signature_check`]
+    /// holds what to verify. Conclude with the verdict ([`Received::conclude`]) and decode with
+    /// [`Client::decode`].
+    pub fn receive<'r, B: AsRef<[u8]>>(
+        &'r self,
+        response: &'r Response<B>,
+        now: u64,
+    ) -> Received<'r> {
+        Received::new(self, response, now)
+    }
+
+    /// Decodes an answer whose signature was checked: the output of `operation` for a `2xx`
+    /// that verified, otherwise the error.
+    ///
+    /// # Errors
+    ///
+    /// As [`Client::parse`].
+    pub fn decode<O: Operation + ?Sized>(
+        &self,
+        operation: &O,
+        checked: Checked<'_>,
+    ) -> Result<O::Output, Error> {
+        let request_id = checked.request_id();
+        if !checked.status().is_success() {
+            return Err(self.api_error(&checked));
         }
-        self.verify(headers, body, now)?;
-        operation.decode(VerifiedBody::new(body, status, request_id))
+        let body = checked.verified_body()?;
+        debug_assert_eq!(body.request_id(), request_id);
+        operation.decode(body)
     }
 
     /// Verifies the signature of a response or a callback (notification) over its raw body,
@@ -286,26 +476,16 @@ impl Client {
             })
     }
 
-    fn api_error(&self, status: StatusCode, headers: &HeaderMap, body: &[u8], now: u64) -> Error {
+    fn api_error(&self, checked: &Checked<'_>) -> Error {
         #[derive(Deserialize)]
         struct ErrorBody {
             code: Option<String>,
             message: Option<String>,
             detail: Option<serde_json::Value>,
         }
-        let authentication = if SignatureHeaders::any_present(headers) {
-            match self
-                .platform_keys
-                .verify(headers, body, now, self.max_clock_skew)
-            {
-                Ok(key) => Authentication::Verified {
-                    serial: key.serial().to_owned(),
-                },
-                Err(why) => Authentication::Failed(why),
-            }
-        } else {
-            Authentication::Unsigned
-        };
+        let headers = checked.headers();
+        let body = checked.body();
+        let authentication = checked.authentication();
         let parsed = serde_json::from_slice::<ErrorBody>(body).ok();
         let (code, message, detail) = match parsed {
             Some(b) => (b.code, b.message, b.detail),
@@ -317,7 +497,7 @@ impl Client {
             .and_then(|v| v.trim().parse::<u64>().ok())
             .map(Duration::from_secs);
         Error::Api(Box::new(ApiError {
-            status,
+            status: checked.status(),
             code,
             message,
             detail,
@@ -347,7 +527,7 @@ impl fmt::Debug for Client {
     }
 }
 
-fn request_id(headers: &HeaderMap) -> Option<&str> {
+pub(crate) fn request_id(headers: &HeaderMap) -> Option<&str> {
     headers.get(REQUEST_ID).and_then(|v| v.to_str().ok())
 }
 
@@ -363,13 +543,14 @@ fn header_value(field: &'static str, value: &str) -> Result<HeaderValue, Error> 
     HeaderValue::from_str(value).map_err(|_| {
         Error::invalid(
             field,
-            format!("{:?} is not a valid header value", Shown(value)),
+            format!("{:?} is not a valid header value", Quoted::value(value)),
         )
     })
 }
 
 fn check_base_url(field: &'static str, url: &str) -> Result<String, Error> {
-    let invalid = |reason: &str| Error::invalid(field, format!("{:?}: {reason}", Shown(url)));
+    let invalid =
+        |reason: &str| Error::invalid(field, format!("{:?}: {reason}", Quoted::value(url)));
     let uri: Uri = url.parse().map_err(|_| invalid("not a URL"))?;
     match uri.scheme_str() {
         Some("https" | "http") => {}
@@ -403,7 +584,7 @@ fn check_user_agent(user_agent: &str) -> Result<HeaderValue, Error> {
             "user_agent",
             format!(
                 "{:?} must be 1 to 256 visible ASCII characters or spaces (the platform requires a User-Agent)",
-                Shown(user_agent)
+                Quoted::value(user_agent)
             ),
         ));
     }

@@ -1,25 +1,150 @@
-//! The merchant's own credentials: mchid, API certificate serial, private key.
+//! The merchant's side: who it is (mchid, API certificate serial) and what signs for it (a
+//! key in this process, or one held elsewhere: a KMS, an HSM, WebCrypto).
 
 use std::fmt;
+use std::sync::Arc;
 
 use rand_core::CryptoRng;
 
 use crate::crypto::{Backend, PrivateKey};
-use crate::error::Error;
+use crate::error::{CryptoError, Error};
+use crate::ids::{CertificateSerial, MchId};
+use crate::sensitive::{EncryptedField, SensitiveString};
 
-/// What a merchant signs with: the merchant id, the serial number of its API certificate and
-/// its API private key (`apiclient_key.pem`), parsed once here.
+/// Something that signs for the merchant: SHA256withRSA (RSASSA-PKCS1-v1_5 over SHA-256) with
+/// the private key of the merchant API certificate.
 ///
-/// `Debug` shows the ids, never the key.
+/// [`MerchantKey`] is the in-process implementation. Implement it for a key the process never
+/// holds, when the service signs synchronously (an HSM through PKCS#11, a KMS over a blocking
+/// call). A signer that can only answer asynchronously (a KMS over an async client,
+/// WebCrypto) needs no implementation: take the two-step form, [`crate::Client::prepare_unsigned`]
+/// and [`crate::UnsignedRequest::finish`].
+///
+/// ```
+/// use wechatpay_core::{CryptoError, MerchantKey, SigningKey};
+/// use wechatpay_core::rand_core::CryptoRng;
+///
+/// /// Stands for a hardware module: here it forwards to a key in memory.
+/// #[derive(Debug)]
+/// struct Hsm(MerchantKey);
+///
+/// impl SigningKey for Hsm {
+///     fn sign(&self, message: &[u8], rng: &mut dyn CryptoRng) -> Result<Vec<u8>, CryptoError> {
+///         self.0.sign(message, rng)
+///     }
+/// }
+/// ```
+pub trait SigningKey: fmt::Debug + Send + Sync {
+    /// The raw signature (256 bytes for RSA 2048) of `message`, which is the exact message
+    /// to sign, not a digest of it. `rng` is there for implementations that blind the private
+    /// key operation; others ignore it.
+    ///
+    /// # Errors
+    ///
+    /// A [`CryptoError`] when the key cannot sign; [`CryptoError::Rsa`] with the service's
+    /// reason for a remote key (never the key itself).
+    fn sign(&self, message: &[u8], rng: &mut dyn CryptoRng) -> Result<Vec<u8>, CryptoError>;
+}
+
+/// The merchant API private key (`apiclient_key.pem`), parsed once, in this process. Signs
+/// requests and decrypts the sensitive fields of answers. Cloning shares the key.
+///
+/// `Debug` shows the backend, never the key.
+#[derive(Clone)]
+pub struct MerchantKey {
+    key: Arc<PrivateKey>,
+}
+
+impl MerchantKey {
+    /// Parses a PKCS#8 (`BEGIN PRIVATE KEY`) or PKCS#1 (`BEGIN RSA PRIVATE KEY`) PEM for the
+    /// default [`Backend`].
+    ///
+    /// # Errors
+    ///
+    /// [`Error::InvalidInput`] (`private_key`): a PEM of the wrong kind, a key that is not RSA,
+    /// not 2048 to 4096 bits, or damaged.
+    pub fn from_pem(pem: &str) -> Result<Self, Error> {
+        Self::from_pem_with_backend(pem, Backend::default())
+    }
+
+    /// As [`MerchantKey::from_pem`], for `backend`.
+    ///
+    /// # Errors
+    ///
+    /// As [`MerchantKey::from_pem`].
+    pub fn from_pem_with_backend(pem: &str, backend: Backend) -> Result<Self, Error> {
+        let key = PrivateKey::from_pem(pem, backend)
+            .map_err(|reason| Error::invalid("private_key", reason))?;
+        Ok(MerchantKey { key: Arc::new(key) })
+    }
+
+    /// The backend the key was parsed for.
+    pub fn backend(&self) -> Backend {
+        self.key.backend()
+    }
+
+    /// Decrypts a sensitive field of an answer (RSA-OAEP, SHA-1, MGF1-SHA-1). `rng` blinds the
+    /// private key operation.
+    ///
+    /// # Errors
+    ///
+    /// [`Error::Crypto`]: [`CryptoError::InvalidBase64`], [`CryptoError::DecryptionFailed`]
+    /// (another key, or an altered ciphertext), [`CryptoError::NotUtf8`].
+    pub fn decrypt<R: CryptoRng + ?Sized>(
+        &self,
+        field: &EncryptedField,
+        rng: &mut R,
+    ) -> Result<SensitiveString, Error> {
+        let ciphertext = crate::base64::decode(field.as_str())
+            .ok_or(Error::Crypto(CryptoError::InvalidBase64))?;
+        let plaintext = self
+            .key
+            .oaep_sha1_decrypt(&ciphertext, rng)
+            .map_err(Error::Crypto)?;
+        let text =
+            std::str::from_utf8(&plaintext).map_err(|_| Error::Crypto(CryptoError::NotUtf8))?;
+        Ok(SensitiveString::new(text))
+    }
+}
+
+impl SigningKey for MerchantKey {
+    fn sign(&self, message: &[u8], rng: &mut dyn CryptoRng) -> Result<Vec<u8>, CryptoError> {
+        self.key.sign_sha256(&[message], rng)
+    }
+}
+
+impl fmt::Debug for MerchantKey {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("MerchantKey")
+            .field("backend", &self.key.backend())
+            .finish_non_exhaustive()
+    }
+}
+
+/// What signs for the merchant.
+#[derive(Clone)]
+enum Signer {
+    /// A key in this process, which can also decrypt.
+    Key(MerchantKey),
+    /// A key elsewhere that signs synchronously.
+    External(Arc<dyn SigningKey>),
+    /// Nothing here: requests are signed through the two-step form.
+    Elsewhere,
+}
+
+/// Who the merchant is (its merchant id and the serial of its API certificate) and what signs
+/// for it.
+///
+/// `Debug` shows the ids and the kind of signer, never a key.
+#[derive(Clone)]
 pub struct MerchantCredentials {
-    mchid: String,
-    serial_no: String,
-    key: PrivateKey,
+    mchid: MchId,
+    serial_no: CertificateSerial,
+    signer: Signer,
 }
 
 impl MerchantCredentials {
-    /// Checks the ids, parses the private key (PKCS#8 `BEGIN PRIVATE KEY`, or PKCS#1
-    /// `BEGIN RSA PRIVATE KEY`) for the default [`Backend`].
+    /// Checks the ids and parses the private key for the default [`Backend`].
     ///
     /// # Errors
     ///
@@ -27,8 +152,8 @@ impl MerchantCredentials {
     /// mchid that is not digits, a serial that is not hex (a `PUB_KEY_ID_...` is called out), a
     /// PEM of the wrong kind, a key that is not RSA or not 2048 to 4096 bits.
     pub fn new(
-        mchid: impl Into<String>,
-        serial_no: impl Into<String>,
+        mchid: impl AsRef<str>,
+        serial_no: impl AsRef<str>,
         private_key_pem: &str,
     ) -> Result<Self, Error> {
         Self::with_backend(mchid, serial_no, private_key_pem, Backend::default())
@@ -40,109 +165,122 @@ impl MerchantCredentials {
     ///
     /// As [`MerchantCredentials::new`].
     pub fn with_backend(
-        mchid: impl Into<String>,
-        serial_no: impl Into<String>,
+        mchid: impl AsRef<str>,
+        serial_no: impl AsRef<str>,
         private_key_pem: &str,
         backend: Backend,
     ) -> Result<Self, Error> {
-        let mchid = mchid.into();
-        let serial_no = serial_no.into();
-        check_mchid(&mchid)?;
-        check_merchant_serial(&serial_no)?;
-        let key = PrivateKey::from_pem(private_key_pem, backend)
-            .map_err(|reason| Error::invalid("private_key", reason))?;
-        Ok(MerchantCredentials {
+        let mchid = MchId::new(mchid.as_ref())?;
+        let serial_no = CertificateSerial::new(serial_no.as_ref())?;
+        let key = MerchantKey::from_pem_with_backend(private_key_pem, backend)?;
+        Ok(Self::with_key(mchid, serial_no, key))
+    }
+
+    /// Credentials signing with a key already parsed.
+    pub fn with_key(mchid: MchId, serial_no: CertificateSerial, key: MerchantKey) -> Self {
+        MerchantCredentials {
             mchid,
             serial_no,
-            key,
-        })
+            signer: Signer::Key(key),
+        }
+    }
+
+    /// Credentials signing with a key held outside the process that answers synchronously.
+    pub fn with_signing_key(
+        mchid: MchId,
+        serial_no: CertificateSerial,
+        key: Arc<dyn SigningKey>,
+    ) -> Self {
+        MerchantCredentials {
+            mchid,
+            serial_no,
+            signer: Signer::External(key),
+        }
+    }
+
+    /// Credentials with no signer here: every request is signed in two steps
+    /// ([`crate::Client::prepare_unsigned`], then [`crate::UnsignedRequest::finish`] with the
+    /// signature the key's owner returns). [`crate::Client::prepare`] refuses to sign.
+    pub fn signed_elsewhere(mchid: MchId, serial_no: CertificateSerial) -> Self {
+        MerchantCredentials {
+            mchid,
+            serial_no,
+            signer: Signer::Elsewhere,
+        }
     }
 
     /// The merchant id (`mchid`).
-    pub fn mchid(&self) -> &str {
+    pub fn mchid(&self) -> &MchId {
         &self.mchid
     }
 
     /// The serial number of the merchant API certificate (`serial_no` in `Authorization`).
-    pub fn serial_no(&self) -> &str {
+    pub fn serial_no(&self) -> &CertificateSerial {
         &self.serial_no
     }
 
-    /// The backend the key was parsed for.
-    pub fn backend(&self) -> Backend {
-        self.key.backend()
+    /// The in-process key, when the credentials hold one: it decrypts the sensitive fields of
+    /// answers ([`MerchantKey::decrypt`]).
+    pub fn key(&self) -> Option<&MerchantKey> {
+        match &self.signer {
+            Signer::Key(key) => Some(key),
+            _ => None,
+        }
     }
 
-    pub(crate) fn sign_sha256<R: CryptoRng + ?Sized>(
+    /// Decrypts a sensitive field of an answer with the in-process key
+    /// ([`MerchantKey::decrypt`]).
+    ///
+    /// # Errors
+    ///
+    /// As [`MerchantKey::decrypt`]; [`Error::InvalidInput`] (`private_key`) when the key is
+    /// held outside the process: decrypt where it is.
+    pub fn decrypt<R: CryptoRng + ?Sized>(
         &self,
-        parts: &[&[u8]],
+        field: &EncryptedField,
+        rng: &mut R,
+    ) -> Result<SensitiveString, Error> {
+        match self.key() {
+            Some(key) => key.decrypt(field, rng),
+            None => Err(Error::invalid(
+                "private_key",
+                "the merchant key is held outside this process: decrypt the field where the key is",
+            )),
+        }
+    }
+
+    /// Signs the exact `message` with the merchant's signer.
+    pub(crate) fn sign_message<R: CryptoRng + ?Sized>(
+        &self,
+        message: &[u8],
         rng: &mut R,
     ) -> Result<Vec<u8>, Error> {
-        self.key.sign_sha256(parts, rng).map_err(Error::Signing)
-    }
-
-    pub(crate) fn private_key(&self) -> &PrivateKey {
-        &self.key
+        let mut rng = rng;
+        let rng: &mut dyn CryptoRng = &mut rng;
+        match &self.signer {
+            Signer::Key(key) => key.sign(message, rng).map_err(Error::Signing),
+            Signer::External(key) => key.sign(message, rng).map_err(Error::Signing),
+            Signer::Elsewhere => Err(Error::invalid(
+                "private_key",
+                "these credentials sign outside the process: use Client::prepare_unsigned and \
+                 UnsignedRequest::finish with the signature",
+            )),
+        }
     }
 }
 
 impl fmt::Debug for MerchantCredentials {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        let signer = match &self.signer {
+            Signer::Key(key) => format!("in process ({:?})", key.backend()),
+            Signer::External(_) => "external signing key".to_owned(),
+            Signer::Elsewhere => "elsewhere (two-step)".to_owned(),
+        };
         f.debug_struct("MerchantCredentials")
             .field("mchid", &self.mchid)
             .field("serial_no", &self.serial_no)
             .field("private_key", &"<redacted>")
-            .field("backend", &self.key.backend())
+            .field("signer", &signer)
             .finish()
-    }
-}
-
-fn check_mchid(mchid: &str) -> Result<(), Error> {
-    if mchid.is_empty() || mchid.len() > 32 || !mchid.bytes().all(|b| b.is_ascii_digit()) {
-        return Err(Error::invalid(
-            "mchid",
-            format!(
-                "{:?} is not a merchant id: expected 1 to 32 digits, as shown in the merchant portal",
-                Shown(mchid)
-            ),
-        ));
-    }
-    Ok(())
-}
-
-fn check_merchant_serial(serial: &str) -> Result<(), Error> {
-    if serial.starts_with(crate::platform_keys::PUBLIC_KEY_ID_PREFIX) {
-        return Err(Error::invalid(
-            "serial_no",
-            format!(
-                "{serial:?} is a WeChat Pay public key id, which belongs in the platform keys; \
-                 serial_no is the serial number of your merchant API certificate (apiclient_cert.pem), \
-                 40 hex digits"
-            ),
-        ));
-    }
-    if serial.is_empty() || serial.len() > 64 || !serial.bytes().all(|b| b.is_ascii_hexdigit()) {
-        return Err(Error::invalid(
-            "serial_no",
-            format!(
-                "{:?} is not a certificate serial number: expected hex digits \
-                 (`openssl x509 -noout -serial -in apiclient_cert.pem`)",
-                Shown(serial)
-            ),
-        ));
-    }
-    Ok(())
-}
-
-/// A possibly hostile value quoted in an error message, cut so a pasted key cannot flood a log.
-pub(crate) struct Shown<'a>(pub(crate) &'a str);
-
-impl fmt::Debug for Shown<'_> {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        const LIMIT: usize = 64;
-        match self.0.char_indices().nth(LIMIT) {
-            Some((end, _)) => write!(f, "{:?}...", &self.0[..end]),
-            None => write!(f, "{:?}", self.0),
-        }
     }
 }

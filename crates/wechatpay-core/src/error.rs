@@ -6,7 +6,7 @@ use std::time::Duration;
 
 use http::StatusCode;
 
-use crate::text::Untrusted;
+use crate::text::{Quoted, Untrusted};
 
 /// Everything that can go wrong in the core.
 ///
@@ -45,6 +45,9 @@ pub enum Error {
     /// Encrypting or decrypting a sensitive field failed.
     #[error("{0}")]
     Crypto(CryptoError),
+    /// Writing a download to the sink it was given failed.
+    #[error("writing the download failed: {0}")]
+    Io(#[source] std::io::Error),
 }
 
 impl Error {
@@ -53,6 +56,10 @@ impl Error {
             field: field.into(),
             reason: reason.into(),
         }
+    }
+
+    pub(crate) fn io(error: std::io::Error) -> Self {
+        Error::Io(error)
     }
 
     /// The `Request-ID` of the response this error came from, the first thing WeChat Pay
@@ -70,7 +77,7 @@ impl Error {
     /// `RATELIMIT_EXCEEDED`, `429`, and gateway failures (`502`, `503`, `504`).
     /// Verification failures and every other client error are final.
     pub fn is_retryable(&self) -> bool {
-        matches!(self, Error::Api(api) if api.is_retryable())
+        crate::retry::Retry::of(crate::retry::Outcome::Error(self)) != crate::retry::Retry::Never
     }
 
     /// The verification failure, if this is one.
@@ -173,6 +180,20 @@ pub enum VerificationError {
         /// The time the check was made for.
         at: u64,
     },
+    /// A download's bytes do not have the digest its signed announcement gave: the file was
+    /// altered, cut short, or is another file. Nothing of it may be trusted.
+    #[error(
+        "the downloaded file's {algorithm} digest is {actual}, not {expected} as the signed answer announced: \
+         the file was altered or cut short"
+    )]
+    DigestMismatch {
+        /// The algorithm (`SHA1`).
+        algorithm: &'static str,
+        /// The announced digest, lower-case hex.
+        expected: String,
+        /// The digest of the bytes received, lower-case hex.
+        actual: String,
+    },
 }
 
 /// Whether an error response was authenticated by a platform signature.
@@ -215,17 +236,7 @@ pub struct ApiError {
 impl ApiError {
     /// Whether the same request may succeed later. See [`Error::is_retryable`].
     pub fn is_retryable(&self) -> bool {
-        match self.status.as_u16() {
-            429 => true,
-            502..=504 => true,
-            500..=599 => match self.code.as_deref() {
-                Some("SYSTEM_ERROR" | "RATELIMIT_EXCEEDED" | "FREQUENCY_LIMITED") => true,
-                Some(_) => false,
-                // No platform error body: a gateway or load balancer answered.
-                None => true,
-            },
-            _ => false,
-        }
+        crate::retry::Retry::of_api_error(self) != crate::retry::Retry::Never
     }
 
     /// Whether this is a rate limit (`429` or `RATELIMIT_EXCEEDED`/`FREQUENCY_LIMITED`).
@@ -286,7 +297,7 @@ impl fmt::Display for ApiError {
         } else if let Some(detail) = &self.detail {
             write!(f, "; detail: {}", Untrusted(&detail.to_string()))?;
         } else if self.code.is_none() && !self.body.is_empty() {
-            write!(f, "; body: {}", Excerpt(&self.body))?;
+            write!(f, "; body: {}", Quoted::body(&self.body))?;
         }
         Ok(())
     }
@@ -317,7 +328,7 @@ impl fmt::Display for DecodeError {
             self.target,
             self.reason,
             self.body.len(),
-            Excerpt(&redact_secrets(&self.body))
+            Quoted::body(&redact_secrets(&self.body))
         )?;
         if let Some(id) = &self.request_id {
             write!(f, " (Request-ID {})", Untrusted(id))?;
@@ -333,7 +344,7 @@ impl fmt::Debug for DecodeError {
             .field("reason", &self.reason)
             .field(
                 "body",
-                &format_args!("{}", Excerpt(&redact_secrets(&self.body))),
+                &format_args!("{}", Quoted::body(&redact_secrets(&self.body))),
             )
             .field("request_id", &self.request_id)
             .finish()
@@ -395,21 +406,6 @@ fn redact_secrets(body: &[u8]) -> Cow<'_, [u8]> {
             } else {
                 Cow::Borrowed(body)
             }
-        }
-    }
-}
-
-/// A body shortened for a one-line message.
-struct Excerpt<'a>(&'a [u8]);
-
-impl fmt::Display for Excerpt<'_> {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        const LIMIT: usize = 200;
-        let text = String::from_utf8_lossy(self.0);
-        let mut chars = text.char_indices();
-        match chars.nth(LIMIT) {
-            Some((end, _)) => write!(f, "{:?}...", &text[..end]),
-            None => write!(f, "{text:?}"),
         }
     }
 }

@@ -68,16 +68,24 @@
 #![deny(missing_docs)]
 #![warn(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
 
+mod adapter;
+mod answer;
 mod base64;
+mod body;
 mod call;
 mod client;
+mod context;
 mod credentials;
 mod crypto;
+mod download;
 pub mod ecommerce;
+mod endpoint;
 mod error;
+mod ids;
 mod nonce;
 mod notification;
 mod operation;
+mod path;
 mod pem;
 mod platform_keys;
 mod platform_signer;
@@ -85,29 +93,50 @@ mod retry;
 mod sensitive;
 mod signing;
 mod text;
+mod unsigned;
 mod verification;
 
+pub use adapter::{
+    Adapter, AdapterSettings, Blocking, BlockingAdapter, BlockingTransport, DEFAULT_DOWNLOAD_LIMIT,
+    DefaultTransport, Transport, too_large,
+};
+pub use answer::{Checked, Received};
+pub use body::{Multipart, RequestBody, RequestParts};
 pub use call::{
     AdapterError, AttemptFailure, Call, DEFAULT_BODY_LIMIT, DEFAULT_TIMEOUT, ErrorChain,
     POOL_IDLE_TIMEOUT, Step, TransportCause, find_source, origin,
 };
 pub use client::{Client, DEFAULT_BACKUP_URL, DEFAULT_BASE_URL};
-pub use credentials::MerchantCredentials;
+pub use context::RequestContext;
+pub use credentials::{MerchantCredentials, MerchantKey, SigningKey};
 pub use crypto::Backend;
+pub use download::{DigestAlgorithm, DigestCheck, DigestWriter, DownloadTicket};
 pub use error::{ApiError, Authentication, CryptoError, DecodeError, Error, VerificationError};
+pub use ids::{CertificateSerial, MchId, PublicKeyId};
 pub use nonce::Nonce;
 pub use notification::{AEAD_AES_256_GCM, ApiV3Key, Notification, NotificationResource};
-pub use operation::{Operation, PathBuilder, RequestParts, VerifiedBody};
-pub use platform_keys::{FieldEncryptor, PlatformKey, PlatformKeyKind, PlatformKeys};
+pub use operation::{Operation, VerifiedBody};
+pub use path::PathBuilder;
+pub use platform_keys::{PlatformKey, PlatformKeyKind, PlatformKeys};
 pub use platform_signer::PlatformSigner;
-pub use retry::{Decision, Host, MAX_BACKOFF, Outcome, RetryPolicy, TransportFailure};
+pub use retry::{Decision, Host, MAX_BACKOFF, Outcome, Retry, RetryPolicy, TransportFailure};
 pub use sensitive::{EncryptedField, SensitiveString};
 pub use signing::{AUTHORIZATION_SCHEME, RequestSignature, SigningInput, check_path_and_query};
 pub use text::Untrusted;
+pub use unsigned::UnsignedRequest;
 pub use verification::{
-    DEFAULT_MAX_CLOCK_SKEW, REQUEST_ID, SIGNATURE_PROBE_PREFIX, SignatureHeaders, WECHATPAY_NONCE,
-    WECHATPAY_SERIAL, WECHATPAY_SIGNATURE, WECHATPAY_SIGNATURE_TYPE, WECHATPAY_TIMESTAMP,
+    DEFAULT_MAX_CLOCK_SKEW, REQUEST_ID, SIGNATURE_PROBE_PREFIX, SignatureCheck, SignatureHeaders,
+    WECHATPAY_NONCE, WECHATPAY_SERIAL, WECHATPAY_SIGNATURE, WECHATPAY_SIGNATURE_TYPE,
+    WECHATPAY_TIMESTAMP,
 };
+
+/// Fuzzing only (`--cfg fuzzing`, set by cargo-fuzz): every typed endpoint as data, so that
+/// fuzz targets reach a new endpoint without being edited. Absent from every other build.
+#[cfg(fuzzing)]
+#[doc(hidden)]
+pub mod fuzzing {
+    pub use crate::endpoint::{Endpoint, endpoints};
+}
 
 /// The random-number traits the core takes, re-exported so callers match their version.
 pub use rand_core;

@@ -4,8 +4,8 @@ use std::fmt;
 
 use rand_core::CryptoRng;
 
-use crate::credentials::Shown;
 use crate::error::Error;
+use crate::text::Quoted;
 
 /// A request nonce: 1 to 64 ASCII letters and digits (32 is usual).
 ///
@@ -31,7 +31,7 @@ impl Nonce {
                 "nonce",
                 format!(
                     "{:?} must be 1 to 64 ASCII letters and digits",
-                    Shown(&nonce)
+                    Quoted::value(&nonce)
                 ),
             ));
         }

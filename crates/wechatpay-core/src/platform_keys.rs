@@ -3,14 +3,12 @@
 use std::fmt;
 
 use der::{Decode, Encode};
-use rand_core::CryptoRng;
 use x509_cert::Certificate;
 
-use crate::credentials::Shown;
 use crate::crypto::{Backend, PublicKey};
 use crate::error::{Error, VerificationError};
-
-pub(crate) const PUBLIC_KEY_ID_PREFIX: &str = "PUB_KEY_ID_";
+use crate::ids::{CertificateSerial, PublicKeyId};
+use crate::text::Quoted;
 
 /// How a platform key was obtained.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -32,6 +30,7 @@ pub struct PlatformKey {
     serial: String,
     kind: PlatformKeyKind,
     key: PublicKey,
+    spki_der: Vec<u8>,
 }
 
 impl PlatformKey {
@@ -55,6 +54,13 @@ impl PlatformKey {
                 not_after,
             } => (not_before..=not_after).contains(&now),
         }
+    }
+
+    /// The public key, DER-encoded `SubjectPublicKeyInfo`: what WebCrypto's `importKey("spki")`
+    /// and most crypto libraries take, for verifying in two steps
+    /// ([`PlatformKeys::signature_check`]).
+    pub fn spki_der(&self) -> &[u8] {
+        &self.spki_der
     }
 
     pub(crate) fn public_key(&self) -> &PublicKey {
@@ -122,14 +128,15 @@ impl PlatformKeys {
     /// [`Error::InvalidInput`] for an id of another form (a certificate serial is called out: the
     /// merchant's own serial is a common mistake here) or a PEM that is not an RSA public key.
     pub fn add_public_key(&mut self, id: &str, pem: &str) -> Result<&PlatformKey, Error> {
-        check_public_key_id(id)?;
+        let id = PublicKeyId::new(id)?;
         let der = crate::pem::public_key_der(pem)
             .map_err(|reason| Error::invalid("platform_public_key", reason))?;
         let key = self.parse_key(&der, "platform_public_key")?;
         Ok(self.insert(PlatformKey {
-            serial: id.to_owned(),
+            serial: id.as_str().to_owned(),
             kind: PlatformKeyKind::PublicKey,
             key,
+            spki_der: der,
         }))
     }
 
@@ -179,7 +186,7 @@ impl PlatformKeys {
         let certificate = Certificate::from_der(der)
             .map_err(|e| invalid(format!("not a valid X.509 certificate: {e}")))?;
         let tbs = certificate.tbs_certificate();
-        let serial = hex_upper(tbs.serial_number().as_bytes());
+        let serial = CertificateSerial::from_der_integer(tbs.serial_number().as_bytes());
         let validity = tbs.validity();
         let not_before = unix_seconds(validity.not_before.to_unix_duration());
         let not_after = unix_seconds(validity.not_after.to_unix_duration());
@@ -189,12 +196,13 @@ impl PlatformKeys {
             .map_err(|e| invalid(format!("cannot read the certificate's public key: {e}")))?;
         let key = self.parse_key(&spki, "platform_certificate")?;
         Ok(PlatformKey {
-            serial,
+            serial: serial.as_str().to_owned(),
             kind: PlatformKeyKind::Certificate {
                 not_before,
                 not_after,
             },
             key,
+            spki_der: spki,
         })
     }
 
@@ -213,7 +221,7 @@ impl PlatformKeys {
                 "preferred_platform_serial",
                 format!(
                     "{:?} is not among the platform keys ({})",
-                    Shown(serial),
+                    Quoted::value(serial),
                     self.serials().join(", ")
                 ),
             )),
@@ -291,16 +299,6 @@ impl PlatformKeys {
         Ok(key)
     }
 
-    /// Encrypts a sensitive request field to the preferred key. See [`FieldEncryptor`].
-    ///
-    /// # Errors
-    ///
-    /// [`Error::InvalidInput`] when the set is empty.
-    pub fn encryptor(&self) -> Result<FieldEncryptor<'_>, Error> {
-        let key = self.preferred().ok_or_else(no_platform_key)?;
-        Ok(FieldEncryptor { key })
-    }
-
     fn parse_key(&self, spki_der: &[u8], field: &'static str) -> Result<PublicKey, Error> {
         PublicKey::from_spki_der(spki_der, self.backend)
             .map_err(|reason| Error::invalid(field, reason))
@@ -338,101 +336,10 @@ pub(crate) fn no_platform_key() -> Error {
     )
 }
 
-/// Encrypts sensitive request fields (RSA-OAEP, SHA-1, MGF1-SHA-1) to one platform key.
-///
-/// All encrypted fields of one request must use the same key, and the request's
-/// `Wechatpay-Serial` must name it: take both from the same encryptor ([`FieldEncryptor::serial`]).
-#[derive(Debug)]
-pub struct FieldEncryptor<'a> {
-    key: &'a PlatformKey,
-}
-
-impl FieldEncryptor<'_> {
-    /// The serial to send as the request's `Wechatpay-Serial`.
-    pub fn serial(&self) -> &str {
-        &self.key.serial
-    }
-
-    /// The longest plaintext, in bytes, this key can encrypt (214 for RSA 2048).
-    pub fn max_plaintext_len(&self) -> usize {
-        self.key.key.max_oaep_sha1_plaintext()
-    }
-
-    /// Encrypts `plaintext` and returns the base64 ciphertext to put in the request body.
-    /// `rng` supplies the OAEP padding randomness (the `aws-lc-rs` backend uses its own).
-    ///
-    /// # Errors
-    ///
-    /// [`Error::Crypto`] with [`crate::CryptoError::PlaintextTooLong`] past
-    /// [`FieldEncryptor::max_plaintext_len`] bytes.
-    pub fn encrypt<R: CryptoRng + ?Sized>(
-        &self,
-        plaintext: &str,
-        rng: &mut R,
-    ) -> Result<String, Error> {
-        let ciphertext = self
-            .key
-            .key
-            .oaep_sha1_encrypt(plaintext.as_bytes(), rng)
-            .map_err(Error::Crypto)?;
-        Ok(crate::base64::encode(&ciphertext))
-    }
-}
-
 fn invalid_certificate(reason: String) -> Error {
     Error::invalid("platform_certificate", reason)
 }
 
-fn check_public_key_id(id: &str) -> Result<(), Error> {
-    let digits = id.strip_prefix(PUBLIC_KEY_ID_PREFIX);
-    match digits {
-        Some(d) if !d.is_empty() && d.len() <= 64 && d.bytes().all(|b| b.is_ascii_digit()) => {
-            Ok(())
-        }
-        _ if !id.is_empty() && id.len() <= 64 && id.bytes().all(|b| b.is_ascii_hexdigit()) => {
-            Err(Error::invalid(
-                "platform_public_key_id",
-                format!(
-                    "{id:?} looks like a certificate serial, not a WeChat Pay public key id \
-                     (PUB_KEY_ID_ followed by digits); if it is your merchant certificate serial it \
-                     belongs in serial_no, if it is a platform certificate use `add_certificate`"
-                ),
-            ))
-        }
-        _ => Err(Error::invalid(
-            "platform_public_key_id",
-            format!(
-                "{:?} is not a WeChat Pay public key id: expected PUB_KEY_ID_ followed by digits",
-                Shown(id)
-            ),
-        )),
-    }
-}
-
-fn hex_upper(bytes: &[u8]) -> String {
-    // DER integers carry a leading zero byte when the top bit is set; it is not part of the
-    // serial as WeChat Pay writes it.
-    let bytes = match bytes {
-        [0, rest @ ..] if !rest.is_empty() => rest,
-        _ => bytes,
-    };
-    bytes.iter().map(|b| format!("{b:02X}")).collect()
-}
-
 fn unix_seconds(duration: std::time::Duration) -> u64 {
     duration.as_secs()
-}
-
-#[cfg(test)]
-mod tests {
-    use super::hex_upper;
-
-    #[test]
-    fn serials_drop_only_the_sign_byte_of_their_der_integer() {
-        // A serial whose top bit is set is stored with a leading zero byte.
-        assert_eq!(hex_upper(&[0x00, 0x9E, 0x01]), "9E01");
-        assert_eq!(hex_upper(&[0x5E, 0x00]), "5E00");
-        // Zero itself is the one byte 00.
-        assert_eq!(hex_upper(&[0x00]), "00");
-    }
 }

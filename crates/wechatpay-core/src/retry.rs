@@ -4,7 +4,7 @@ use std::time::Duration;
 
 use rand_core::Rng;
 
-use crate::error::Error;
+use crate::error::{ApiError, Error};
 
 /// Which of the two access points a request goes to. The host is not signed, so the same
 /// request may be sent to either.
@@ -46,6 +46,47 @@ pub enum Outcome<'a> {
     Transport(TransportFailure),
     /// The platform answered, and the core turned the answer into this error.
     Error(&'a Error),
+}
+
+/// Whether, and where, a failed attempt may be tried again: the one classification that
+/// [`Error::is_retryable`] and [`RetryPolicy`] both use.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Retry {
+    /// Final: the same request would fail the same way (`4xx`, verification, decoding).
+    Never,
+    /// The platform asks for the same request again on the same host (`SYSTEM_ERROR`, a rate
+    /// limit).
+    SameHost,
+    /// The access point itself is in trouble (transport failures, gateway answers): the other
+    /// host, when failover is on.
+    OtherHost,
+}
+
+impl Retry {
+    /// How `outcome` may be retried.
+    pub fn of(outcome: Outcome<'_>) -> Retry {
+        match outcome {
+            Outcome::Transport(_) => Retry::OtherHost,
+            Outcome::Error(Error::Api(api)) => Retry::of_api_error(api),
+            Outcome::Error(_) => Retry::Never,
+        }
+    }
+
+    /// How an error answer may be retried: `429` and the platform's `SYSTEM_ERROR`,
+    /// `RATELIMIT_EXCEEDED` and `FREQUENCY_LIMITED` on the same host; `502`, `503`, `504` and
+    /// any `5xx` without a platform error body (a gateway or load balancer answered) on the
+    /// other.
+    pub fn of_api_error(api: &ApiError) -> Retry {
+        match (api.status.as_u16(), api.code.as_deref()) {
+            (429, _) => Retry::SameHost,
+            (500..=599, Some("SYSTEM_ERROR" | "RATELIMIT_EXCEEDED" | "FREQUENCY_LIMITED")) => {
+                Retry::SameHost
+            }
+            (502..=504, Some(_)) => Retry::SameHost,
+            (500..=599, None) => Retry::OtherHost,
+            _ => Retry::Never,
+        }
+    }
 }
 
 /// What to do after a failed attempt: exactly one of two things, so it is not
@@ -142,27 +183,23 @@ impl RetryPolicy {
         if attempt >= self.max_attempts {
             return Decision::Stop;
         }
-        let failover_host = if self.failover { host.other() } else { host };
+        let host = match Retry::of(outcome) {
+            Retry::Never => return Decision::Stop,
+            Retry::SameHost => host,
+            Retry::OtherHost if self.failover => host.other(),
+            Retry::OtherHost => host,
+        };
         let backoff = self.backoff(attempt, rng);
-        match outcome {
-            Outcome::Transport(_) => Decision::Retry {
-                host: failover_host,
-                after: backoff,
-            },
-            Outcome::Error(Error::Api(api)) if api.is_retryable() => {
-                let gateway = api.code.is_none() && !api.is_rate_limited();
-                let after = match api.retry_after {
-                    Some(wait) if wait > self.max_delay.min(MAX_BACKOFF) => return Decision::Stop,
-                    Some(wait) => wait.max(backoff),
-                    None => backoff,
-                };
-                Decision::Retry {
-                    host: if gateway { failover_host } else { host },
-                    after,
-                }
-            }
-            Outcome::Error(_) => Decision::Stop,
-        }
+        let asked = match outcome {
+            Outcome::Error(Error::Api(api)) => api.retry_after,
+            _ => None,
+        };
+        let after = match asked {
+            Some(wait) if wait > self.max_delay.min(MAX_BACKOFF) => return Decision::Stop,
+            Some(wait) => wait.max(backoff),
+            None => backoff,
+        };
+        Decision::Retry { host, after }
     }
 
     /// "Equal jitter": half the exponential delay fixed, half drawn, so retries spread out

@@ -2,15 +2,11 @@
 
 use std::fmt;
 
-use rand_core::CryptoRng;
 use serde::{Deserialize, Deserializer, Serialize};
 use zeroize::Zeroizing;
 
-use crate::credentials::MerchantCredentials;
-use crate::error::{CryptoError, Error};
-
 /// A sensitive field as the platform sends it: RSA-OAEP ciphertext, base64, encrypted to the
-/// merchant's API certificate. Decrypt it with [`MerchantCredentials::decrypt`].
+/// merchant's API certificate. Decrypt it with [`crate::MerchantKey::decrypt`].
 #[derive(Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(transparent)]
 pub struct EncryptedField(String);
@@ -68,30 +64,5 @@ impl fmt::Display for SensitiveString {
 impl<'de> Deserialize<'de> for SensitiveString {
     fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
         String::deserialize(deserializer).map(SensitiveString::new)
-    }
-}
-
-impl MerchantCredentials {
-    /// Decrypts a sensitive field of a response (RSA-OAEP, SHA-1, MGF1-SHA-1) with the
-    /// merchant private key. `rng` blinds the private key operation.
-    ///
-    /// # Errors
-    ///
-    /// [`Error::Crypto`]: [`CryptoError::InvalidBase64`], [`CryptoError::DecryptionFailed`]
-    /// (another key, or an altered ciphertext), [`CryptoError::NotUtf8`].
-    pub fn decrypt<R: CryptoRng + ?Sized>(
-        &self,
-        field: &EncryptedField,
-        rng: &mut R,
-    ) -> Result<SensitiveString, Error> {
-        let ciphertext = crate::base64::decode(field.as_str())
-            .ok_or(Error::Crypto(CryptoError::InvalidBase64))?;
-        let plaintext = self
-            .private_key()
-            .oaep_sha1_decrypt(&ciphertext, rng)
-            .map_err(Error::Crypto)?;
-        let text =
-            std::str::from_utf8(&plaintext).map_err(|_| Error::Crypto(CryptoError::NotUtf8))?;
-        Ok(SensitiveString::new(text))
     }
 }

@@ -8,9 +8,10 @@ use std::fmt;
 use http::{HeaderValue, Method};
 use rand_core::CryptoRng;
 
-use crate::credentials::{MerchantCredentials, Shown};
+use crate::credentials::MerchantCredentials;
 use crate::error::Error;
 use crate::nonce::Nonce;
+use crate::text::Quoted;
 
 /// The `Authorization` scheme of APIv3.
 pub const AUTHORIZATION_SCHEME: &str = "WECHATPAY2-SHA256-RSA2048";
@@ -103,48 +104,68 @@ impl fmt::Debug for RequestSignature {
 }
 
 impl MerchantCredentials {
-    /// Signs a request: SHA256withRSA over [`SigningInput::message`]. `rng` blinds the private
-    /// key operation (the signature itself is deterministic).
+    /// Signs a request: SHA256withRSA over [`SigningInput::message`], with the credentials'
+    /// signer. `rng` blinds the private key operation (the signature itself is deterministic).
     ///
     /// # Errors
     ///
     /// [`Error::InvalidInput`] (`path_and_query`) when the path is not in sendable form (see
-    /// [`check_path_and_query`]); [`Error::Signing`] if the key operation fails.
+    /// [`check_path_and_query`]), or (`private_key`) when the credentials sign elsewhere;
+    /// [`Error::Signing`] if the key operation fails.
     pub fn sign<R: CryptoRng + ?Sized>(
         &self,
         input: &SigningInput<'_>,
         rng: &mut R,
     ) -> Result<RequestSignature, Error> {
         check_path_and_query(input.path_and_query)?;
-        let timestamp = input.timestamp.to_string();
-        let parts: [&[u8]; 10] = [
-            input.method.as_str().as_bytes(),
-            b"\n",
-            input.path_and_query.as_bytes(),
-            b"\n",
-            timestamp.as_bytes(),
-            b"\n",
-            input.nonce.as_str().as_bytes(),
-            b"\n",
-            input.body,
-            b"\n",
-        ];
-        let signature = crate::base64::encode(&self.sign_sha256(&parts, rng)?);
+        let signature = self.sign_message(&input.message(), rng)?;
+        RequestSignature::new(self, input.nonce, input.timestamp, &signature)
+    }
+}
+
+/// The sizes of the RSA signatures a merchant key makes: 2048 to 4096 bits.
+const SIGNATURE_LENGTHS: std::ops::RangeInclusive<usize> = 256..=512;
+
+impl RequestSignature {
+    /// The `Authorization` of a request whose message `credentials` signed as `signature`
+    /// (raw bytes).
+    pub(crate) fn new(
+        credentials: &MerchantCredentials,
+        nonce: &Nonce,
+        timestamp: u64,
+        signature: &[u8],
+    ) -> Result<Self, Error> {
+        // A raw signature is random bytes: one made only of base64 characters (2^-512 for
+        // a real one) is the signature's text, passed by mistake.
+        let text = signature
+            .iter()
+            .all(|b| b.is_ascii_alphanumeric() || b"+/=".contains(b));
+        if !SIGNATURE_LENGTHS.contains(&signature.len()) || text {
+            return Err(Error::invalid(
+                "signature",
+                format!(
+                    "{} bytes{}; an RSA signature of a 2048- to 4096-bit key is 256 to 512 raw \
+                     bytes (pass the signature itself, not its base64 or hex text)",
+                    signature.len(),
+                    if text { " of text" } else { "" }
+                ),
+            ));
+        }
+        let signature = crate::base64::encode(signature);
         let authorization = format!(
-            "{AUTHORIZATION_SCHEME} mchid=\"{}\",nonce_str=\"{}\",signature=\"{signature}\",timestamp=\"{timestamp}\",serial_no=\"{}\"",
-            self.mchid(),
-            input.nonce,
-            self.serial_no(),
+            "{AUTHORIZATION_SCHEME} mchid=\"{}\",nonce_str=\"{nonce}\",signature=\"{signature}\",timestamp=\"{timestamp}\",serial_no=\"{}\"",
+            credentials.mchid(),
+            credentials.serial_no(),
         );
         let mut header = HeaderValue::try_from(&authorization).map_err(|_| {
             Error::invalid("authorization", "the header value is not visible ASCII")
         })?;
         header.set_sensitive(true);
         Ok(RequestSignature {
-            mchid: self.mchid().to_owned(),
-            serial_no: self.serial_no().to_owned(),
-            nonce: input.nonce.clone(),
-            timestamp: input.timestamp,
+            mchid: credentials.mchid().as_str().to_owned(),
+            serial_no: credentials.serial_no().as_str().to_owned(),
+            nonce: nonce.clone(),
+            timestamp,
             signature,
             authorization,
             header,
@@ -169,7 +190,7 @@ pub fn check_path_and_query(path_and_query: &str) -> Result<(), Error> {
     if !path_and_query.starts_with('/') {
         return Err(invalid(format!(
             "{:?} must start with '/'",
-            Shown(path_and_query)
+            Quoted::value(path_and_query)
         )));
     }
     let bytes = path_and_query.as_bytes();
@@ -181,7 +202,7 @@ pub fn check_path_and_query(path_and_query: &str) -> Result<(), Error> {
             if !hex.is_some_and(|h| h.iter().all(u8::is_ascii_hexdigit)) {
                 return Err(invalid(format!(
                     "'%' at byte {i} of {:?} is not followed by two hex digits",
-                    Shown(path_and_query)
+                    Quoted::value(path_and_query)
                 )));
             }
             i += 3;
@@ -190,7 +211,7 @@ pub fn check_path_and_query(path_and_query: &str) -> Result<(), Error> {
         if !(byte.is_ascii_alphanumeric() || b"-._~!$&()*+,;=:@/?".contains(&byte)) {
             return Err(invalid(format!(
                 "byte {i} of {:?} ({:?}) must be percent-encoded",
-                Shown(path_and_query),
+                Quoted::value(path_and_query),
                 char::from(byte)
             )));
         }
@@ -200,7 +221,7 @@ pub fn check_path_and_query(path_and_query: &str) -> Result<(), Error> {
     if path.split('/').any(is_dot_segment) {
         return Err(invalid(format!(
             "{:?} has a '.' or '..' segment, which HTTP clients remove before sending",
-            Shown(path_and_query)
+            Quoted::value(path_and_query)
         )));
     }
     Ok(())

@@ -47,6 +47,46 @@ impl fmt::Debug for Untrusted<'_> {
     }
 }
 
+/// A possibly hostile value quoted in a message: in double quotes, escaped as `str`'s `Debug`
+/// escapes, and cut so that a pasted key or a long body cannot flood a log.
+pub(crate) struct Quoted<'a> {
+    text: std::borrow::Cow<'a, str>,
+    limit: usize,
+}
+
+impl<'a> Quoted<'a> {
+    /// A setting or parameter: 64 characters at most.
+    pub(crate) fn value(text: &'a str) -> Self {
+        Quoted {
+            text: std::borrow::Cow::Borrowed(text),
+            limit: 64,
+        }
+    }
+
+    /// A body: 200 characters at most, bytes that are not UTF-8 shown as U+FFFD.
+    pub(crate) fn body(bytes: &'a [u8]) -> Self {
+        Quoted {
+            text: String::from_utf8_lossy(bytes),
+            limit: 200,
+        }
+    }
+}
+
+impl fmt::Display for Quoted<'_> {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self.text.char_indices().nth(self.limit) {
+            Some((end, _)) => write!(f, "{:?}...", &self.text[..end]),
+            None => write!(f, "{:?}", self.text),
+        }
+    }
+}
+
+impl fmt::Debug for Quoted<'_> {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        fmt::Display::fmt(self, f)
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::Untrusted;
@@ -61,6 +101,27 @@ mod tests {
             );
             assert!(shown.starts_with('a') && shown.ends_with('b'), "{shown:?}");
         }
+    }
+
+    #[test]
+    fn quoted_values_are_cut_at_their_limit() {
+        use super::Quoted;
+        assert_eq!(Quoted::value("ab\n").to_string(), "\"ab\\n\"");
+        let long = "密".repeat(65);
+        assert_eq!(
+            Quoted::value(&long).to_string(),
+            format!("{:?}...", "密".repeat(64))
+        );
+        assert_eq!(
+            Quoted::value(&long[..64 * 3]).to_string(),
+            format!("{:?}", "密".repeat(64))
+        );
+        let body = vec![b'x'; 201];
+        assert_eq!(
+            Quoted::body(&body).to_string(),
+            format!("{:?}...", "x".repeat(200))
+        );
+        assert_eq!(Quoted::body(&[0xff]).to_string(), "\"\u{fffd}\"");
     }
 
     #[test]

@@ -207,39 +207,149 @@ impl PlatformKeys {
         now: u64,
         max_skew: u64,
     ) -> Result<&PlatformKey, VerificationError> {
+        let check = self.signature_check(signed, body, now)?;
+        let valid = check.verify_in_process();
+        check.conclude(valid, max_skew)
+    }
+
+    /// The first step of verifying with other crypto than the core's (the runtime's own, a
+    /// hardware module): every check that needs no public key operation, and the exact
+    /// message, signature and key to verify. Run RSASSA-PKCS1-v1_5 with SHA-256 over
+    /// [`SignatureCheck::message`] and hand the verdict to [`SignatureCheck::conclude`].
+    ///
+    /// ```
+    /// # use wechatpay_core::{PlatformKeys, SignatureHeaders};
+    /// # fn verify_elsewhere(spki_der: &[u8], message: &[u8], signature: &[u8]) -> bool { true }
+    /// # fn run(keys: &PlatformKeys, signed: &SignatureHeaders<'_>, body: &[u8], now: u64) -> Result<(), wechatpay_core::VerificationError> {
+    /// let check = keys.signature_check(signed, body, now)?;
+    /// let valid = verify_elsewhere(check.key().spki_der(), &check.message(), check.signature());
+    /// let key = check.conclude(valid, 300)?;
+    /// # Ok(()) }
+    /// ```
+    ///
+    /// # Errors
+    ///
+    /// [`VerificationError::SignatureProbe`], [`VerificationError::UnknownSerial`],
+    /// [`VerificationError::CertificateNotValid`], or a malformed `Wechatpay-Signature`.
+    pub fn signature_check<'k, 'm>(
+        &'k self,
+        signed: &SignatureHeaders<'m>,
+        body: &'m [u8],
+        now: u64,
+    ) -> Result<SignatureCheck<'k, 'm>, VerificationError> {
         if signed.signature.starts_with(SIGNATURE_PROBE_PREFIX) {
             return Err(VerificationError::SignatureProbe);
         }
         let key = self.key_for(signed.serial, now)?;
         let mut buffer = [0u8; MAX_SIGNATURE_LEN];
-        let signature =
-            crate::base64::decode_into(signed.signature, &mut buffer).ok_or_else(|| {
+        let len = crate::base64::decode_into(signed.signature, &mut buffer)
+            .ok_or_else(|| {
                 malformed(
                     WECHATPAY_SIGNATURE,
                     "not valid base64, or longer than any accepted key signs".to_owned(),
                 )
-            })?;
-        let parts: [&[u8]; 6] = [
-            signed.timestamp_text.as_bytes(),
-            b"\n",
-            signed.nonce.as_bytes(),
-            b"\n",
+            })?
+            .len();
+        Ok(SignatureCheck {
+            key,
+            signed: *signed,
             body,
+            now,
+            signature: SignatureBytes { bytes: buffer, len },
+        })
+    }
+}
+
+/// A signature whose public key operation is still to be made: what to verify, and the
+/// checks that follow the verdict. Made by [`PlatformKeys::signature_check`]; `'k` is the
+/// lifetime of the platform keys, `'m` that of the message's headers and body.
+#[derive(Debug, Clone)]
+pub struct SignatureCheck<'k, 'm> {
+    key: &'k PlatformKey,
+    signed: SignatureHeaders<'m>,
+    body: &'m [u8],
+    now: u64,
+    signature: SignatureBytes,
+}
+
+/// A decoded signature, on the stack: the verification path allocates nothing.
+#[derive(Clone)]
+struct SignatureBytes {
+    bytes: [u8; MAX_SIGNATURE_LEN],
+    len: usize,
+}
+
+impl std::fmt::Debug for SignatureBytes {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(f, "<{} bytes>", self.len)
+    }
+}
+
+impl<'k, 'm> SignatureCheck<'k, 'm> {
+    /// The platform key the signature names; [`PlatformKey::spki_der`] is its public key.
+    pub fn key(&self) -> &'k PlatformKey {
+        self.key
+    }
+
+    /// The exact signed message: timestamp, nonce and body, each followed by `\n`.
+    pub fn message(&self) -> Vec<u8> {
+        self.signed.message(self.body)
+    }
+
+    /// The raw signature (decoded from base64).
+    pub fn signature(&self) -> &[u8] {
+        self.signature
+            .bytes
+            .get(..self.signature.len)
+            .unwrap_or_default()
+    }
+
+    /// The signature headers.
+    pub fn headers(&self) -> &SignatureHeaders<'m> {
+        &self.signed
+    }
+
+    /// Verifies with the core's own crypto.
+    pub(crate) fn verify_in_process(&self) -> bool {
+        let parts: [&[u8]; 6] = [
+            self.signed.timestamp_text.as_bytes(),
+            b"\n",
+            self.signed.nonce.as_bytes(),
+            b"\n",
+            self.body,
             b"\n",
         ];
-        if !key.public_key().verify_sha256(&parts, signature) {
+        self.key
+            .public_key()
+            .verify_sha256(&parts, self.signature())
+    }
+
+    /// The second step: `valid` is whether the signature verified under [`SignatureCheck::key`]
+    /// over [`SignatureCheck::message`]. Then the clock: the timestamp must be within
+    /// `max_skew` seconds of the time the check was made for.
+    ///
+    /// # Errors
+    ///
+    /// [`VerificationError::BadSignature`] when `valid` is false;
+    /// [`VerificationError::ClockSkew`].
+    pub fn conclude(
+        self,
+        valid: bool,
+        max_skew: u64,
+    ) -> Result<&'k PlatformKey, VerificationError> {
+        if !valid {
             return Err(VerificationError::BadSignature {
-                serial: key.serial().to_owned(),
+                serial: self.key.serial().to_owned(),
             });
         }
-        if signed.timestamp.abs_diff(now) > max_skew {
+        if self.signed.timestamp.abs_diff(self.now) > max_skew {
             return Err(VerificationError::ClockSkew {
-                timestamp: signed.timestamp,
-                now,
+                timestamp: self.signed.timestamp,
+                now: self.now,
                 max_skew,
             });
         }
-        Ok(key)
+        Ok(self.key)
     }
 }
 

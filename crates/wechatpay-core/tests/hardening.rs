@@ -19,8 +19,8 @@ use wechatpay_core::ecommerce::contract::{AuthState, QueryContractByOutContractC
 use wechatpay_core::{
     AEAD_AES_256_GCM, ApiV3Key, Backend, CryptoError, Decision, EncryptedField, Error, Host,
     MAX_BACKOFF, MerchantCredentials, Nonce, NotificationResource, Operation, Outcome, PathBuilder,
-    PlatformKeys, RequestParts, RetryPolicy, SignatureHeaders, SigningInput, TransportFailure,
-    VerificationError, VerifiedBody, check_path_and_query,
+    PlatformKeys, RequestContext, RequestParts, RetryPolicy, SignatureHeaders, SigningInput,
+    TransportFailure, VerificationError, VerifiedBody, check_path_and_query,
 };
 
 /// An operation the core does not ship, with whatever path a caller wrote.
@@ -28,7 +28,7 @@ struct Custom(&'static str);
 
 impl Operation for Custom {
     type Output = ();
-    fn request(&self) -> Result<RequestParts, Error> {
+    fn request(&self, _: &mut RequestContext<'_>) -> Result<RequestParts, Error> {
         Ok(RequestParts::new(Method::POST, self.0))
     }
     fn decode(&self, _: VerifiedBody<'_>) -> Result<(), Error> {
@@ -610,7 +610,7 @@ fn a_verified_body_tells_its_bytes_status_and_request_id() {
     struct Capture;
     impl Operation for Capture {
         type Output = (Vec<u8>, StatusCode, Option<String>);
-        fn request(&self) -> Result<RequestParts, Error> {
+        fn request(&self, _: &mut RequestContext<'_>) -> Result<RequestParts, Error> {
             Ok(RequestParts::new(Method::GET, "/v3/x"))
         }
         fn decode(&self, body: VerifiedBody<'_>) -> Result<Self::Output, Error> {
@@ -793,7 +793,10 @@ fn merchant_ids_and_serials_take_their_full_documented_lengths_and_no_more() {
     let credentials =
         MerchantCredentials::new(mchid.as_str(), serial.as_str(), MERCHANT_KEY).unwrap();
     assert_eq!(
-        (credentials.mchid(), credentials.serial_no()),
+        (
+            credentials.mchid().as_str(),
+            credentials.serial_no().as_str()
+        ),
         (mchid.as_str(), serial.as_str())
     );
     let error =
@@ -823,7 +826,10 @@ fn a_refused_value_is_quoted_escaped_and_cut_in_the_message() {
 #[test]
 fn keys_remember_the_backend_they_were_parsed_for() {
     for backend in Backend::all() {
-        assert_eq!(credentials(*backend).backend(), *backend);
+        assert_eq!(
+            credentials(*backend).key().map(|k| k.backend()),
+            Some(*backend)
+        );
     }
 }
 
@@ -919,18 +925,18 @@ fn a_prepared_request_carries_the_operations_body_and_serial() {
     struct Submit;
     impl Operation for Submit {
         type Output = ();
-        fn request(&self) -> Result<RequestParts, Error> {
-            Ok(
-                RequestParts::json(Method::POST, "/v3/x", &serde_json::json!({"a": "腾讯"}))?
-                    .with_wechatpay_serial(CERT_SERIAL),
-            )
+        fn request(&self, context: &mut RequestContext<'_>) -> Result<RequestParts, Error> {
+            let name = context.encrypt_to(CERT_SERIAL, "腾讯")?;
+            RequestParts::json(Method::POST, "/v3/x", &serde_json::json!({"a": name}))
         }
         fn decode(&self, _: VerifiedBody<'_>) -> Result<(), Error> {
             Ok(())
         }
     }
     let request = prepare(&Submit).unwrap();
-    assert_eq!(request.body(), r#"{"a":"腾讯"}"#.as_bytes());
+    let body: serde_json::Value = serde_json::from_slice(request.body()).unwrap();
+    assert_eq!(body["a"].as_str().map(str::len), Some(344));
+    // The key the field was encrypted to is named, not the preferred one.
     assert_eq!(request.headers()["Wechatpay-Serial"], CERT_SERIAL);
     assert_eq!(request.headers()["Content-Type"], "application/json");
     // Without an override, the preferred platform key is named.

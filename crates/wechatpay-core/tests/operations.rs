@@ -12,7 +12,7 @@ use wechatpay_core::ecommerce::applyment::{
 use wechatpay_core::ecommerce::contract::{
     AuthState, QueryContractByOpenid, QueryContractByOutContractCode,
 };
-use wechatpay_core::{Backend, Error, Host, Nonce, Operation};
+use wechatpay_core::{Backend, Error, Host, Nonce};
 
 fn field_of(error: Error) -> String {
     match error {
@@ -64,14 +64,14 @@ fn out_request_no_takes_any_character_up_to_124_and_is_encoded() {
     ];
     for (raw, encoded) in cases {
         let query = QueryApplymentByOutRequestNo::new(raw).unwrap();
-        let parts = query.request().unwrap();
+        let parts = request_of(&query).unwrap();
         assert_eq!(parts.method(), Method::GET);
         assert_eq!(
             parts.path_and_query(),
             format!("/v3/ecommerce/applyments/out-request-no/{encoded}")
         );
         wechatpay_core::check_path_and_query(parts.path_and_query()).unwrap();
-        assert_eq!(parts.body(), b"");
+        assert_eq!(parts.signed_body(), b"");
     }
     QueryApplymentByOutRequestNo::new("申".repeat(124)).unwrap();
     for bad in [
@@ -88,16 +88,16 @@ fn out_request_no_takes_any_character_up_to_124_and_is_encoded() {
 #[test]
 fn the_sibling_endpoints_share_the_models() {
     assert_eq!(
-        QueryContractByOpenid::new("oUpF8uMuAJO_M2pxb1Q9zNjWeS6o", "wxd678efh567h23787")
-            .unwrap()
-            .request()
-            .unwrap()
-            .path_and_query(),
+        request_of(
+            &QueryContractByOpenid::new("oUpF8uMuAJO_M2pxb1Q9zNjWeS6o", "wxd678efh567h23787")
+                .unwrap()
+        )
+        .unwrap()
+        .path_and_query(),
         "/v3/ecommerce/individual-contracts/oUpF8uMuAJO_M2pxb1Q9zNjWeS6o?appid=wxd678efh567h23787&permission_type=INDIVIDUAL_PAYEE"
     );
     assert_eq!(
-        QueryApplymentById::new(2_000_002_124_775_691)
-            .request()
+        request_of(&QueryApplymentById::new(2_000_002_124_775_691))
             .unwrap()
             .path_and_query(),
         "/v3/ecommerce/applyments/2000002124775691"
@@ -114,7 +114,7 @@ fn prepare_signs_exactly_the_bytes_it_sends() {
             .prepare(&query, Host::Primary, NOW, &nonce, &mut rng())
             .unwrap();
         let sent = request.uri().path_and_query().unwrap().as_str();
-        assert_eq!(sent, query.request().unwrap().path_and_query());
+        assert_eq!(sent, request_of(&query).unwrap().path_and_query());
         assert_eq!(request.uri().host(), Some("api.mch.weixin.qq.com"));
 
         // Rebuild the signature from what is on the request and compare.
@@ -303,7 +303,7 @@ fn request_bodies_refuse_four_byte_characters() {
         &serde_json::json!({"name": "腾讯"}),
     )
     .unwrap();
-    assert_eq!(parts.body(), r#"{"name":"腾讯"}"#.as_bytes());
+    assert_eq!(parts.signed_body(), r#"{"name":"腾讯"}"#.as_bytes());
 }
 
 fn parse_applyment(body: &str) -> Applyment {

@@ -152,7 +152,10 @@ struct AnyPath(String);
 
 impl wechatpay_core::Operation for AnyPath {
     type Output = ();
-    fn request(&self) -> Result<wechatpay_core::RequestParts, wechatpay_core::Error> {
+    fn request(
+        &self,
+        _: &mut wechatpay_core::RequestContext<'_>,
+    ) -> Result<wechatpay_core::RequestParts, wechatpay_core::Error> {
         Ok(wechatpay_core::RequestParts::new(
             Method::POST,
             self.0.clone(),

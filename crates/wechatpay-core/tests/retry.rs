@@ -6,7 +6,9 @@ use std::time::Duration;
 
 use common::*;
 use wechatpay_core::ecommerce::applyment::QueryApplymentByOutRequestNo;
-use wechatpay_core::{Backend, Decision, Error, Host, Outcome, RetryPolicy, TransportFailure};
+use wechatpay_core::{
+    Backend, Decision, Error, Host, Outcome, Retry, RetryPolicy, TransportFailure,
+};
 
 fn error(status: u16, body: &str) -> Error {
     let client = client(Backend::default());
@@ -177,5 +179,66 @@ fn retry_after_is_obeyed_up_to_the_cap() {
     assert_eq!(
         policy.decide(1, Host::Primary, Outcome::Error(&error), &mut rng()),
         Decision::Stop
+    );
+}
+
+#[test]
+fn one_classification_decides_both_retryability_and_the_host() {
+    let policy = RetryPolicy::default();
+    let bodies = [
+        "",
+        "<html>gateway</html>",
+        r#"{"code":"SYSTEM_ERROR","message":"x"}"#,
+        r#"{"code":"RATELIMIT_EXCEEDED","message":"x"}"#,
+        r#"{"code":"FREQUENCY_LIMITED","message":"x"}"#,
+        r#"{"code":"PARAM_ERROR","message":"x"}"#,
+        r#"{"code":"SIGN_ERROR","message":"x"}"#,
+    ];
+    for status in [400, 401, 403, 404, 429, 500, 501, 502, 503, 504, 505, 599] {
+        for body in bodies {
+            let error = error(status, body);
+            let class = Retry::of(Outcome::Error(&error));
+            assert_eq!(
+                error.is_retryable(),
+                class != Retry::Never,
+                "{status} {body}"
+            );
+            assert_eq!(
+                error.api().map(|api| api.is_retryable()),
+                Some(class != Retry::Never)
+            );
+            let decision = policy.decide(1, Host::Primary, Outcome::Error(&error), &mut rng());
+            let expected = match class {
+                Retry::Never => None,
+                Retry::SameHost => Some(Host::Primary),
+                Retry::OtherHost => Some(Host::Backup),
+            };
+            let host = match decision {
+                Decision::Retry { host, .. } => Some(host),
+                Decision::Stop => None,
+            };
+            assert_eq!(host, expected, "{status} {body}");
+        }
+    }
+    // The table's corners.
+    assert_eq!(Retry::of(Outcome::Error(&error(502, ""))), Retry::OtherHost);
+    assert_eq!(Retry::of(Outcome::Error(&error(429, ""))), Retry::SameHost);
+    assert_eq!(
+        Retry::of(Outcome::Error(&error(
+            503,
+            r#"{"code":"SYSTEM_ERROR","message":"x"}"#
+        ))),
+        Retry::SameHost
+    );
+    assert_eq!(
+        Retry::of(Outcome::Error(&error(
+            500,
+            r#"{"code":"PARAM_ERROR","message":"x"}"#
+        ))),
+        Retry::Never
+    );
+    assert_eq!(
+        Retry::of(Outcome::Transport(TransportFailure::Connect)),
+        Retry::OtherHost
     );
 }

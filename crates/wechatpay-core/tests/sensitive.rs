@@ -3,7 +3,9 @@
 mod common;
 
 use common::*;
-use wechatpay_core::{Backend, CryptoError, EncryptedField, Error, PlatformKeys, SensitiveString};
+use wechatpay_core::{
+    Backend, CryptoError, EncryptedField, Error, PlatformKeys, RequestContext, SensitiveString,
+};
 
 #[test]
 fn response_fields_decrypt_to_redacted_values() {
@@ -30,12 +32,10 @@ fn request_fields_encrypt_to_the_preferred_key_and_round_trip() {
             MERCHANT_PUB,
         )
         .unwrap();
-        let encryptor = keys.encryptor().unwrap();
-        assert_eq!(
-            encryptor.serial(),
-            "PUB_KEY_ID_0100000000000000000000000000000001"
-        );
-        assert_eq!(encryptor.max_plaintext_len(), 214);
+        let mut rng = rng();
+        let mut encryptor = RequestContext::new(&keys, &mut rng);
+        assert_eq!(encryptor.encryption_key().map(|k| k.serial()), None);
+        assert_eq!(encryptor.max_plaintext_len().unwrap(), 214);
         let credentials = credentials(*backend);
         for plaintext in [
             "",
@@ -44,18 +44,21 @@ fn request_fields_encrypt_to_the_preferred_key_and_round_trip() {
             &"A".repeat(214),
             &"申".repeat(71),
         ] {
-            let ciphertext = encryptor.encrypt(plaintext, &mut rng()).unwrap();
+            let ciphertext = encryptor.encrypt(plaintext).unwrap();
             assert_eq!(ciphertext.len(), 344, "base64 of 256 bytes");
             let back = credentials
-                .decrypt(&EncryptedField::new(ciphertext), &mut rng())
+                .decrypt(&EncryptedField::new(ciphertext), &mut common::rng())
                 .unwrap();
             assert_eq!(back.expose(), plaintext);
         }
+        assert_eq!(
+            encryptor.encryption_key().map(|k| k.serial()),
+            Some("PUB_KEY_ID_0100000000000000000000000000000001")
+        );
         // Two encryptions of the same text differ: OAEP is randomised.
-        let mut rng = rng();
         assert_ne!(
-            encryptor.encrypt("张三", &mut rng).unwrap(),
-            encryptor.encrypt("张三", &mut rng).unwrap()
+            encryptor.encrypt("张三").unwrap(),
+            encryptor.encrypt("张三").unwrap()
         );
     }
 }
@@ -64,9 +67,10 @@ fn request_fields_encrypt_to_the_preferred_key_and_round_trip() {
 fn plaintexts_past_214_bytes_are_refused_clearly() {
     for backend in Backend::all() {
         let keys = platform_keys(*backend);
-        let encryptor = keys.encryptor().unwrap();
+        let mut rng = rng();
+        let mut encryptor = RequestContext::new(&keys, &mut rng);
         for plaintext in ["A".repeat(215), "申".repeat(72)] {
-            match encryptor.encrypt(&plaintext, &mut rng()) {
+            match encryptor.encrypt(&plaintext) {
                 Err(Error::Crypto(CryptoError::PlaintextTooLong { len, max: 214 })) => {
                     assert_eq!(len, plaintext.len())
                 }
@@ -74,8 +78,10 @@ fn plaintexts_past_214_bytes_are_refused_clearly() {
             }
         }
     }
+    let no_keys = PlatformKeys::new();
+    let mut rng = rng();
     assert!(matches!(
-        PlatformKeys::new().encryptor(),
+        RequestContext::new(&no_keys, &mut rng).encrypt("张三"),
         Err(Error::InvalidInput { .. })
     ));
 }
@@ -112,10 +118,9 @@ fn bad_ciphertexts_are_crypto_errors_not_panics() {
         // Encrypted to another key: fails, and says why.
         let mut keys = PlatformKeys::with_backend(*backend);
         keys.add_public_key(PUBLIC_KEY_ID, PLATFORM_PUB).unwrap();
-        let other = keys
-            .encryptor()
-            .unwrap()
-            .encrypt("张三", &mut rng())
+        let mut seeded = rng();
+        let other = RequestContext::new(&keys, &mut seeded)
+            .encrypt("张三")
             .unwrap();
         let error = credentials
             .decrypt(&EncryptedField::new(other), &mut rng())

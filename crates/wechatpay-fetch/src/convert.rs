@@ -1,6 +1,6 @@
 //! `http` values to and from the JavaScript `Request` and `Response`, byte for byte.
 
-use http::header::{CONTENT_LENGTH, USER_AGENT};
+use http::header::USER_AGENT;
 use http::{HeaderName, HeaderValue};
 use js_sys::Uint8Array;
 use wasm_bindgen::JsCast;
@@ -9,7 +9,7 @@ use web_sys::{
     AbortSignal, Headers, ReadableStreamDefaultReader, ReadableStreamReadResult, RequestInit,
     RequestRedirect,
 };
-use wechatpay_core::{AdapterError, AttemptFailure, TransportCause};
+use wechatpay_core::{AdapterError, AdapterSettings, AttemptFailure, TransportCause};
 
 use crate::runtime::{Deadline, JsFailure, classify, describe, unsupported};
 
@@ -76,15 +76,9 @@ pub(crate) fn request(
     Ok(built)
 }
 
-/// Reads the answer within the deadline, counting the body against `limit` while reading so
-/// that an oversize answer stops the transfer instead of filling memory.
-pub(crate) async fn response(
-    answer: web_sys::Response,
-    limit: usize,
-    deadline: &Deadline,
-) -> Result<http::Response<Vec<u8>>, AttemptFailure> {
+/// The answer's status and headers, as an `http` response with an empty body.
+pub(crate) fn head(answer: &web_sys::Response) -> Result<http::Response<Vec<u8>>, AttemptFailure> {
     let mut builder = http::Response::builder().status(answer.status());
-    let mut declared = None;
     let entries = js_sys::try_iter(&answer.headers())
         .map_err(|e| interrupted(&e))?
         .into_iter()
@@ -103,50 +97,83 @@ pub(crate) async fn response(
         ) else {
             continue;
         };
-        if name == CONTENT_LENGTH {
-            declared = value.to_str().ok().and_then(|v| v.parse::<usize>().ok());
-        }
         builder = builder.header(name, value);
     }
-    if declared.is_some_and(|length| length > limit) {
-        deadline.abort();
-        return Err(AttemptFailure::BodyTooLarge { limit });
-    }
+    builder
+        .body(Vec::new())
+        .map_err(|e| AttemptFailure::Transport {
+            kind: wechatpay_core::TransportFailure::Interrupted,
+            cause: TransportCause::Other,
+            source: Box::new(e),
+        })
+}
 
-    let mut body = Vec::new();
-    if let Some(stream) = answer.body() {
-        let reader: ReadableStreamDefaultReader = stream.get_reader().unchecked_into();
-        loop {
-            let read = JsFuture::from(reader.read())
-                .await
-                .map_err(|e| failure(&e, deadline))?;
-            let read: ReadableStreamReadResult = read.unchecked_into();
-            if read.get_done().unwrap_or(false) {
-                break;
-            }
-            // Body chunks are Uint8Arrays; anything else is copied into one.
-            let chunk = read
-                .get_value()
-                .dyn_into::<Uint8Array>()
-                .unwrap_or_else(|other| Uint8Array::new(&other));
-            let length = chunk.length() as usize;
-            // `body.len() <= limit` holds here, so this cannot overflow, even for usize::MAX.
-            if length > limit - body.len() {
-                // Aborting errors the body stream too, and leaves no promise to be rejected
-                // unhandled (a `reader.cancel()` would).
-                deadline.abort();
-                return Err(AttemptFailure::BodyTooLarge { limit });
-            }
-            let start = body.len();
-            body.resize(start + length, 0);
-            chunk.copy_to(&mut body[start..]);
+/// The pieces of an answer's body, as the runtime hands them over.
+pub(crate) struct Chunks {
+    reader: Option<ReadableStreamDefaultReader>,
+}
+
+impl Chunks {
+    pub(crate) fn of(answer: &web_sys::Response) -> Chunks {
+        Chunks {
+            reader: answer
+                .body()
+                .map(|stream| stream.get_reader().unchecked_into()),
         }
     }
-    builder.body(body).map_err(|e| AttemptFailure::Transport {
-        kind: wechatpay_core::TransportFailure::Interrupted,
-        cause: TransportCause::Other,
-        source: Box::new(e),
-    })
+
+    /// The next piece; `None` at the end.
+    pub(crate) async fn next(
+        &self,
+        deadline: &Deadline,
+    ) -> Result<Option<Uint8Array>, AttemptFailure> {
+        let Some(reader) = &self.reader else {
+            return Ok(None);
+        };
+        let read = JsFuture::from(reader.read())
+            .await
+            .map_err(|e| failure(&e, deadline))?;
+        let read: ReadableStreamReadResult = read.unchecked_into();
+        if read.get_done().unwrap_or(false) {
+            return Ok(None);
+        }
+        // Body chunks are Uint8Arrays; anything else is copied into one.
+        Ok(Some(
+            read.get_value()
+                .dyn_into::<Uint8Array>()
+                .unwrap_or_else(|other| Uint8Array::new(&other)),
+        ))
+    }
+}
+
+/// Reads the answer within the deadline, counting the body against `limit` while reading so
+/// that an oversize answer stops the transfer instead of filling memory.
+pub(crate) async fn response(
+    answer: web_sys::Response,
+    limit: usize,
+    deadline: &Deadline,
+) -> Result<http::Response<Vec<u8>>, AttemptFailure> {
+    let (parts, _) = head(&answer)?.into_parts();
+    if let Err(too_large) = AdapterSettings::check_declared_length(&parts.headers, limit as u64) {
+        deadline.abort();
+        return Err(too_large);
+    }
+    let mut body = Vec::new();
+    let chunks = Chunks::of(&answer);
+    while let Some(chunk) = chunks.next(deadline).await? {
+        let length = chunk.length() as usize;
+        // `body.len() <= limit` holds here, so this cannot overflow, even for usize::MAX.
+        if length > limit - body.len() {
+            // Aborting errors the body stream too, and leaves no promise to be rejected
+            // unhandled (a `reader.cancel()` would).
+            deadline.abort();
+            return Err(AttemptFailure::BodyTooLarge { limit });
+        }
+        let start = body.len();
+        body.resize(start + length, 0);
+        chunk.copy_to(&mut body[start..]);
+    }
+    Ok(http::Response::from_parts(parts, body))
 }
 
 /// A rejected `fetch` or read: a timeout if the deadline fired, else a transport failure.

@@ -6,16 +6,18 @@
 //! verified there anyway. [`FetchClient::new`] refuses to start on a page (a global
 //! `document`).
 //!
-//! Like the native adapters it only moves bytes, and obeys the core's retry and failover
-//! policy ([`wechatpay_core::Call`]). It takes from the runtime what the sans-IO core must not
-//! take itself:
+//! Like the native adapters it only moves bytes ([`FetchTransport`]); the loop, the retry and
+//! failover policy and the digest of downloads are [`wechatpay_core::Adapter`]'s, the same for
+//! every adapter. It takes from the runtime what the sans-IO core must not take itself:
 //!
 //! - the time from `Date.now()`; nonces, OAEP and blinding randomness from
 //!   `crypto.getRandomValues` (through `getrandom`);
 //! - the global `fetch`, bound by name rather than through `window`, with no `mode`,
 //!   `credentials`, `cache` or `referrer` (Workers refuse them) and redirects not followed;
 //! - a per-attempt timeout through an `AbortController` and a timer, which covers reading the
-//!   whole answer; a response body limit counted while reading the stream (1 MiB by default);
+//!   whole answer (for a download, each wait for the next piece); a response body limit
+//!   counted while reading the stream (1 MiB by default); downloads written to a
+//!   `WritableStream` as they arrive;
 //! - the retry backoff on `setTimeout`.
 //!
 //! A request the runtime would not send as signed fails before it is sent, with
@@ -53,133 +55,156 @@ mod runtime;
 
 pub use random::JsRandom;
 
+use std::future::Future;
 use std::time::Duration;
 
+use http::{Request, Response};
+use rand_core::CryptoRng;
 use wasm_bindgen::JsCast;
 use wasm_bindgen_futures::JsFuture;
-use wechatpay_core::{AttemptFailure, Call, Operation, RetryPolicy, Step, origin};
-
-/// The defaults every adapter shares: 1 MiB body limit, 10 s per attempt.
-pub use wechatpay_core::{DEFAULT_BODY_LIMIT, DEFAULT_TIMEOUT};
+use wechatpay_core::{
+    AdapterSettings, AttemptFailure, DefaultTransport, DigestCheck, Transport, too_large,
+};
 
 /// The adapter's error: the core's, or what went wrong moving the bytes (the same type for
 /// every adapter).
 pub use wechatpay_core::AdapterError as Error;
 
-const PRODUCT: &str = concat!(env!("CARGO_PKG_NAME"), "/", env!("CARGO_PKG_VERSION"));
-
 /// A WeChat Pay client over the runtime's `fetch`. Build it once per Worker instance (key
 /// parsing is the expensive part) and share it by reference.
-#[derive(Debug)]
-pub struct FetchClient {
-    core: wechatpay_core::Client,
-    timeout: Duration,
-    body_limit: usize,
-    retry: RetryPolicy,
+///
+/// [`FetchClient::new`] checks once that the runtime has what the adapter needs, and fails
+/// with [`Error::Unsupported`] outside wasm32, in a runtime without a global `fetch`,
+/// `Request`, `Headers`, `AbortController`, timers or `crypto.getRandomValues`, or on a
+/// browser page.
+pub type FetchClient = wechatpay_core::Adapter<FetchTransport>;
+
+/// The runtime's `fetch`, timers, clock and random source as a [`Transport`].
+#[derive(Debug, Clone, Copy)]
+#[non_exhaustive]
+pub struct FetchTransport;
+
+impl DefaultTransport for FetchTransport {
+    fn default_transport() -> Result<Self, Error> {
+        runtime::check()?;
+        Ok(FetchTransport)
+    }
 }
 
-impl FetchClient {
-    /// A client for this runtime: checks once that it has what the adapter needs.
-    ///
-    /// # Errors
-    ///
-    /// [`Error::Unsupported`] outside wasm32, in a runtime without a global `fetch`,
-    /// `Request`, `Headers`, `AbortController`, timers or `crypto.getRandomValues`, or on a
-    /// browser page; [`Error::Core`] if the adapter cannot name itself in the `User-Agent`.
-    pub fn new(core: wechatpay_core::Client) -> Result<Self, Error> {
-        runtime::check()?;
-        Ok(FetchClient {
-            core: core.with_user_agent_product(PRODUCT)?,
-            timeout: DEFAULT_TIMEOUT,
-            body_limit: DEFAULT_BODY_LIMIT,
-            retry: RetryPolicy::default(),
-        })
-    }
+impl Transport for FetchTransport {
+    const PRODUCT: &'static str = concat!(env!("CARGO_PKG_NAME"), "/", env!("CARGO_PKG_VERSION"));
 
-    /// Sets the per-attempt timeout (sending and reading the whole answer).
-    pub fn with_timeout(mut self, timeout: Duration) -> Self {
-        self.timeout = timeout;
-        self
-    }
+    /// A JavaScript `WritableStream` (an R2 upload, a `TransformStream`'s writable side, a
+    /// file in Deno or Node).
+    type Sink = web_sys::WritableStream;
 
-    /// Sets the response body limit, in bytes.
-    pub fn with_body_limit(mut self, limit: usize) -> Self {
-        self.body_limit = limit;
-        self
-    }
-
-    /// Sets the retry and failover policy.
-    pub fn with_retry_policy(mut self, policy: RetryPolicy) -> Self {
-        self.retry = policy;
-        self
-    }
-
-    /// The core client.
-    pub fn core(&self) -> &wechatpay_core::Client {
-        &self.core
-    }
-
-    /// Runs `operation` to its verified, decoded output, retrying as the policy says.
-    ///
-    /// # Errors
-    ///
-    /// [`Error::Core`] for what the platform answered or what failed verification;
-    /// [`Error::Transport`] or [`Error::Timeout`] when the last attempt allowed failed so;
-    /// [`Error::BodyTooLarge`]; [`Error::Unsupported`] when the runtime would not send the
-    /// request as signed.
-    pub async fn execute<O: Operation + ?Sized>(&self, operation: &O) -> Result<O::Output, Error> {
-        let mut rng = JsRandom::default();
-        let mut call = Call::new(&self.core, operation, self.retry);
-        loop {
-            let request = call.request(runtime::unix_now(), &mut rng)?;
-            let wait = match self.exchange(request).await? {
-                Ok(response) => match call.response(&response, runtime::unix_now(), &mut rng) {
-                    Step::Done(result) => return Ok(result?),
-                    Step::Retry { after } => after,
-                },
-                Err(failure) => call.failed(failure, &mut rng)?,
-            };
-            runtime::sleep(wait).await?;
+    fn exchange(
+        &self,
+        request: Request<Vec<u8>>,
+        settings: &AdapterSettings,
+    ) -> impl Future<Output = Result<Response<Vec<u8>>, AttemptFailure>> {
+        let (timeout, limit) = (settings.timeout, settings.body_limit);
+        async move {
+            let deadline = runtime::Deadline::start(timeout).map_err(unsupported)?;
+            let answer = send(&request, &deadline).await?;
+            convert::response(answer, limit, &deadline).await
         }
     }
 
-    /// Sends one request exactly as given (no signing, no retry) and reads the answer within
-    /// the timeout and the body limit: for tools that show each step. Verify the answer with
-    /// [`wechatpay_core::Client::parse`] before trusting it.
-    ///
-    /// # Errors
-    ///
-    /// [`Error::Transport`], [`Error::Timeout`] or [`Error::BodyTooLarge`], with one attempt;
-    /// [`Error::Unsupported`].
-    pub async fn send(
+    fn download(
         &self,
-        request: http::Request<Vec<u8>>,
-    ) -> Result<http::Response<Vec<u8>>, Error> {
-        let host = origin(request.uri());
-        self.exchange(request)
-            .await?
-            .map_err(|failure| failure.into_error(1, &host))
+        request: Request<Vec<u8>>,
+        settings: &AdapterSettings,
+        sink: &mut Self::Sink,
+        check: &mut DigestCheck,
+    ) -> impl Future<Output = Result<Response<Vec<u8>>, AttemptFailure>> {
+        let (timeout, body_limit, limit) = (
+            settings.timeout,
+            settings.body_limit,
+            settings.download_limit,
+        );
+        async move {
+            let mut deadline = runtime::Deadline::start(timeout).map_err(unsupported)?;
+            let answer = send(&request, &deadline).await?;
+            if !(200..300).contains(&answer.status()) {
+                return convert::response(answer, body_limit, &deadline).await;
+            }
+            let head = convert::head(&answer)?;
+            if let Err(too_large) = AdapterSettings::check_declared_length(head.headers(), limit) {
+                deadline.abort();
+                return Err(too_large);
+            }
+            let writer = sink
+                .get_writer()
+                .map_err(|e| sink_failure(&e, "the sink cannot be written (is it locked?)"))?;
+            let chunks = convert::Chunks::of(&answer);
+            let written = async {
+                while let Some(chunk) = chunks.next(&deadline).await? {
+                    let length = u64::from(chunk.length());
+                    if check.len().saturating_add(length) > limit {
+                        deadline.abort();
+                        return Err(too_large(limit));
+                    }
+                    let bytes = chunk.to_vec();
+                    JsFuture::from(writer.write_with_chunk(&chunk))
+                        .await
+                        .map_err(|e| sink_failure(&e, "the sink refused a write"))?;
+                    check.update(&bytes);
+                    deadline.renew().map_err(unsupported)?;
+                }
+                JsFuture::from(writer.close())
+                    .await
+                    .map_err(|e| sink_failure(&e, "the sink refused to close"))?;
+                Ok(())
+            }
+            .await;
+            writer.release_lock();
+            written?;
+            Ok(head)
+        }
     }
 
-    /// One exchange within the timeout and the body limit. The outer error is final (the
-    /// request cannot be sent from this runtime); the inner one is the attempt's failure, for
-    /// the retry policy to judge.
-    async fn exchange(
-        &self,
-        request: http::Request<Vec<u8>>,
-    ) -> Result<Result<http::Response<Vec<u8>>, AttemptFailure>, Error> {
-        let deadline = runtime::Deadline::start(self.timeout)?;
-        let outgoing = convert::request(&request, &deadline.signal())?;
-        let pending = runtime::fetch(&outgoing)?;
-        let attempt = async {
-            let answer = JsFuture::from(pending)
-                .await
-                .map_err(|e| convert::failure(&e, &deadline))?;
-            let answer = answer
-                .dyn_into::<web_sys::Response>()
-                .map_err(|other| convert::interrupted(&other))?;
-            convert::response(answer, self.body_limit, &deadline).await
-        };
-        Ok(attempt.await)
+    fn sleep(&self, wait: Duration) -> impl Future<Output = Result<(), Error>> {
+        runtime::sleep(wait)
+    }
+
+    fn now(&self) -> u64 {
+        runtime::unix_now()
+    }
+
+    fn rng(&self) -> impl CryptoRng {
+        JsRandom::default()
+    }
+}
+
+/// Sends `request` under `deadline` and waits for the answer's head.
+async fn send(
+    request: &Request<Vec<u8>>,
+    deadline: &runtime::Deadline,
+) -> Result<web_sys::Response, AttemptFailure> {
+    let outgoing = convert::request(request, &deadline.signal()).map_err(unsupported)?;
+    let pending = runtime::fetch(&outgoing).map_err(unsupported)?;
+    let answer = JsFuture::from(pending)
+        .await
+        .map_err(|e| convert::failure(&e, deadline))?;
+    answer
+        .dyn_into::<web_sys::Response>()
+        .map_err(|other| convert::interrupted(&other))
+}
+
+/// A refusal of the runtime, final for the call.
+fn unsupported(error: Error) -> AttemptFailure {
+    match error {
+        Error::Unsupported { reason } => AttemptFailure::Unsupported { reason },
+        other => AttemptFailure::Unsupported {
+            reason: other.to_string(),
+        },
+    }
+}
+
+/// The sink failed: the file is incomplete.
+fn sink_failure(value: &wasm_bindgen::JsValue, what: &str) -> AttemptFailure {
+    AttemptFailure::Sink {
+        source: std::io::Error::other(format!("{what}: {}", runtime::describe(value))),
     }
 }

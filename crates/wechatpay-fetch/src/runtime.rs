@@ -119,7 +119,7 @@ pub(crate) struct Deadline {
     timer: JsValue,
     expired: Rc<Cell<bool>>,
     // Kept alive until the timer is cleared, in `drop`, before the fields are dropped.
-    _on_expiry: Closure<dyn FnMut()>,
+    on_expiry: Closure<dyn FnMut()>,
 }
 
 impl Deadline {
@@ -142,8 +142,20 @@ impl Deadline {
             timeout,
             timer,
             expired,
-            _on_expiry: on_expiry,
+            on_expiry,
         })
+    }
+
+    /// Gives the exchange `timeout` again from now: a download's timeout bounds each wait
+    /// for the next piece, not the whole file.
+    pub(crate) fn renew(&mut self) -> Result<(), AdapterError> {
+        let _ = clear_timeout(&self.timer);
+        self.timer = set_timeout(
+            self.on_expiry.as_ref().unchecked_ref(),
+            millis(self.timeout),
+        )
+        .map_err(|e| unsupported(format!("cannot set a timeout: {}", describe(&e))))?;
+        Ok(())
     }
 
     pub(crate) fn signal(&self) -> AbortSignal {

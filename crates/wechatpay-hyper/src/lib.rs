@@ -1,10 +1,11 @@
 //! The async adapter of `wechatpay-core`: hyper 1 with hyper-util's pooled client and rustls.
 //!
-//! It only moves bytes. For each attempt it supplies what the sans-IO core must not take
-//! itself (the time, a fresh nonce, an RNG, the backoff sleeps) and obeys the core's retry and
-//! failover policy ([`wechatpay_core::Call`]). On top it enforces a per-attempt timeout and a
-//! response body limit counted while reading, so an oversize answer is an error and never an
-//! allocation. Pooled connections idle for 5 s are closed, before the platform's 8 s.
+//! It only moves bytes: [`HyperTransport`] sends a request and reads its answer within the
+//! settings' timeout and body limit (counted while reading, so an oversize answer is an error
+//! and never an allocation), streams downloads to a `tokio` writer, sleeps on tokio's timer,
+//! and reads the clock and the system's random source. Everything else (signing, verification,
+//! retries and failover, the digest of downloads) is [`wechatpay_core::Adapter`]'s, the same
+//! for every adapter. Pooled connections idle for 5 s are closed, before the platform's 8 s.
 //!
 //! ```no_run
 //! use wechatpay_core::ecommerce::applyment::QueryApplymentByOutRequestNo;
@@ -28,58 +29,64 @@
 #![deny(missing_docs)]
 #![warn(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
 
+use std::future::Future;
 use std::time::{Duration, SystemTime, UNIX_EPOCH};
 
 use bytes::Bytes;
 use getrandom::SysRng;
+use http::{Request, Response};
 use http_body_util::{BodyExt, Full, Limited};
+use hyper::body::Incoming;
 use hyper_rustls::{HttpsConnector, HttpsConnectorBuilder};
 use hyper_util::client::legacy::Client as PooledClient;
 use hyper_util::client::legacy::connect::{Connect, HttpConnector};
 use hyper_util::rt::{TokioExecutor, TokioTimer};
-use rand_core::UnwrapErr;
+use rand_core::{CryptoRng, UnwrapErr};
+use tokio::io::{AsyncWrite, AsyncWriteExt};
 use wechatpay_core::{
-    AttemptFailure, Call, Operation, RetryPolicy, Step, TransportCause, TransportFailure,
-    find_source, origin,
+    AdapterSettings, AttemptFailure, DefaultTransport, DigestCheck, POOL_IDLE_TIMEOUT, Transport,
+    TransportCause, TransportFailure, find_source, too_large,
 };
-
-/// The defaults every adapter shares: 1 MiB body limit, 10 s per attempt, 5 s idle.
-pub use wechatpay_core::{DEFAULT_BODY_LIMIT, DEFAULT_TIMEOUT, POOL_IDLE_TIMEOUT};
-
-const PRODUCT: &str = concat!(env!("CARGO_PKG_NAME"), "/", env!("CARGO_PKG_VERSION"));
 
 /// The adapter's error: the core's, or what went wrong moving the bytes (the same type for
 /// every adapter).
 pub use wechatpay_core::AdapterError as Error;
 
-/// The default connector: HTTPS with the Mozilla roots (webpki-roots), or plain HTTP for a
-/// loopback mock; HTTP/1.1.
+/// A WeChat Pay client over hyper: [`HyperClient::new`] for the default connection pool
+/// (HTTPS with rustls on aws-lc-rs and the platform's certificate verifier, or the Mozilla
+/// roots with the `webpki-roots` feature; plain HTTP for a loopback mock; HTTP/1.1), or [`wechatpay_core::Adapter::with_transport`] over a [`HyperTransport`] of
+/// your own hyper-util client (a proxy connector, other roots). Cheap to share: wrap it in an
+/// `Arc`.
+pub type HyperClient<C = DefaultConnector> = wechatpay_core::Adapter<HyperTransport<C>>;
+
+/// The default connector: HTTPS (the platform's verifier, or the Mozilla roots with the
+/// `webpki-roots` feature), or plain HTTP for a loopback mock; HTTP/1.1.
 pub type DefaultConnector = HttpsConnector<HttpConnector>;
 
-/// A WeChat Pay client over hyper. Cheap to share: wrap it in an `Arc`.
-#[derive(Debug)]
-pub struct HyperClient<C = DefaultConnector> {
-    core: wechatpay_core::Client,
+/// hyper-util's pooled client as a [`Transport`].
+#[derive(Debug, Clone)]
+pub struct HyperTransport<C = DefaultConnector> {
     http: PooledClient<C, Full<Bytes>>,
-    timeout: Duration,
-    body_limit: usize,
-    retry: RetryPolicy,
 }
 
-impl HyperClient<DefaultConnector> {
-    /// A client with its own connection pool: HTTPS (Mozilla roots, rustls with aws-lc-rs) or
-    /// HTTP, HTTP/1.1, idle connections closed after 5 s.
-    ///
-    /// # Errors
-    ///
-    /// [`Error::Core`] if the adapter cannot name itself in the `User-Agent`;
-    /// [`Error::Unsupported`] if rustls refuses the TLS configuration.
-    pub fn new(core: wechatpay_core::Client) -> Result<Self, Error> {
-        // Named explicitly: when a build holds several rustls providers (ring through another
-        // crate, say), rustls has no process default and would panic on first use.
+impl<C> HyperTransport<C> {
+    /// A transport over a hyper-util client you built. Keep its idle timeout under 8 s.
+    pub fn new(http: PooledClient<C, Full<Bytes>>) -> Self {
+        HyperTransport { http }
+    }
+}
+
+impl DefaultTransport for HyperTransport<DefaultConnector> {
+    fn default_transport() -> Result<Self, Error> {
+        // Named explicitly: when a build holds several rustls providers, rustls has no process
+        // default and would panic on first use.
         let provider = rustls::crypto::aws_lc_rs::default_provider();
-        let connector = HttpsConnectorBuilder::new()
-            .with_provider_and_webpki_roots(provider)
+        let builder = HttpsConnectorBuilder::new();
+        #[cfg(feature = "webpki-roots")]
+        let builder = builder.with_provider_and_webpki_roots(provider);
+        #[cfg(not(feature = "webpki-roots"))]
+        let builder = builder.with_provider_and_platform_verifier(provider);
+        let connector = builder
             .map_err(|e| Error::Unsupported {
                 reason: format!("rustls refuses the TLS configuration: {e}"),
             })?
@@ -90,149 +97,144 @@ impl HyperClient<DefaultConnector> {
             .pool_idle_timeout(POOL_IDLE_TIMEOUT)
             .pool_timer(TokioTimer::new())
             .build(connector);
-        Self::with_http_client(core, http)
+        Ok(HyperTransport::new(http))
     }
 }
 
-impl<C> HyperClient<C>
+impl<C> Transport for HyperTransport<C>
 where
     C: Connect + Clone + Send + Sync + 'static,
 {
-    /// A client over a hyper-util client you built (a proxy connector, custom TLS roots, your
-    /// own pool settings). Keep its idle timeout under 8 s.
-    ///
-    /// # Errors
-    ///
-    /// [`Error::Core`] if the adapter cannot name itself in the `User-Agent`.
-    pub fn with_http_client(
-        core: wechatpay_core::Client,
-        http: PooledClient<C, Full<Bytes>>,
-    ) -> Result<Self, Error> {
-        Ok(HyperClient {
-            core: core.with_user_agent_product(PRODUCT)?,
-            http,
-            timeout: DEFAULT_TIMEOUT,
-            body_limit: DEFAULT_BODY_LIMIT,
-            retry: RetryPolicy::default(),
+    const PRODUCT: &'static str = concat!(env!("CARGO_PKG_NAME"), "/", env!("CARGO_PKG_VERSION"));
+
+    /// Any tokio writer: a file, a buffer, a socket.
+    type Sink = dyn AsyncWrite + Unpin + Send;
+
+    fn exchange(
+        &self,
+        request: Request<Vec<u8>>,
+        settings: &AdapterSettings,
+    ) -> impl Future<Output = Result<Response<Vec<u8>>, AttemptFailure>> {
+        let limit = settings.body_limit;
+        within(settings.timeout, async move {
+            let (parts, body) = self.head(request).await?.into_parts();
+            let body = read_limited(body, limit).await?;
+            Ok(Response::from_parts(parts, body))
         })
     }
 
-    /// Sets the per-attempt timeout (sending and reading the whole answer).
-    pub fn with_timeout(mut self, timeout: Duration) -> Self {
-        self.timeout = timeout;
-        self
-    }
-
-    /// Sets the response body limit, in bytes.
-    pub fn with_body_limit(mut self, limit: usize) -> Self {
-        self.body_limit = limit;
-        self
-    }
-
-    /// Sets the retry and failover policy.
-    pub fn with_retry_policy(mut self, policy: RetryPolicy) -> Self {
-        self.retry = policy;
-        self
-    }
-
-    /// The core client.
-    pub fn core(&self) -> &wechatpay_core::Client {
-        &self.core
-    }
-
-    /// Runs `operation` to its verified, decoded output, retrying as the policy says.
-    ///
-    /// # Errors
-    ///
-    /// [`Error::Core`] for what the platform answered or what failed verification;
-    /// [`Error::Transport`] or [`Error::Timeout`] when the last attempt allowed failed so;
-    /// [`Error::BodyTooLarge`].
-    pub async fn execute<O: Operation + ?Sized>(&self, operation: &O) -> Result<O::Output, Error> {
-        let mut rng = UnwrapErr(SysRng);
-        let mut call = Call::new(&self.core, operation, self.retry);
-        loop {
-            let request = call.request(unix_now(), &mut rng)?;
-            let wait = match self.exchange(request).await {
-                Ok(response) => match call.response(&response, unix_now(), &mut rng) {
-                    Step::Done(result) => return Ok(result?),
-                    Step::Retry { after } => after,
-                },
-                Err(failure) => call.failed(failure, &mut rng)?,
-            };
-            tokio::time::sleep(wait).await;
+    fn download(
+        &self,
+        request: Request<Vec<u8>>,
+        settings: &AdapterSettings,
+        sink: &mut Self::Sink,
+        check: &mut DigestCheck,
+    ) -> impl Future<Output = Result<Response<Vec<u8>>, AttemptFailure>> {
+        let (timeout, body_limit, download_limit) = (
+            settings.timeout,
+            settings.body_limit,
+            settings.download_limit,
+        );
+        async move {
+            let (parts, mut body) = within(timeout, self.head(request)).await?.into_parts();
+            if !parts.status.is_success() {
+                let body = within(timeout, read_limited(body, body_limit)).await?;
+                return Ok(Response::from_parts(parts, body));
+            }
+            AdapterSettings::check_declared_length(&parts.headers, download_limit)?;
+            // The timeout bounds each wait for the next piece, not the whole file.
+            while let Some(frame) = within(timeout, async { Ok(body.frame().await) }).await? {
+                let frame = frame.map_err(|e| interrupted(Box::new(e)))?;
+                let Ok(chunk) = frame.into_data() else {
+                    continue; // trailers
+                };
+                if check.len().saturating_add(chunk.len() as u64) > download_limit {
+                    return Err(too_large(download_limit));
+                }
+                sink.write_all(&chunk)
+                    .await
+                    .map_err(|source| AttemptFailure::Sink { source })?;
+                check.update(&chunk);
+            }
+            sink.flush()
+                .await
+                .map_err(|source| AttemptFailure::Sink { source })?;
+            Ok(Response::from_parts(parts, Vec::new()))
         }
     }
 
-    /// Sends one request exactly as given (no signing, no retry) and reads the answer within
-    /// the timeout and the body limit: for tools that show each step, such as a debugging CLI.
-    /// Verify the answer with [`wechatpay_core::Client::parse`] before trusting it.
-    ///
-    /// # Errors
-    ///
-    /// [`Error::Transport`], [`Error::Timeout`] or [`Error::BodyTooLarge`], with one attempt.
-    pub async fn send(
-        &self,
-        request: http::Request<Vec<u8>>,
-    ) -> Result<http::Response<Vec<u8>>, Error> {
-        let host = origin(request.uri());
-        self.exchange(request)
-            .await
-            .map_err(|failure| failure.into_error(1, &host))
+    fn sleep(&self, wait: Duration) -> impl Future<Output = Result<(), Error>> {
+        async move {
+            tokio::time::sleep(wait).await;
+            Ok(())
+        }
     }
 
-    /// One exchange, within the timeout and the body limit.
-    async fn exchange(
-        &self,
-        request: http::Request<Vec<u8>>,
-    ) -> Result<http::Response<Vec<u8>>, AttemptFailure> {
+    fn now(&self) -> u64 {
+        #[allow(clippy::disallowed_methods)] // the adapter is the core's clock
+        let now = SystemTime::now();
+        now.duration_since(UNIX_EPOCH).map_or(0, |d| d.as_secs())
+    }
+
+    fn rng(&self) -> impl CryptoRng {
+        UnwrapErr(SysRng)
+    }
+}
+
+impl<C> HyperTransport<C>
+where
+    C: Connect + Clone + Send + Sync + 'static,
+{
+    /// Sends `request` and waits for the answer's head.
+    async fn head(&self, request: Request<Vec<u8>>) -> Result<Response<Incoming>, AttemptFailure> {
         let request = request.map(|body| Full::new(Bytes::from(body)));
-        let exchange = async {
-            let response = self.http.request(request).await.map_err(|e| {
-                let kind = if e.is_connect() {
-                    TransportFailure::Connect
-                } else {
-                    TransportFailure::Interrupted
-                };
-                AttemptFailure::Transport {
-                    kind,
-                    cause: cause_of(&e),
-                    source: Box::new(ClientError(e)),
-                }
-            })?;
-            let (parts, body) = response.into_parts();
-            let declared = parts
-                .headers
-                .get(http::header::CONTENT_LENGTH)
-                .and_then(|v| v.to_str().ok())
-                .and_then(|v| v.parse::<usize>().ok());
-            if declared.is_some_and(|length| length > self.body_limit) {
-                return Err(AttemptFailure::BodyTooLarge {
-                    limit: self.body_limit,
-                });
+        self.http.request(request).await.map_err(|e| {
+            let kind = if e.is_connect() {
+                TransportFailure::Connect
+            } else {
+                TransportFailure::Interrupted
+            };
+            AttemptFailure::Transport {
+                kind,
+                cause: cause_of(&e),
+                source: Box::new(ClientError(e)),
             }
-            let body = Limited::new(body, self.body_limit)
-                .collect()
-                .await
-                .map_err(|e| {
-                    if e.is::<http_body_util::LengthLimitError>() {
-                        AttemptFailure::BodyTooLarge {
-                            limit: self.body_limit,
-                        }
-                    } else {
-                        AttemptFailure::Transport {
-                            kind: TransportFailure::Interrupted,
-                            cause: cause_of(&*e),
-                            source: e,
-                        }
-                    }
-                })?;
-            Ok(http::Response::from_parts(parts, body.to_bytes().to_vec()))
-        };
-        tokio::time::timeout(self.timeout, exchange)
-            .await
-            .unwrap_or(Err(AttemptFailure::Timeout {
-                timeout: self.timeout,
-            }))
+        })
+    }
+}
+
+/// The whole body, refused past `limit` bytes (declared or counted).
+async fn read_limited(body: Incoming, limit: usize) -> Result<Vec<u8>, AttemptFailure> {
+    let declared_limit = u64::try_from(limit).unwrap_or(u64::MAX);
+    let size = hyper::body::Body::size_hint(&body);
+    if size.exact().is_some_and(|length| length > declared_limit) {
+        return Err(too_large(declared_limit));
+    }
+    let body = Limited::new(body, limit).collect().await.map_err(|e| {
+        if e.is::<http_body_util::LengthLimitError>() {
+            too_large(declared_limit)
+        } else {
+            interrupted(e)
+        }
+    })?;
+    Ok(body.to_bytes().to_vec())
+}
+
+/// `future` within `timeout`.
+async fn within<T>(
+    timeout: Duration,
+    future: impl Future<Output = Result<T, AttemptFailure>>,
+) -> Result<T, AttemptFailure> {
+    tokio::time::timeout(timeout, future)
+        .await
+        .unwrap_or(Err(AttemptFailure::Timeout { timeout }))
+}
+
+fn interrupted(source: Box<dyn std::error::Error + Send + Sync>) -> AttemptFailure {
+    AttemptFailure::Transport {
+        kind: TransportFailure::Interrupted,
+        cause: cause_of(&*source),
+        source,
     }
 }
 
@@ -268,10 +270,4 @@ impl std::error::Error for ClientError {
     fn source(&self) -> Option<&(dyn std::error::Error + 'static)> {
         std::error::Error::source(&self.0).and_then(std::error::Error::source)
     }
-}
-
-fn unix_now() -> u64 {
-    #[allow(clippy::disallowed_methods)] // the adapter is the core's clock
-    let now = SystemTime::now();
-    now.duration_since(UNIX_EPOCH).map_or(0, |d| d.as_secs())
 }

@@ -1,13 +1,18 @@
-//! The blocking adapter of `wechatpay-core`: ureq 3 with rustls.
+//! The blocking adapter of `wechatpay-core`: ureq 3 with rustls on aws-lc-rs.
 //!
-//! It only moves bytes. For each attempt it supplies what the sans-IO core must not take
-//! itself (the time, a fresh nonce, an RNG, the backoff sleeps) and obeys the core's retry and
-//! failover policy ([`wechatpay_core::Call`]). On top it enforces a per-attempt timeout and a
-//! response body limit counted while reading, so an oversize answer is an error and never an
-//! allocation. Pooled connections idle for 5 s are not reused, before the platform closes
-//! them at 8 s. ureq's own HTTP error statuses and redirects are off for every request, even
-//! on an agent you built: the core reads every answer, and a redirect would leave the signed
-//! host.
+//! It only moves bytes: [`UreqTransport`] sends a request and reads its answer within the
+//! settings' timeout and body limit (counted while reading, so an oversize answer is an error
+//! and never an allocation), streams downloads to a `std::io::Write`, sleeps the thread, and
+//! reads the clock and the system's random source. Everything else (signing, verification,
+//! retries and failover, the digest of downloads) is the core's
+//! ([`wechatpay_core::BlockingAdapter`]), the same for every adapter. Pooled connections idle
+//! for 5 s are not reused, before the platform closes them at 8 s. ureq's own HTTP error
+//! statuses and redirects are off for every request, even on an agent you built: the core
+//! reads every answer, and a redirect would leave the signed host.
+//!
+//! TLS uses the platform's certificate verifier (the operating system's roots, which is what
+//! corporate networks that inspect TLS configure) through `rustls-platform-verifier`, or the
+//! Mozilla roots compiled in with the `webpki-roots` feature.
 //!
 //! ```no_run
 //! use wechatpay_core::ecommerce::applyment::QueryApplymentByOutRequestNo;
@@ -31,201 +36,52 @@
 #![deny(missing_docs)]
 #![warn(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
 
-use std::io;
+use std::io::{self, Read, Write};
+use std::sync::Arc;
 use std::time::{Duration, SystemTime, UNIX_EPOCH};
 
 use getrandom::SysRng;
-use http::Method;
-use rand_core::UnwrapErr;
+use http::{Method, Request, Response};
+use rand_core::{CryptoRng, UnwrapErr};
 use ureq::config::AutoHeaderValue;
+use ureq::tls::{RootCerts, TlsConfig, TlsProvider};
 use ureq::{Agent, AsSendBody};
 use wechatpay_core::{
-    AttemptFailure, Call, Operation, RetryPolicy, Step, TransportCause, TransportFailure,
-    find_source, origin,
+    AdapterSettings, AttemptFailure, BlockingTransport, DefaultTransport, DigestCheck,
+    POOL_IDLE_TIMEOUT, TransportCause, TransportFailure, find_source, too_large,
 };
-
-/// The defaults every adapter shares: 1 MiB body limit, 10 s per attempt, 5 s idle.
-pub use wechatpay_core::{DEFAULT_BODY_LIMIT, DEFAULT_TIMEOUT, POOL_IDLE_TIMEOUT};
-
-const PRODUCT: &str = concat!(env!("CARGO_PKG_NAME"), "/", env!("CARGO_PKG_VERSION"));
 
 /// The adapter's error: the core's, or what went wrong moving the bytes (the same type for
 /// every adapter).
 pub use wechatpay_core::AdapterError as Error;
 
-/// A WeChat Pay client over a ureq [`Agent`]. Cheap to share: wrap it in an `Arc`.
-#[derive(Debug)]
-pub struct UreqClient {
-    core: wechatpay_core::Client,
+/// A WeChat Pay client over ureq: [`UreqClient::new`] for the default agent, or
+/// [`wechatpay_core::BlockingAdapter::with_transport`] over a [`UreqTransport`] of an agent
+/// you built (a proxy, other roots). Cheap to share: wrap it in an `Arc`.
+pub type UreqClient = wechatpay_core::BlockingAdapter<UreqTransport>;
+
+/// A ureq [`Agent`] as a [`BlockingTransport`].
+#[derive(Debug, Clone)]
+pub struct UreqTransport {
     agent: Agent,
-    timeout: Duration,
-    body_limit: usize,
-    retry: RetryPolicy,
 }
 
-impl UreqClient {
-    /// A client with its own agent: HTTPS (Mozilla roots, rustls) or HTTP, no proxy, idle
-    /// connections dropped after 5 s.
-    ///
-    /// # Errors
-    ///
-    /// [`Error::Core`] if the adapter cannot name itself in the `User-Agent`.
-    pub fn new(core: wechatpay_core::Client) -> Result<Self, Error> {
-        // ureq reads proxies from the environment by default; like the other adapters, this
-        // one goes direct unless it is given an agent that does otherwise.
-        let agent = Agent::config_builder()
-            .proxy(None)
-            .max_idle_age(POOL_IDLE_TIMEOUT)
-            .build()
-            .new_agent();
-        Self::with_agent(core, agent)
-    }
-
-    /// A client over an agent you built (a proxy, custom TLS roots, your own pool settings).
+impl UreqTransport {
+    /// A transport over an agent you built.
     ///
     /// Whatever the agent's configuration, each request is sent with HTTP error statuses as
-    /// answers (not [`ureq::Error::StatusCode`]), no redirects, no `Accept-Encoding`, this
-    /// client's timeout, and pooled connections idle over 5 s not reused.
-    ///
-    /// # Errors
-    ///
-    /// [`Error::Core`] if the adapter cannot name itself in the `User-Agent`.
-    pub fn with_agent(core: wechatpay_core::Client, agent: Agent) -> Result<Self, Error> {
-        Ok(UreqClient {
-            core: core.with_user_agent_product(PRODUCT)?,
-            agent,
-            timeout: DEFAULT_TIMEOUT,
-            body_limit: DEFAULT_BODY_LIMIT,
-            retry: RetryPolicy::default(),
-        })
-    }
-
-    /// Sets the per-attempt timeout (connecting, sending and reading the whole answer).
-    pub fn with_timeout(mut self, timeout: Duration) -> Self {
-        self.timeout = timeout;
-        self
-    }
-
-    /// Sets the response body limit, in bytes.
-    pub fn with_body_limit(mut self, limit: usize) -> Self {
-        self.body_limit = limit;
-        self
-    }
-
-    /// Sets the retry and failover policy.
-    pub fn with_retry_policy(mut self, policy: RetryPolicy) -> Self {
-        self.retry = policy;
-        self
-    }
-
-    /// The core client.
-    pub fn core(&self) -> &wechatpay_core::Client {
-        &self.core
-    }
-
-    /// Runs `operation` to its verified, decoded output, retrying as the policy says. Blocks
-    /// the calling thread, backoff sleeps included.
-    ///
-    /// # Errors
-    ///
-    /// [`Error::Core`] for what the platform answered or what failed verification;
-    /// [`Error::Transport`] or [`Error::Timeout`] when the last attempt allowed failed so;
-    /// [`Error::BodyTooLarge`].
-    pub fn execute<O: Operation + ?Sized>(&self, operation: &O) -> Result<O::Output, Error> {
-        let mut rng = UnwrapErr(SysRng);
-        let mut call = Call::new(&self.core, operation, self.retry);
-        loop {
-            let request = call.request(unix_now(), &mut rng)?;
-            let wait = match self.exchange(request) {
-                Ok(response) => match call.response(&response, unix_now(), &mut rng) {
-                    Step::Done(result) => return Ok(result?),
-                    Step::Retry { after } => after,
-                },
-                Err(failure) => call.failed(failure, &mut rng)?,
-            };
-            std::thread::sleep(wait);
-        }
-    }
-
-    /// Sends one request exactly as given (no signing, no retry) and reads the answer within
-    /// the timeout and the body limit: for tools that show each step, such as a debugging CLI.
-    /// Verify the answer with [`wechatpay_core::Client::parse`] before trusting it.
-    ///
-    /// # Errors
-    ///
-    /// [`Error::Transport`], [`Error::Timeout`] or [`Error::BodyTooLarge`], with one attempt.
-    pub fn send(&self, request: http::Request<Vec<u8>>) -> Result<http::Response<Vec<u8>>, Error> {
-        let host = origin(request.uri());
-        self.exchange(request)
-            .map_err(|failure| failure.into_error(1, &host))
-    }
-
-    /// One exchange, within the timeout and the body limit.
-    fn exchange(
-        &self,
-        request: http::Request<Vec<u8>>,
-    ) -> Result<http::Response<Vec<u8>>, AttemptFailure> {
-        let (parts, body) = request.into_parts();
-        // ureq sends an empty byte body as `Content-Length: 0`, even on a GET; the core's
-        // empty body on a method without one means no body at all.
-        let response = if body.is_empty()
-            && !matches!(parts.method, Method::POST | Method::PUT | Method::PATCH)
-        {
-            self.run(http::Request::from_parts(parts, ()))
-        } else {
-            self.run(http::Request::from_parts(parts, body))
-        }
-        .map_err(|e| self.attempt_failure(e))?;
-        let (parts, mut body) = response.into_parts();
-        let declared = parts
-            .headers
-            .get(http::header::CONTENT_LENGTH)
-            .and_then(|v| v.to_str().ok())
-            .and_then(|v| v.parse::<usize>().ok());
-        if declared.is_some_and(|length| length > self.body_limit) {
-            return Err(AttemptFailure::BodyTooLarge {
-                limit: self.body_limit,
-            });
-        }
-        let limit = u64::try_from(self.body_limit).unwrap_or(u64::MAX);
-        let body = body
-            .with_config()
-            .limit(limit)
-            .read_to_vec()
-            .map_err(|e| self.attempt_failure(e))?;
-        Ok(http::Response::from_parts(parts, body))
-    }
-
-    /// What a ureq error means for the attempt.
-    fn attempt_failure(&self, error: ureq::Error) -> AttemptFailure {
-        match error {
-            ureq::Error::Timeout(_) => AttemptFailure::Timeout {
-                timeout: self.timeout,
-            },
-            ureq::Error::BodyExceedsLimit(_) => AttemptFailure::BodyTooLarge {
-                limit: self.body_limit,
-            },
-            error => {
-                let kind = transport_failure(&error);
-                let cause = transport_cause(&error);
-                AttemptFailure::Transport {
-                    kind,
-                    cause,
-                    // Unwrapped: ureq's wrapper adds only an "io: " in front of the cause.
-                    source: match error {
-                        ureq::Error::Io(io) => Box::new(io),
-                        error => Box::new(error),
-                    },
-                }
-            }
-        }
+    /// answers (not [`ureq::Error::StatusCode`]), no redirects, no `Accept-Encoding`, the
+    /// settings' timeout, and pooled connections idle over 5 s not reused.
+    pub fn new(agent: Agent) -> Self {
+        UreqTransport { agent }
     }
 
     /// Sends `request` with the adapter's contract laid over the agent's configuration.
     fn run<S: AsSendBody>(
         &self,
-        request: http::Request<S>,
-    ) -> Result<http::Response<ureq::Body>, ureq::Error> {
+        request: Request<S>,
+        timeout: Duration,
+    ) -> Result<Response<ureq::Body>, ureq::Error> {
         let idle = self.agent.config().max_idle_age().min(POOL_IDLE_TIMEOUT);
         // Each of these is per request in ureq and leaves the agent's pool in use.
         let request = self
@@ -236,10 +92,163 @@ impl UreqClient {
             // With gzip compiled in (by any crate in the build) ureq would ask for it and
             // inflate the answer; the platform signs the body it sends, so ask for it as is.
             .accept_encoding(AutoHeaderValue::None)
-            .timeout_global(Some(self.timeout))
+            .timeout_global(Some(timeout))
             .max_idle_age(idle)
             .build();
         self.agent.run(request)
+    }
+
+    /// Sends `request`, failures sorted for the retry policy.
+    fn head(
+        &self,
+        request: Request<Vec<u8>>,
+        settings: &AdapterSettings,
+    ) -> Result<Response<ureq::Body>, AttemptFailure> {
+        let (parts, body) = request.into_parts();
+        // ureq sends an empty byte body as `Content-Length: 0`, even on a GET; the core's
+        // empty body on a method without one means no body at all.
+        if body.is_empty() && !matches!(parts.method, Method::POST | Method::PUT | Method::PATCH) {
+            self.run(Request::from_parts(parts, ()), settings.timeout)
+        } else {
+            self.run(Request::from_parts(parts, body), settings.timeout)
+        }
+        .map_err(|e| attempt_failure(e, settings.timeout, settings.body_limit as u64))
+    }
+}
+
+impl DefaultTransport for UreqTransport {
+    /// An agent with rustls on aws-lc-rs (no second crypto library in the build), the
+    /// platform's verifier (or the Mozilla roots with the `webpki-roots` feature), no proxy,
+    /// idle connections dropped after 5 s.
+    fn default_transport() -> Result<Self, Error> {
+        let provider = Arc::new(rustls::crypto::aws_lc_rs::default_provider());
+        #[cfg(feature = "webpki-roots")]
+        let roots = RootCerts::WebPki;
+        #[cfg(not(feature = "webpki-roots"))]
+        let roots = RootCerts::PlatformVerifier;
+        let tls = TlsConfig::builder()
+            .provider(TlsProvider::Rustls)
+            .unversioned_rustls_crypto_provider(provider)
+            .root_certs(roots)
+            .build();
+        // ureq reads proxies from the environment by default; like the other adapters, this
+        // one goes direct unless it is given an agent that does otherwise.
+        let agent = Agent::config_builder()
+            .tls_config(tls)
+            .proxy(None)
+            .max_idle_age(POOL_IDLE_TIMEOUT)
+            .build()
+            .new_agent();
+        Ok(UreqTransport::new(agent))
+    }
+}
+
+impl BlockingTransport for UreqTransport {
+    const PRODUCT: &'static str = concat!(env!("CARGO_PKG_NAME"), "/", env!("CARGO_PKG_VERSION"));
+
+    /// Any writer: a file, a buffer, standard output.
+    type Sink = dyn Write;
+
+    fn exchange(
+        &self,
+        request: Request<Vec<u8>>,
+        settings: &AdapterSettings,
+    ) -> Result<Response<Vec<u8>>, AttemptFailure> {
+        let (parts, body) = self.head(request, settings)?.into_parts();
+        let limit = settings.body_limit as u64;
+        AdapterSettings::check_declared_length(&parts.headers, limit)?;
+        let body = read_limited(body, limit, settings.timeout)?;
+        Ok(Response::from_parts(parts, body))
+    }
+
+    fn download(
+        &self,
+        request: Request<Vec<u8>>,
+        settings: &AdapterSettings,
+        sink: &mut Self::Sink,
+        check: &mut DigestCheck,
+    ) -> Result<Response<Vec<u8>>, AttemptFailure> {
+        let (parts, body) = self.head(request, settings)?.into_parts();
+        if !parts.status.is_success() {
+            let limit = settings.body_limit as u64;
+            AdapterSettings::check_declared_length(&parts.headers, limit)?;
+            let body = read_limited(body, limit, settings.timeout)?;
+            return Ok(Response::from_parts(parts, body));
+        }
+        let limit = settings.download_limit;
+        AdapterSettings::check_declared_length(&parts.headers, limit)?;
+        let mut reader = body.into_with_config().limit(limit).reader();
+        let mut buffer = vec![0; 64 * 1024];
+        loop {
+            let read = reader
+                .read(&mut buffer)
+                .map_err(|e| io_failure(e, settings.timeout, limit))?;
+            let Some(chunk) = buffer.get(..read).filter(|chunk| !chunk.is_empty()) else {
+                break;
+            };
+            sink.write_all(chunk)
+                .map_err(|source| AttemptFailure::Sink { source })?;
+            check.update(chunk);
+        }
+        sink.flush()
+            .map_err(|source| AttemptFailure::Sink { source })?;
+        Ok(Response::from_parts(parts, Vec::new()))
+    }
+
+    fn sleep(&self, wait: Duration) {
+        std::thread::sleep(wait);
+    }
+
+    fn now(&self) -> u64 {
+        #[allow(clippy::disallowed_methods)] // the adapter is the core's clock
+        let now = SystemTime::now();
+        now.duration_since(UNIX_EPOCH).map_or(0, |d| d.as_secs())
+    }
+
+    fn rng(&self) -> impl CryptoRng {
+        UnwrapErr(SysRng)
+    }
+}
+
+/// The whole body, refused past `limit` bytes.
+fn read_limited(
+    body: ureq::Body,
+    limit: u64,
+    timeout: Duration,
+) -> Result<Vec<u8>, AttemptFailure> {
+    let mut body = body;
+    body.with_config()
+        .limit(limit)
+        .read_to_vec()
+        .map_err(|e| attempt_failure(e, timeout, limit))
+}
+
+/// What a ureq error means for the attempt.
+fn attempt_failure(error: ureq::Error, timeout: Duration, limit: u64) -> AttemptFailure {
+    match error {
+        ureq::Error::Timeout(_) => AttemptFailure::Timeout { timeout },
+        ureq::Error::BodyExceedsLimit(_) => too_large(limit),
+        error => {
+            let kind = transport_failure(&error);
+            let cause = transport_cause(&error);
+            AttemptFailure::Transport {
+                kind,
+                cause,
+                // Unwrapped: ureq's wrapper adds only an "io: " in front of the cause.
+                source: match error {
+                    ureq::Error::Io(io) => Box::new(io),
+                    error => Box::new(error),
+                },
+            }
+        }
+    }
+}
+
+/// A read of a streamed body failed: ureq's error is inside the `io::Error` when it has one.
+fn io_failure(error: io::Error, timeout: Duration, limit: u64) -> AttemptFailure {
+    match error.downcast::<ureq::Error>() {
+        Ok(ureq) => attempt_failure(ureq, timeout, limit),
+        Err(io) => attempt_failure(ureq::Error::Io(io), timeout, limit),
     }
 }
 
@@ -300,10 +309,4 @@ fn tls_cause(error: &rustls::Error) -> TransportCause {
         }
         _ => TransportCause::Tls,
     }
-}
-
-fn unix_now() -> u64 {
-    #[allow(clippy::disallowed_methods)] // the adapter is the core's clock
-    let now = SystemTime::now();
-    now.duration_since(UNIX_EPOCH).map_or(0, |d| d.as_secs())
 }

@@ -4,6 +4,7 @@
 use std::sync::Arc;
 use std::time::Duration;
 
+use wechatpay_core::AdapterSettings;
 use wechatpay_core::ecommerce::applyment::{NextStep, QueryApplymentByOutRequestNo};
 use wechatpay_core::ecommerce::contract::QueryContractByOutContractCode;
 use wechatpay_core::{Host, Nonce, Operation, RetryPolicy, Untrusted};
@@ -35,10 +36,13 @@ pub async fn run() -> Result<(), Failure> {
     let url = server.url();
     let http = HyperClient::new(core)
         .map_err(|e| failure::from_call(e, &url))?
-        .with_retry_policy(retries);
+        .with_settings(AdapterSettings::default().with_retry_policy(retries));
     println!(
-        "crypto backend {:?}, User-Agent {:?}\n",
-        http.core().credentials().backend(),
+        "crypto backend {}, User-Agent {:?}\n",
+        http.core().credentials().key().map_or_else(
+            || "external".to_owned(),
+            |key| format!("{:?}", key.backend())
+        ),
         http.core().user_agent()
     );
 

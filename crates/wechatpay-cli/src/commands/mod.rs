@@ -13,7 +13,7 @@ use std::time::{SystemTime, UNIX_EPOCH};
 
 use getrandom::SysRng;
 use rand_core::UnwrapErr;
-use wechatpay_core::{Error, Operation, RequestParts, VerifiedBody};
+use wechatpay_core::{Error, Operation, RequestContext, RequestParts, VerifiedBody};
 use wechatpay_hyper::HyperClient;
 
 use crate::failure::Failure;
@@ -47,8 +47,8 @@ pub struct WithBody<'a, O>(pub &'a O);
 impl<O: Operation> Operation for WithBody<'_, O> {
     type Output = (O::Output, Vec<u8>);
 
-    fn request(&self) -> Result<RequestParts, Error> {
-        self.0.request()
+    fn request(&self, context: &mut RequestContext<'_>) -> Result<RequestParts, Error> {
+        self.0.request(context)
     }
 
     fn decode(&self, body: VerifiedBody<'_>) -> Result<Self::Output, Error> {

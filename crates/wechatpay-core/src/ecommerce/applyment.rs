@@ -5,8 +5,12 @@ use http::Method;
 use serde::Deserialize;
 
 use super::{check_text, protocol_enum};
+use crate::body::RequestParts;
+use crate::context::RequestContext;
+use crate::endpoint::{Endpoint, param};
 use crate::error::Error;
-use crate::operation::{Operation, PathBuilder, RequestParts, VerifiedBody};
+use crate::operation::{Operation, VerifiedBody};
+use crate::path::PathBuilder;
 use crate::sensitive::EncryptedField;
 
 const BY_OUT_REQUEST_NO: &str = "/v3/ecommerce/applyments/out-request-no";
@@ -19,10 +23,13 @@ const BY_APPLYMENT_ID: &str = "/v3/ecommerce/applyments";
 /// and non-ASCII included), and the encoded form is what is signed and sent.
 ///
 /// ```
-/// # use wechatpay_core::{Operation, ecommerce::applyment::QueryApplymentByOutRequestNo};
+/// # use wechatpay_core::{Operation, PlatformKeys, RequestContext};
+/// # use rand_core::SeedableRng;
+/// # let mut rng = rand_chacha::ChaCha20Rng::from_seed([0; 32]);
+/// # use wechatpay_core::{ecommerce::applyment::QueryApplymentByOutRequestNo};
 /// let query = QueryApplymentByOutRequestNo::new("申请 2024/01")?;
 /// assert_eq!(
-///     query.request()?.path_and_query(),
+///     query.request(&mut RequestContext::new(&PlatformKeys::new(), &mut rng))?.path_and_query(),
 ///     "/v3/ecommerce/applyments/out-request-no/%E7%94%B3%E8%AF%B7%202024%2F01"
 /// );
 /// # Ok::<(), wechatpay_core::Error>(())
@@ -56,7 +63,7 @@ impl QueryApplymentByOutRequestNo {
 impl Operation for QueryApplymentByOutRequestNo {
     type Output = Applyment;
 
-    fn request(&self) -> Result<RequestParts, Error> {
+    fn request(&self, _: &mut RequestContext<'_>) -> Result<RequestParts, Error> {
         let path = PathBuilder::new(BY_OUT_REQUEST_NO)?
             .segment("out_request_no", &self.out_request_no)?
             .finish();
@@ -84,7 +91,7 @@ impl QueryApplymentById {
 impl Operation for QueryApplymentById {
     type Output = Applyment;
 
-    fn request(&self) -> Result<RequestParts, Error> {
+    fn request(&self, _: &mut RequestContext<'_>) -> Result<RequestParts, Error> {
         let path = PathBuilder::new(BY_APPLYMENT_ID)?
             .segment("applyment_id", &self.applyment_id.to_string())?
             .finish();
@@ -94,6 +101,51 @@ impl Operation for QueryApplymentById {
     fn decode(&self, body: VerifiedBody<'_>) -> Result<Applyment, Error> {
         body.json()
     }
+}
+
+/// The applyment queries, for [`crate::endpoint::endpoints`].
+pub(crate) const ENDPOINTS: &[Endpoint] = &[
+    Endpoint {
+        name: "GET /v3/ecommerce/applyments/out-request-no/{out_request_no}",
+        params: &["out_request_no"],
+        example: &["APPLYMENT_00000000001"],
+        request: |values, context| {
+            let name = ENDPOINTS[0].name;
+            QueryApplymentByOutRequestNo::new(param(name, values, 0)?)?.request(context)
+        },
+        decode: |body| exercise(QueryApplymentById::new(1).decode(body)?),
+    },
+    Endpoint {
+        name: "GET /v3/ecommerce/applyments/{applyment_id}",
+        params: &["applyment_id"],
+        example: &["2000002124775691"],
+        request: |values, context| {
+            let text = param(ENDPOINTS[1].name, values, 0)?;
+            // Canonical decimal only ("007" and "+7" parse too), so that the value sent is
+            // the value given.
+            let id = text
+                .parse::<u64>()
+                .ok()
+                .filter(|id| id.to_string() == text)
+                .ok_or_else(|| Error::invalid("applyment_id", "not an unsigned integer"))?;
+            QueryApplymentById::new(id).request(context)
+        },
+        decode: |body| exercise(QueryApplymentById::new(1).decode(body)?),
+    },
+];
+
+/// What an applyment offers beyond its fields.
+fn exercise(applyment: Applyment) -> Result<(), Error> {
+    let _ = format!("{applyment:?}");
+    let _ = (
+        applyment.next_step(),
+        applyment.applyment_state.is_final(),
+        applyment.applyment_state.is_pending(),
+    );
+    if let Some(validation) = &applyment.account_validation {
+        let _ = (validation.deadline_at(), validation.pay_amount_yuan());
+    }
+    Ok(())
 }
 
 /// An applyment's state.

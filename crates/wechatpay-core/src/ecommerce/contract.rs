@@ -4,8 +4,12 @@ use http::Method;
 use serde::Deserialize;
 
 use super::{CODE, check_text, parse_rfc3339, protocol_enum};
+use crate::body::RequestParts;
+use crate::context::RequestContext;
+use crate::endpoint::{Endpoint, param};
 use crate::error::Error;
-use crate::operation::{Operation, PathBuilder, RequestParts, VerifiedBody};
+use crate::operation::{Operation, VerifiedBody};
+use crate::path::PathBuilder;
 use crate::sensitive::SensitiveString;
 
 const BASE: &str = "/v3/ecommerce/individual-contracts";
@@ -15,10 +19,13 @@ const BY_OUT_CONTRACT_CODE: &str = "/v3/ecommerce/individual-contracts/out-contr
 /// the contract signed through a pre-signing id, by the platform's own `out_contract_code`.
 ///
 /// ```
-/// # use wechatpay_core::{Operation, ecommerce::contract::QueryContractByOutContractCode};
+/// # use wechatpay_core::{Operation, PlatformKeys, RequestContext};
+/// # use rand_core::SeedableRng;
+/// # let mut rng = rand_chacha::ChaCha20Rng::from_seed([0; 32]);
+/// # use wechatpay_core::{ecommerce::contract::QueryContractByOutContractCode};
 /// let query = QueryContractByOutContractCode::new("APPLYMENT_00000000001", "wxd678efh567h23787")?;
 /// assert_eq!(
-///     query.request()?.path_and_query(),
+///     query.request(&mut RequestContext::new(&PlatformKeys::new(), &mut rng))?.path_and_query(),
 ///     "/v3/ecommerce/individual-contracts/out-contract-code/APPLYMENT_00000000001?appid=wxd678efh567h23787"
 /// );
 /// # Ok::<(), wechatpay_core::Error>(())
@@ -64,7 +71,7 @@ impl QueryContractByOutContractCode {
 impl Operation for QueryContractByOutContractCode {
     type Output = Contract;
 
-    fn request(&self) -> Result<RequestParts, Error> {
+    fn request(&self, _: &mut RequestContext<'_>) -> Result<RequestParts, Error> {
         let path = PathBuilder::new(BY_OUT_CONTRACT_CODE)?
             .segment("out_contract_code", &self.out_contract_code)?
             .query("appid", &self.appid)
@@ -104,7 +111,7 @@ impl QueryContractByOpenid {
 impl Operation for QueryContractByOpenid {
     type Output = Contract;
 
-    fn request(&self) -> Result<RequestParts, Error> {
+    fn request(&self, _: &mut RequestContext<'_>) -> Result<RequestParts, Error> {
         let path = PathBuilder::new(BASE)?
             .segment("openid", &self.openid)?
             .query("appid", &self.appid)
@@ -116,6 +123,40 @@ impl Operation for QueryContractByOpenid {
     fn decode(&self, body: VerifiedBody<'_>) -> Result<Contract, Error> {
         body.json()
     }
+}
+
+/// The contract queries, for [`crate::endpoint::endpoints`].
+pub(crate) const ENDPOINTS: &[Endpoint] = &[
+    Endpoint {
+        name: "GET /v3/ecommerce/individual-contracts/out-contract-code/{out_contract_code}",
+        params: &["out_contract_code", "appid"],
+        example: &["APPLYMENT_00000000001", "wxd678efh567h23787"],
+        request: |values, context| {
+            let name = ENDPOINTS[0].name;
+            QueryContractByOutContractCode::new(param(name, values, 0)?, param(name, values, 1)?)?
+                .request(context)
+        },
+        decode: decode_contract,
+    },
+    Endpoint {
+        name: "GET /v3/ecommerce/individual-contracts/{openid}",
+        params: &["openid", "appid"],
+        example: &["oUpF8uMuAJO_M2pxb1Q9zNjWeS6o", "wxd678efh567h23787"],
+        request: |values, context| {
+            let name = ENDPOINTS[1].name;
+            QueryContractByOpenid::new(param(name, values, 0)?, param(name, values, 1)?)?
+                .request(context)
+        },
+        decode: decode_contract,
+    },
+];
+
+/// Decodes a contract and uses what it offers beyond its fields.
+fn decode_contract(body: VerifiedBody<'_>) -> Result<(), Error> {
+    let contract: Contract = body.json()?;
+    let _ = format!("{contract:?}");
+    let _ = (contract.signed_at(), contract.is_authorized());
+    Ok(())
 }
 
 fn check_appid(appid: &str) -> Result<(), Error> {

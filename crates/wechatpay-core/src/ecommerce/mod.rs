@@ -3,6 +3,10 @@
 pub mod applyment;
 pub mod contract;
 
+/// Each module's endpoints, for [`crate::endpoint::endpoints`].
+pub(crate) const ENDPOINTS: &[&[crate::endpoint::Endpoint]] =
+    &[applyment::ENDPOINTS, contract::ENDPOINTS];
+
 /// A protocol enum that tolerates values added after this crate was written: an unknown value
 /// parses into `Unknown` with its text, and never fails the response.
 macro_rules! protocol_enum {

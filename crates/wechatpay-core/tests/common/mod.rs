@@ -7,7 +7,10 @@ use std::path::{Path, PathBuf};
 use http::{Response, StatusCode};
 use rand_chacha::ChaCha20Rng;
 use rand_core::SeedableRng;
-use wechatpay_core::{Backend, Client, MerchantCredentials, PlatformKeys, PlatformSigner};
+use wechatpay_core::{
+    Backend, Client, Error, MerchantCredentials, Operation, PlatformKeys, PlatformSigner,
+    RequestContext, RequestParts,
+};
 
 pub const MCHID: &str = "1900000001";
 pub const MERCHANT_SERIAL: &str = "3775B6A45ACD588826D15E583A95F5DD20000001";
@@ -54,6 +57,13 @@ pub fn platform_keys(backend: Backend) -> PlatformKeys {
     keys.add_certificate(PLATFORM_CERT)
         .expect("platform certificate");
     keys
+}
+
+/// What `operation` asks to send, built with the test platform keys.
+pub fn request_of<O: Operation + ?Sized>(operation: &O) -> Result<RequestParts, Error> {
+    let keys = platform_keys(Backend::default());
+    let mut rng = rng();
+    operation.request(&mut RequestContext::new(&keys, &mut rng))
 }
 
 pub fn client(backend: Backend) -> Client {

@@ -1,0 +1,540 @@
+//! What every adapter shares, written once: the settings, the loop that runs an operation
+//! through its attempts, and downloads checked by their digest. An adapter supplies only a
+//! [`Transport`] (sending, streaming, sleeping, the clock and randomness), so that hyper,
+//! ureq and `fetch` cannot drift apart.
+
+use std::fmt;
+use std::future::Future;
+use std::pin::pin;
+use std::task::{Context, Poll, Waker};
+use std::time::Duration;
+
+use http::header::CONTENT_LENGTH;
+use http::{HeaderMap, Request, Response};
+use rand_core::CryptoRng;
+
+use crate::call::{
+    AdapterError, AttemptFailure, Call, DEFAULT_BODY_LIMIT, DEFAULT_TIMEOUT, Step, origin,
+};
+use crate::client::Client;
+use crate::download::{DigestCheck, DownloadTicket};
+use crate::nonce::Nonce;
+use crate::operation::Operation;
+use crate::retry::{Decision, Host, Outcome, RetryPolicy};
+
+/// The download limit adapters apply unless told otherwise: 1 GiB. Bills are streamed, never
+/// held whole, so this bounds the disk a download may fill, not memory.
+pub const DEFAULT_DOWNLOAD_LIMIT: u64 = 1 << 30;
+
+/// The settings every adapter shares.
+///
+/// ```
+/// use std::time::Duration;
+/// use wechatpay_core::{AdapterSettings, RetryPolicy};
+///
+/// let settings = AdapterSettings::default()
+///     .with_timeout(Duration::from_secs(5))
+///     .with_retry_policy(RetryPolicy::default().with_max_attempts(5));
+/// assert_eq!(settings.body_limit, 1024 * 1024);
+/// ```
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[non_exhaustive]
+pub struct AdapterSettings {
+    /// Per attempt: connecting, sending and reading the whole answer; for a download, the
+    /// wait for its head and for each piece of its body (a bill takes as long as it takes).
+    pub timeout: Duration,
+    /// The largest JSON answer read, in bytes (1 MiB).
+    pub body_limit: usize,
+    /// The largest download streamed to a sink, in bytes (1 GiB).
+    pub download_limit: u64,
+    /// Retries and failover.
+    pub retry: RetryPolicy,
+}
+
+impl Default for AdapterSettings {
+    fn default() -> Self {
+        AdapterSettings {
+            timeout: DEFAULT_TIMEOUT,
+            body_limit: DEFAULT_BODY_LIMIT,
+            download_limit: DEFAULT_DOWNLOAD_LIMIT,
+            retry: RetryPolicy::default(),
+        }
+    }
+}
+
+impl AdapterSettings {
+    /// With this per-attempt timeout.
+    pub fn with_timeout(self, timeout: Duration) -> Self {
+        AdapterSettings { timeout, ..self }
+    }
+
+    /// With this JSON answer limit, in bytes.
+    pub fn with_body_limit(self, body_limit: usize) -> Self {
+        AdapterSettings { body_limit, ..self }
+    }
+
+    /// With this download limit, in bytes.
+    pub fn with_download_limit(self, download_limit: u64) -> Self {
+        AdapterSettings {
+            download_limit,
+            ..self
+        }
+    }
+
+    /// With this retry and failover policy.
+    pub fn with_retry_policy(self, retry: RetryPolicy) -> Self {
+        AdapterSettings { retry, ..self }
+    }
+
+    /// Refuses an answer whose `Content-Length` is over `limit` before a byte of it is read,
+    /// so an oversize answer is an error and never an allocation. Transports call it on the
+    /// head, then count while reading (the header may be absent or wrong).
+    ///
+    /// # Errors
+    ///
+    /// [`AttemptFailure::BodyTooLarge`].
+    pub fn check_declared_length(headers: &HeaderMap, limit: u64) -> Result<(), AttemptFailure> {
+        let declared = headers
+            .get(CONTENT_LENGTH)
+            .and_then(|v| v.to_str().ok())
+            .and_then(|v| v.parse::<u64>().ok());
+        if declared.is_some_and(|length| length > limit) {
+            return Err(too_large(limit));
+        }
+        Ok(())
+    }
+}
+
+/// [`AttemptFailure::BodyTooLarge`] for a limit of any width.
+pub fn too_large(limit: u64) -> AttemptFailure {
+    AttemptFailure::BodyTooLarge {
+        limit: usize::try_from(limit).unwrap_or(usize::MAX),
+    }
+}
+
+/// The I/O an asynchronous adapter supplies. Everything else (signing, verification, the
+/// retry policy, the digest of downloads) is the core's.
+pub trait Transport {
+    /// The adapter's product token, put in front of the `User-Agent`: `wechatpay-hyper/0.1.0`.
+    const PRODUCT: &'static str;
+
+    /// Where a download is written: `tokio::io::AsyncWrite`, a JavaScript stream, ...
+    type Sink: ?Sized;
+
+    /// Sends `request` exactly as given (redirects not followed) and reads the whole answer
+    /// within `settings.timeout` and `settings.body_limit`.
+    fn exchange(
+        &self,
+        request: Request<Vec<u8>>,
+        settings: &AdapterSettings,
+    ) -> impl Future<Output = Result<Response<Vec<u8>>, AttemptFailure>>;
+
+    /// Sends a download request. A `2xx` answer's body goes to `sink` as it arrives, every
+    /// chunk fed to `check` as well, within `settings.download_limit` and the timeout, and the
+    /// response comes back with an empty body; any other answer's body is read as
+    /// [`Transport::exchange`] reads one, and returned.
+    fn download(
+        &self,
+        request: Request<Vec<u8>>,
+        settings: &AdapterSettings,
+        sink: &mut Self::Sink,
+        check: &mut DigestCheck,
+    ) -> impl Future<Output = Result<Response<Vec<u8>>, AttemptFailure>>;
+
+    /// Waits `wait`.
+    fn sleep(&self, wait: Duration) -> impl Future<Output = Result<(), AdapterError>>;
+
+    /// The current Unix time, in seconds.
+    fn now(&self) -> u64;
+
+    /// The random source for nonces, encryption padding and blinding.
+    fn rng(&self) -> impl CryptoRng;
+}
+
+/// A transport with one obvious default: the adapter's own connection pool and TLS.
+pub trait DefaultTransport: Sized {
+    /// The default transport.
+    ///
+    /// # Errors
+    ///
+    /// [`AdapterError::Unsupported`] when the runtime lacks what the transport needs.
+    fn default_transport() -> Result<Self, AdapterError>;
+}
+
+/// A client of the platform over a [`Transport`]: the core [`Client`], the settings, and the
+/// transport. Each adapter crate names its own (`HyperClient`, `FetchClient`).
+pub struct Adapter<T> {
+    client: Client,
+    settings: AdapterSettings,
+    transport: T,
+}
+
+impl<T: Transport + DefaultTransport> Adapter<T> {
+    /// A client over the adapter's default transport, with the default settings.
+    ///
+    /// # Errors
+    ///
+    /// As [`DefaultTransport::default_transport`]; [`AdapterError::Core`] if the adapter
+    /// cannot name itself in the `User-Agent`.
+    pub fn new(client: Client) -> Result<Self, AdapterError> {
+        Self::with_transport(client, T::default_transport()?)
+    }
+}
+
+impl<T: Transport> Adapter<T> {
+    /// A client over `transport`, with the default settings.
+    ///
+    /// # Errors
+    ///
+    /// [`AdapterError::Core`] if the adapter cannot name itself in the `User-Agent`.
+    pub fn with_transport(client: Client, transport: T) -> Result<Self, AdapterError> {
+        Ok(Adapter {
+            client: client.with_user_agent_product(T::PRODUCT)?,
+            settings: AdapterSettings::default(),
+            transport,
+        })
+    }
+
+    /// With these settings.
+    pub fn with_settings(self, settings: AdapterSettings) -> Self {
+        Adapter { settings, ..self }
+    }
+
+    /// The settings.
+    pub fn settings(&self) -> &AdapterSettings {
+        &self.settings
+    }
+
+    /// The core client.
+    pub fn core(&self) -> &Client {
+        &self.client
+    }
+
+    /// The transport.
+    pub fn transport(&self) -> &T {
+        &self.transport
+    }
+
+    /// Runs `operation` to its verified, decoded output, retrying as the policy says.
+    ///
+    /// # Errors
+    ///
+    /// [`AdapterError::Core`] for what the platform answered or what failed verification;
+    /// [`AdapterError::Transport`] or [`AdapterError::Timeout`] when the last attempt allowed
+    /// failed so; [`AdapterError::BodyTooLarge`]; [`AdapterError::Unsupported`].
+    pub async fn execute<O: Operation + ?Sized>(
+        &self,
+        operation: &O,
+    ) -> Result<O::Output, AdapterError> {
+        let mut rng = self.transport.rng();
+        let mut call = Call::new(&self.client, operation, self.settings.retry);
+        loop {
+            let request = call.request(self.transport.now(), &mut rng)?;
+            let wait = match self.transport.exchange(request, &self.settings).await {
+                Ok(response) => match call.response(&response, self.transport.now(), &mut rng) {
+                    Step::Done(result) => return Ok(result?),
+                    Step::Retry { after } => after,
+                },
+                Err(failure) => call.failed(failure, &mut rng)?,
+            };
+            self.transport.sleep(wait).await?;
+        }
+    }
+
+    /// Sends one request exactly as given (no signing, no retry) and reads the answer within
+    /// the timeout and the body limit: for tools that show each step, such as a debugging CLI.
+    /// Verify the answer with [`Client::parse`] before trusting it.
+    ///
+    /// # Errors
+    ///
+    /// [`AdapterError::Transport`], [`AdapterError::Timeout`], [`AdapterError::BodyTooLarge`]
+    /// or [`AdapterError::Unsupported`], with one attempt.
+    pub async fn send(&self, request: Request<Vec<u8>>) -> Result<Response<Vec<u8>>, AdapterError> {
+        let host = origin(request.uri());
+        self.transport
+            .exchange(request, &self.settings)
+            .await
+            .map_err(|failure| failure.into_error(1, &host))
+    }
+
+    /// Downloads the file `ticket` announced into `sink`, streaming, and checks its digest.
+    /// Returns its length.
+    ///
+    /// Only attempts that failed before a byte reached the sink are retried (on the ticket's
+    /// own host: the download URL names it). On any error, what the sink holds is not the
+    /// file: discard it. Write to a temporary file and move it into place on success.
+    ///
+    /// # Errors
+    ///
+    /// [`AdapterError::Core`] with a digest mismatch (naming both digests), an error answer,
+    /// or a ticket for a host the client does not know; the transport errors of
+    /// [`Adapter::execute`], [`AdapterError::BodyTooLarge`] past the download limit.
+    pub async fn download(
+        &self,
+        ticket: &DownloadTicket,
+        sink: &mut T::Sink,
+    ) -> Result<u64, AdapterError> {
+        let mut rng = self.transport.rng();
+        let mut attempt = 0;
+        loop {
+            attempt += 1;
+            let nonce = Nonce::generate(&mut rng);
+            let request =
+                self.client
+                    .prepare_download(ticket, self.transport.now(), &nonce, &mut rng)?;
+            let mut check = ticket.digest_check();
+            let failure = match self
+                .transport
+                .download(request, &self.settings, sink, &mut check)
+                .await
+            {
+                Ok(response) if response.status().is_success() => return Ok(check.finish()?),
+                Ok(response) => {
+                    let error = self.client.download_error(&response, self.transport.now());
+                    if check.is_empty()
+                        && let Decision::Retry { after, .. } = self.settings.retry.decide(
+                            attempt,
+                            Host::Primary,
+                            Outcome::Error(&error),
+                            &mut rng,
+                        )
+                    {
+                        self.transport.sleep(after).await?;
+                        continue;
+                    }
+                    return Err(error.into());
+                }
+                Err(failure) => failure,
+            };
+            let retryable = check.is_empty()
+                && matches!(
+                    failure,
+                    AttemptFailure::Transport { .. } | AttemptFailure::Timeout { .. }
+                );
+            if retryable {
+                let outcome = match &failure {
+                    AttemptFailure::Transport { kind, .. } => Outcome::Transport(*kind),
+                    _ => Outcome::Transport(crate::retry::TransportFailure::Timeout),
+                };
+                let policy = self.settings.retry.without_failover();
+                if let Decision::Retry { after, .. } =
+                    policy.decide(attempt, Host::Primary, outcome, &mut rng)
+                {
+                    self.transport.sleep(after).await?;
+                    continue;
+                }
+            }
+            return Err(failure.into_error(attempt, ticket.origin()));
+        }
+    }
+}
+
+impl<T: fmt::Debug> fmt::Debug for Adapter<T> {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("Adapter")
+            .field("client", &self.client)
+            .field("settings", &self.settings)
+            .field("transport", &self.transport)
+            .finish()
+    }
+}
+
+/// The I/O a blocking adapter supplies: [`Transport`], with every call returning when done.
+pub trait BlockingTransport {
+    /// As [`Transport::PRODUCT`].
+    const PRODUCT: &'static str;
+
+    /// As [`Transport::Sink`]: `dyn std::io::Write` for a blocking adapter.
+    type Sink: ?Sized;
+
+    /// As [`Transport::exchange`].
+    ///
+    /// # Errors
+    ///
+    /// The attempt's failure.
+    fn exchange(
+        &self,
+        request: Request<Vec<u8>>,
+        settings: &AdapterSettings,
+    ) -> Result<Response<Vec<u8>>, AttemptFailure>;
+
+    /// As [`Transport::download`].
+    ///
+    /// # Errors
+    ///
+    /// The attempt's failure.
+    fn download(
+        &self,
+        request: Request<Vec<u8>>,
+        settings: &AdapterSettings,
+        sink: &mut Self::Sink,
+        check: &mut DigestCheck,
+    ) -> Result<Response<Vec<u8>>, AttemptFailure>;
+
+    /// Blocks the thread for `wait`.
+    fn sleep(&self, wait: Duration);
+
+    /// As [`Transport::now`].
+    fn now(&self) -> u64;
+
+    /// As [`Transport::rng`].
+    fn rng(&self) -> impl CryptoRng;
+}
+
+/// A blocking transport seen as an asynchronous one whose futures are ready at once: the
+/// blocking adapter runs the very loop of [`Adapter`].
+#[derive(Debug)]
+pub struct Blocking<T>(T);
+
+impl<T: BlockingTransport> Transport for Blocking<T> {
+    const PRODUCT: &'static str = T::PRODUCT;
+    type Sink = T::Sink;
+
+    fn exchange(
+        &self,
+        request: Request<Vec<u8>>,
+        settings: &AdapterSettings,
+    ) -> impl Future<Output = Result<Response<Vec<u8>>, AttemptFailure>> {
+        std::future::ready(self.0.exchange(request, settings))
+    }
+
+    fn download(
+        &self,
+        request: Request<Vec<u8>>,
+        settings: &AdapterSettings,
+        sink: &mut Self::Sink,
+        check: &mut DigestCheck,
+    ) -> impl Future<Output = Result<Response<Vec<u8>>, AttemptFailure>> {
+        std::future::ready(self.0.download(request, settings, sink, check))
+    }
+
+    fn sleep(&self, wait: Duration) -> impl Future<Output = Result<(), AdapterError>> {
+        self.0.sleep(wait);
+        std::future::ready(Ok(()))
+    }
+
+    fn now(&self) -> u64 {
+        self.0.now()
+    }
+
+    fn rng(&self) -> impl CryptoRng {
+        self.0.rng()
+    }
+}
+
+impl<T: DefaultTransport> DefaultTransport for Blocking<T> {
+    fn default_transport() -> Result<Self, AdapterError> {
+        T::default_transport().map(Blocking)
+    }
+}
+
+/// A client of the platform over a [`BlockingTransport`]; each adapter crate names its own
+/// (`UreqClient`). Every call blocks the calling thread, backoff sleeps included.
+pub struct BlockingAdapter<T> {
+    inner: Adapter<Blocking<T>>,
+}
+
+impl<T: BlockingTransport + DefaultTransport> BlockingAdapter<T> {
+    /// As [`Adapter::new`].
+    ///
+    /// # Errors
+    ///
+    /// As [`Adapter::new`].
+    pub fn new(client: Client) -> Result<Self, AdapterError> {
+        Ok(BlockingAdapter {
+            inner: Adapter::new(client)?,
+        })
+    }
+}
+
+impl<T: BlockingTransport> BlockingAdapter<T> {
+    /// As [`Adapter::with_transport`].
+    ///
+    /// # Errors
+    ///
+    /// As [`Adapter::with_transport`].
+    pub fn with_transport(client: Client, transport: T) -> Result<Self, AdapterError> {
+        Ok(BlockingAdapter {
+            inner: Adapter::with_transport(client, Blocking(transport))?,
+        })
+    }
+
+    /// With these settings.
+    pub fn with_settings(self, settings: AdapterSettings) -> Self {
+        BlockingAdapter {
+            inner: self.inner.with_settings(settings),
+        }
+    }
+
+    /// The settings.
+    pub fn settings(&self) -> &AdapterSettings {
+        self.inner.settings()
+    }
+
+    /// The core client.
+    pub fn core(&self) -> &Client {
+        self.inner.core()
+    }
+
+    /// The transport.
+    pub fn transport(&self) -> &T {
+        &self.inner.transport().0
+    }
+
+    /// As [`Adapter::execute`], blocking.
+    ///
+    /// # Errors
+    ///
+    /// As [`Adapter::execute`].
+    pub fn execute<O: Operation + ?Sized>(&self, operation: &O) -> Result<O::Output, AdapterError> {
+        ready(self.inner.execute(operation))
+    }
+
+    /// As [`Adapter::send`], blocking.
+    ///
+    /// # Errors
+    ///
+    /// As [`Adapter::send`].
+    pub fn send(&self, request: Request<Vec<u8>>) -> Result<Response<Vec<u8>>, AdapterError> {
+        ready(self.inner.send(request))
+    }
+
+    /// As [`Adapter::download`], blocking.
+    ///
+    /// # Errors
+    ///
+    /// As [`Adapter::download`].
+    pub fn download(
+        &self,
+        ticket: &DownloadTicket,
+        sink: &mut T::Sink,
+    ) -> Result<u64, AdapterError> {
+        ready(self.inner.download(ticket, sink))
+    }
+}
+
+impl<T: fmt::Debug> fmt::Debug for BlockingAdapter<T> {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("BlockingAdapter")
+            .field("client", &self.inner.client)
+            .field("settings", &self.inner.settings)
+            .field("transport", &self.inner.transport.0)
+            .finish()
+    }
+}
+
+/// The output of a future built only on [`Blocking`] transports, which never waits: every
+/// future in it is ready when first polled.
+fn ready<F: Future<Output = Result<T, AdapterError>>, T>(future: F) -> Result<T, AdapterError> {
+    let mut future = pin!(future);
+    match future
+        .as_mut()
+        .poll(&mut Context::from_waker(Waker::noop()))
+    {
+        Poll::Ready(output) => output,
+        // Unreachable: nothing in the loop awaits anything but ready futures.
+        Poll::Pending => Err(AdapterError::Unsupported {
+            reason: "a blocking transport returned a pending future".to_owned(),
+        }),
+    }
+}
