@@ -6,8 +6,7 @@ use std::fmt;
 use std::time::Duration;
 
 use clap::{Args, ValueEnum};
-use wechatpay_core::AdapterSettings;
-use wechatpay_core::{Client, MerchantCredentials, PlatformKeys};
+use wechatpay_core::{AdapterSettings, Client, MerchantCredentials, MerchantKey, PlatformKeys};
 use wechatpay_hyper::HyperClient;
 
 use crate::failure::Failure;
@@ -153,15 +152,12 @@ impl PrivateKey {
         keyfile::load(value, KeyFile::PrivateKey)
     }
 
-    /// Credentials for decrypting only: the ids are not used, so placeholders stand in.
-    pub fn decrypting_credentials(&self) -> Result<MerchantCredentials, Failure> {
+    /// The key alone, for decrypting: no merchant id or serial is needed.
+    pub fn merchant_key(&self) -> Result<MerchantKey, Failure> {
         let mut missing = Missing::default();
         self.missing(&mut missing);
         missing.into_result()?;
-        let pem = self.pem()?;
-        // The core decrypts through MerchantCredentials, whose ids take no part in decryption:
-        // placeholders stand in for them until the core offers the key on its own.
-        Ok(MerchantCredentials::new("1", "00", &pem)?)
+        Ok(MerchantKey::from_pem(&self.pem()?)?)
     }
 }
 

@@ -112,6 +112,63 @@ pub fn too_large(limit: u64) -> AttemptFailure {
     }
 }
 
+/// One attempt's answer, or how it failed below HTTP.
+pub type Attempt = Result<Response<Vec<u8>>, AttemptFailure>;
+
+/// Where a download's body goes: the caller's sink, each piece through the digest check and
+/// within the download limit. Made by [`Adapter::download`] for [`Transport::download`].
+pub struct DownloadSink<'a, S: ?Sized> {
+    sink: &'a mut S,
+    check: &'a mut DigestCheck,
+    settings: AdapterSettings,
+}
+
+impl<'a, S: ?Sized> DownloadSink<'a, S> {
+    /// The settings of the download: its timeout, and the body limit of an error answer.
+    pub fn settings(&self) -> &AdapterSettings {
+        &self.settings
+    }
+
+    /// Refuses a file whose declared `Content-Length` is over the download limit, before a
+    /// byte of it is read.
+    ///
+    /// # Errors
+    ///
+    /// [`AttemptFailure::BodyTooLarge`].
+    pub fn check_head(&self, headers: &HeaderMap) -> Result<(), AttemptFailure> {
+        AdapterSettings::check_declared_length(headers, self.settings.download_limit)
+    }
+
+    /// Admits the next `len` bytes, or refuses them past the download limit: call it before
+    /// writing them.
+    ///
+    /// # Errors
+    ///
+    /// [`AttemptFailure::BodyTooLarge`].
+    pub fn admit(&self, len: usize) -> Result<(), AttemptFailure> {
+        let limit = self.settings.download_limit;
+        if self.check.len().saturating_add(len as u64) > limit {
+            return Err(too_large(limit));
+        }
+        Ok(())
+    }
+
+    /// The caller's sink, to write the admitted bytes to.
+    pub fn sink(&mut self) -> &mut S {
+        self.sink
+    }
+
+    /// Records bytes written to the sink: they go into the digest.
+    pub fn written(&mut self, bytes: &[u8]) {
+        self.check.update(bytes);
+    }
+
+    /// A failed write of the sink: final, and reported as [`crate::Error::Io`].
+    pub fn failed(&self, source: std::io::Error) -> AttemptFailure {
+        AttemptFailure::Sink { source }
+    }
+}
+
 /// The I/O an asynchronous adapter supplies. Everything else (signing, verification, the
 /// retry policy, the digest of downloads) is the core's.
 pub trait Transport {
@@ -127,19 +184,17 @@ pub trait Transport {
         &self,
         request: Request<Vec<u8>>,
         settings: &AdapterSettings,
-    ) -> impl Future<Output = Result<Response<Vec<u8>>, AttemptFailure>>;
+    ) -> impl Future<Output = Attempt>;
 
-    /// Sends a download request. A `2xx` answer's body goes to `sink` as it arrives, every
-    /// chunk fed to `check` as well, within `settings.download_limit` and the timeout, and the
-    /// response comes back with an empty body; any other answer's body is read as
+    /// Sends a download request. A `2xx` answer's body goes to `to` as it arrives (see
+    /// [`DownloadSink`]), the timeout bounding each wait for the next piece, and the response
+    /// comes back with an empty body; any other answer's body is read as
     /// [`Transport::exchange`] reads one, and returned.
     fn download(
         &self,
         request: Request<Vec<u8>>,
-        settings: &AdapterSettings,
-        sink: &mut Self::Sink,
-        check: &mut DigestCheck,
-    ) -> impl Future<Output = Result<Response<Vec<u8>>, AttemptFailure>>;
+        to: DownloadSink<'_, Self::Sink>,
+    ) -> impl Future<Output = Attempt>;
 
     /// Waits `wait`.
     fn sleep(&self, wait: Duration) -> impl Future<Output = Result<(), AdapterError>>;
@@ -283,11 +338,12 @@ impl<T: Transport> Adapter<T> {
                 self.client
                     .prepare_download(ticket, self.transport.now(), &nonce, &mut rng)?;
             let mut check = ticket.digest_check();
-            let failure = match self
-                .transport
-                .download(request, &self.settings, sink, &mut check)
-                .await
-            {
+            let to = DownloadSink {
+                sink: &mut *sink,
+                check: &mut check,
+                settings: self.settings,
+            };
+            let failure = match self.transport.download(request, to).await {
                 Ok(response) if response.status().is_success() => return Ok(check.finish()?),
                 Ok(response) => {
                     let error = self.client.download_error(&response, self.transport.now());
@@ -352,24 +408,14 @@ pub trait BlockingTransport {
     /// # Errors
     ///
     /// The attempt's failure.
-    fn exchange(
-        &self,
-        request: Request<Vec<u8>>,
-        settings: &AdapterSettings,
-    ) -> Result<Response<Vec<u8>>, AttemptFailure>;
+    fn exchange(&self, request: Request<Vec<u8>>, settings: &AdapterSettings) -> Attempt;
 
     /// As [`Transport::download`].
     ///
     /// # Errors
     ///
     /// The attempt's failure.
-    fn download(
-        &self,
-        request: Request<Vec<u8>>,
-        settings: &AdapterSettings,
-        sink: &mut Self::Sink,
-        check: &mut DigestCheck,
-    ) -> Result<Response<Vec<u8>>, AttemptFailure>;
+    fn download(&self, request: Request<Vec<u8>>, to: DownloadSink<'_, Self::Sink>) -> Attempt;
 
     /// Blocks the thread for `wait`.
     fn sleep(&self, wait: Duration);
@@ -394,18 +440,16 @@ impl<T: BlockingTransport> Transport for Blocking<T> {
         &self,
         request: Request<Vec<u8>>,
         settings: &AdapterSettings,
-    ) -> impl Future<Output = Result<Response<Vec<u8>>, AttemptFailure>> {
+    ) -> impl Future<Output = Attempt> {
         std::future::ready(self.0.exchange(request, settings))
     }
 
     fn download(
         &self,
         request: Request<Vec<u8>>,
-        settings: &AdapterSettings,
-        sink: &mut Self::Sink,
-        check: &mut DigestCheck,
-    ) -> impl Future<Output = Result<Response<Vec<u8>>, AttemptFailure>> {
-        std::future::ready(self.0.download(request, settings, sink, check))
+        to: DownloadSink<'_, Self::Sink>,
+    ) -> impl Future<Output = Attempt> {
+        std::future::ready(self.0.download(request, to))
     }
 
     fn sleep(&self, wait: Duration) -> impl Future<Output = Result<(), AdapterError>> {

@@ -44,9 +44,14 @@ impl MchId {
     /// [`Error::InvalidInput`] (`mchid`) unless 1 to 32 ASCII digits; a public key id or a
     /// certificate serial is named as such.
     pub fn new(text: &str) -> Result<Self, Error> {
+        Self::parse(text, "mchid")
+    }
+
+    /// As [`MchId::new`], with the error naming `field` (`sub_mchid`, `sp_mchid`).
+    pub(crate) fn parse(text: &str, field: &'static str) -> Result<Self, Error> {
         if text.is_empty() || text.len() > 32 || !text.bytes().all(|b| b.is_ascii_digit()) {
             return Err(Error::invalid(
-                "mchid",
+                field,
                 format!(
                     "{:?} is not a merchant id: expected 1 to 32 digits, as shown in the merchant portal{}",
                     Quoted::value(text),

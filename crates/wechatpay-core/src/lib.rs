@@ -2,15 +2,33 @@
 //! `http::Response`s, and does no I/O at all.
 //!
 //! Data flows one way. An [`Operation`] (typed input) goes to [`Client::prepare`], which
-//! validates, encodes and signs it into an `http::Request<Vec<u8>>`. An adapter (hyper, ureq,
-//! `fetch`, or your own) sends it and hands back the `http::Response`. [`Client::parse`]
-//! verifies the platform's signature over the raw body bytes, then decodes the body; sensitive
-//! fields stay encrypted until [`MerchantCredentials::decrypt`] is asked. The current time, the
-//! nonce and the random source are arguments, never taken from the environment, so every byte
-//! is reproducible and testable, and the crate builds for `wasm32-unknown-unknown`.
+//! validates, encodes, encrypts sensitive fields (through the [`RequestContext`] the operation
+//! is given, which also decides `Wechatpay-Serial`) and signs it into an
+//! `http::Request<Vec<u8>>`. An adapter (hyper, ureq, `fetch`, or your own) sends it and hands
+//! back the `http::Response`. [`Client::parse`] verifies the platform's signature over the raw
+//! body, then decodes the body; sensitive fields stay encrypted until [`MerchantKey::decrypt`]
+//! is asked. The current time, the nonce and the random source are arguments, never taken from
+//! the environment, so every byte is reproducible and testable, and the crate builds for
+//! `wasm32-unknown-unknown`.
+//!
+//! One seam serves every kind of endpoint:
+//!
+//! - request bodies: none, JSON ([`RequestParts::json`]), or a multipart upload
+//!   ([`Multipart`]) whose `meta` alone is signed and sent as the bytes signed;
+//! - answers: signed JSON, signed empty ([`VerifiedBody::no_content`]), or a download the
+//!   platform does not sign, trusted only through the digest of the signed answer that
+//!   announced it ([`DownloadTicket`], [`DigestWriter`]);
+//! - keys the process never holds: the merchant signer is a value ([`SigningKey`]), and both
+//!   signing ([`Client::prepare_unsigned`], [`UnsignedRequest::finish`]) and verification
+//!   ([`Client::receive`], [`Received::conclude`], [`Client::decode`]) come in two steps, so
+//!   that a KMS, an HSM or the runtime's WebCrypto can do the RSA;
+//! - identifiers as types ([`MchId`], [`CertificateSerial`], [`PublicKeyId`]) and one retry
+//!   classification ([`Retry`]);
+//! - adapters that hold only I/O: [`Adapter`] and [`BlockingAdapter`] run the loop over a
+//!   [`Transport`] with one [`AdapterSettings`].
 //!
 //! To send requests, take the adapter for your runtime: it supplies the time, nonces,
-//! randomness and the retry loop ([`Call`]) and executes an operation in one call:
+//! randomness and the I/O, and executes an operation in one call:
 //! [`wechatpay-hyper`](../wechatpay_hyper/index.html) (tokio),
 //! [`wechatpay-ureq`](../wechatpay_ureq/index.html) (blocking) or
 //! [`wechatpay-fetch`](../wechatpay_fetch/index.html) (the `fetch` of Cloudflare Workers, Deno
@@ -97,8 +115,8 @@ mod unsigned;
 mod verification;
 
 pub use adapter::{
-    Adapter, AdapterSettings, Blocking, BlockingAdapter, BlockingTransport, DEFAULT_DOWNLOAD_LIMIT,
-    DefaultTransport, Transport, too_large,
+    Adapter, AdapterSettings, Attempt, Blocking, BlockingAdapter, BlockingTransport,
+    DEFAULT_DOWNLOAD_LIMIT, DefaultTransport, DownloadSink, Transport, too_large,
 };
 pub use answer::{Checked, Received};
 pub use body::{Multipart, RequestBody, RequestParts};

@@ -58,12 +58,12 @@ pub use random::JsRandom;
 use std::future::Future;
 use std::time::Duration;
 
-use http::{Request, Response};
+use http::Request;
 use rand_core::CryptoRng;
 use wasm_bindgen::JsCast;
 use wasm_bindgen_futures::JsFuture;
 use wechatpay_core::{
-    AdapterSettings, AttemptFailure, DefaultTransport, DigestCheck, Transport, too_large,
+    AdapterSettings, Attempt, AttemptFailure, DefaultTransport, DownloadSink, Transport,
 };
 
 /// The adapter's error: the core's, or what went wrong moving the bytes (the same type for
@@ -102,7 +102,7 @@ impl Transport for FetchTransport {
         &self,
         request: Request<Vec<u8>>,
         settings: &AdapterSettings,
-    ) -> impl Future<Output = Result<Response<Vec<u8>>, AttemptFailure>> {
+    ) -> impl Future<Output = Attempt> {
         let (timeout, limit) = (settings.timeout, settings.body_limit);
         async move {
             let deadline = runtime::Deadline::start(timeout).map_err(unsupported)?;
@@ -114,15 +114,13 @@ impl Transport for FetchTransport {
     fn download(
         &self,
         request: Request<Vec<u8>>,
-        settings: &AdapterSettings,
-        sink: &mut Self::Sink,
-        check: &mut DigestCheck,
-    ) -> impl Future<Output = Result<Response<Vec<u8>>, AttemptFailure>> {
-        let (timeout, body_limit, limit) = (
-            settings.timeout,
-            settings.body_limit,
-            settings.download_limit,
-        );
+        mut to: DownloadSink<'_, Self::Sink>,
+    ) -> impl Future<Output = Attempt> {
+        let AdapterSettings {
+            timeout,
+            body_limit,
+            ..
+        } = *to.settings();
         async move {
             let mut deadline = runtime::Deadline::start(timeout).map_err(unsupported)?;
             let answer = send(&request, &deadline).await?;
@@ -130,26 +128,26 @@ impl Transport for FetchTransport {
                 return convert::response(answer, body_limit, &deadline).await;
             }
             let head = convert::head(&answer)?;
-            if let Err(too_large) = AdapterSettings::check_declared_length(head.headers(), limit) {
+            if let Err(too_large) = to.check_head(head.headers()) {
                 deadline.abort();
                 return Err(too_large);
             }
-            let writer = sink
+            let writer = to
+                .sink()
                 .get_writer()
                 .map_err(|e| sink_failure(&e, "the sink cannot be written (is it locked?)"))?;
             let chunks = convert::Chunks::of(&answer);
             let written = async {
                 while let Some(chunk) = chunks.next(&deadline).await? {
-                    let length = u64::from(chunk.length());
-                    if check.len().saturating_add(length) > limit {
+                    if let Err(too_large) = to.admit(chunk.length() as usize) {
                         deadline.abort();
-                        return Err(too_large(limit));
+                        return Err(too_large);
                     }
                     let bytes = chunk.to_vec();
                     JsFuture::from(writer.write_with_chunk(&chunk))
                         .await
                         .map_err(|e| sink_failure(&e, "the sink refused a write"))?;
-                    check.update(&bytes);
+                    to.written(&bytes);
                     deadline.renew().map_err(unsupported)?;
                 }
                 JsFuture::from(writer.close())

@@ -44,8 +44,8 @@ use hyper_util::rt::{TokioExecutor, TokioTimer};
 use rand_core::{CryptoRng, UnwrapErr};
 use tokio::io::{AsyncWrite, AsyncWriteExt};
 use wechatpay_core::{
-    AdapterSettings, AttemptFailure, DefaultTransport, DigestCheck, POOL_IDLE_TIMEOUT, Transport,
-    TransportCause, TransportFailure, find_source, too_large,
+    AdapterSettings, Attempt, AttemptFailure, DefaultTransport, DownloadSink, POOL_IDLE_TIMEOUT,
+    Transport, TransportCause, TransportFailure, find_source, too_large,
 };
 
 /// The adapter's error: the core's, or what went wrong moving the bytes (the same type for
@@ -114,7 +114,7 @@ where
         &self,
         request: Request<Vec<u8>>,
         settings: &AdapterSettings,
-    ) -> impl Future<Output = Result<Response<Vec<u8>>, AttemptFailure>> {
+    ) -> impl Future<Output = Attempt> {
         let limit = settings.body_limit;
         within(settings.timeout, async move {
             let (parts, body) = self.head(request).await?.into_parts();
@@ -126,48 +126,39 @@ where
     fn download(
         &self,
         request: Request<Vec<u8>>,
-        settings: &AdapterSettings,
-        sink: &mut Self::Sink,
-        check: &mut DigestCheck,
-    ) -> impl Future<Output = Result<Response<Vec<u8>>, AttemptFailure>> {
-        let (timeout, body_limit, download_limit) = (
-            settings.timeout,
-            settings.body_limit,
-            settings.download_limit,
-        );
+        mut to: DownloadSink<'_, Self::Sink>,
+    ) -> impl Future<Output = Attempt> {
+        let AdapterSettings {
+            timeout,
+            body_limit,
+            ..
+        } = *to.settings();
         async move {
             let (parts, mut body) = within(timeout, self.head(request)).await?.into_parts();
             if !parts.status.is_success() {
                 let body = within(timeout, read_limited(body, body_limit)).await?;
                 return Ok(Response::from_parts(parts, body));
             }
-            AdapterSettings::check_declared_length(&parts.headers, download_limit)?;
-            // The timeout bounds each wait for the next piece, not the whole file.
+            to.check_head(&parts.headers)?;
             while let Some(frame) = within(timeout, async { Ok(body.frame().await) }).await? {
                 let frame = frame.map_err(|e| interrupted(Box::new(e)))?;
                 let Ok(chunk) = frame.into_data() else {
                     continue; // trailers
                 };
-                if check.len().saturating_add(chunk.len() as u64) > download_limit {
-                    return Err(too_large(download_limit));
-                }
-                sink.write_all(&chunk)
-                    .await
-                    .map_err(|source| AttemptFailure::Sink { source })?;
-                check.update(&chunk);
+                to.admit(chunk.len())?;
+                let written = to.sink().write_all(&chunk).await;
+                written.map_err(|e| to.failed(e))?;
+                to.written(&chunk);
             }
-            sink.flush()
-                .await
-                .map_err(|source| AttemptFailure::Sink { source })?;
+            let flushed = to.sink().flush().await;
+            flushed.map_err(|e| to.failed(e))?;
             Ok(Response::from_parts(parts, Vec::new()))
         }
     }
 
-    fn sleep(&self, wait: Duration) -> impl Future<Output = Result<(), Error>> {
-        async move {
-            tokio::time::sleep(wait).await;
-            Ok(())
-        }
+    async fn sleep(&self, wait: Duration) -> Result<(), Error> {
+        tokio::time::sleep(wait).await;
+        Ok(())
     }
 
     fn now(&self) -> u64 {
@@ -270,4 +261,20 @@ impl std::error::Error for ClientError {
     fn source(&self) -> Option<&(dyn std::error::Error + 'static)> {
         std::error::Error::source(&self.0).and_then(std::error::Error::source)
     }
+}
+
+/// Compiled, never run: tokio services spawn these futures, so they must be `Send` (the
+/// core's loop is generic; only a concrete transport shows whether it is).
+#[cfg(test)]
+#[allow(dead_code)]
+fn futures_are_send(
+    client: &HyperClient,
+    operation: &wechatpay_core::ecommerce::applyment::QueryApplymentById,
+    ticket: &wechatpay_core::DownloadTicket,
+    sink: &mut tokio::fs::File,
+) {
+    fn send<T: Send>(_: T) {}
+    send(client.execute(operation));
+    send(client.download(ticket, sink));
+    send(client.send(Request::new(Vec::new())));
 }

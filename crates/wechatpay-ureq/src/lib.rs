@@ -47,7 +47,7 @@ use ureq::config::AutoHeaderValue;
 use ureq::tls::{RootCerts, TlsConfig, TlsProvider};
 use ureq::{Agent, AsSendBody};
 use wechatpay_core::{
-    AdapterSettings, AttemptFailure, BlockingTransport, DefaultTransport, DigestCheck,
+    AdapterSettings, Attempt, AttemptFailure, BlockingTransport, DefaultTransport, DownloadSink,
     POOL_IDLE_TIMEOUT, TransportCause, TransportFailure, find_source, too_large,
 };
 
@@ -149,34 +149,21 @@ impl BlockingTransport for UreqTransport {
     /// Any writer: a file, a buffer, standard output.
     type Sink = dyn Write;
 
-    fn exchange(
-        &self,
-        request: Request<Vec<u8>>,
-        settings: &AdapterSettings,
-    ) -> Result<Response<Vec<u8>>, AttemptFailure> {
+    fn exchange(&self, request: Request<Vec<u8>>, settings: &AdapterSettings) -> Attempt {
         let (parts, body) = self.head(request, settings)?.into_parts();
-        let limit = settings.body_limit as u64;
-        AdapterSettings::check_declared_length(&parts.headers, limit)?;
-        let body = read_limited(body, limit, settings.timeout)?;
+        let body = read_limited(body, &parts.headers, settings)?;
         Ok(Response::from_parts(parts, body))
     }
 
-    fn download(
-        &self,
-        request: Request<Vec<u8>>,
-        settings: &AdapterSettings,
-        sink: &mut Self::Sink,
-        check: &mut DigestCheck,
-    ) -> Result<Response<Vec<u8>>, AttemptFailure> {
-        let (parts, body) = self.head(request, settings)?.into_parts();
+    fn download(&self, request: Request<Vec<u8>>, mut to: DownloadSink<'_, Self::Sink>) -> Attempt {
+        let settings = *to.settings();
+        let (parts, body) = self.head(request, &settings)?.into_parts();
         if !parts.status.is_success() {
-            let limit = settings.body_limit as u64;
-            AdapterSettings::check_declared_length(&parts.headers, limit)?;
-            let body = read_limited(body, limit, settings.timeout)?;
+            let body = read_limited(body, &parts.headers, &settings)?;
             return Ok(Response::from_parts(parts, body));
         }
+        to.check_head(&parts.headers)?;
         let limit = settings.download_limit;
-        AdapterSettings::check_declared_length(&parts.headers, limit)?;
         let mut reader = body.into_with_config().limit(limit).reader();
         let mut buffer = vec![0; 64 * 1024];
         loop {
@@ -186,12 +173,13 @@ impl BlockingTransport for UreqTransport {
             let Some(chunk) = buffer.get(..read).filter(|chunk| !chunk.is_empty()) else {
                 break;
             };
-            sink.write_all(chunk)
-                .map_err(|source| AttemptFailure::Sink { source })?;
-            check.update(chunk);
+            to.admit(chunk.len())?;
+            let written = to.sink().write_all(chunk);
+            written.map_err(|e| to.failed(e))?;
+            to.written(chunk);
         }
-        sink.flush()
-            .map_err(|source| AttemptFailure::Sink { source })?;
+        let flushed = to.sink().flush();
+        flushed.map_err(|e| to.failed(e))?;
         Ok(Response::from_parts(parts, Vec::new()))
     }
 
@@ -210,17 +198,18 @@ impl BlockingTransport for UreqTransport {
     }
 }
 
-/// The whole body, refused past `limit` bytes.
+/// The whole body, refused past the body limit (declared or counted).
 fn read_limited(
-    body: ureq::Body,
-    limit: u64,
-    timeout: Duration,
+    mut body: ureq::Body,
+    headers: &http::HeaderMap,
+    settings: &AdapterSettings,
 ) -> Result<Vec<u8>, AttemptFailure> {
-    let mut body = body;
+    let limit = settings.body_limit as u64;
+    AdapterSettings::check_declared_length(headers, limit)?;
     body.with_config()
         .limit(limit)
         .read_to_vec()
-        .map_err(|e| attempt_failure(e, timeout, limit))
+        .map_err(|e| attempt_failure(e, settings.timeout, limit))
 }
 
 /// What a ureq error means for the attempt.

@@ -22,8 +22,8 @@ impl Args {
 }
 
 pub fn run(args: Args) -> Result<(), Failure> {
-    let credentials = args.key.decrypting_credentials()?;
-    let plaintext = credentials.decrypt(
+    let key = args.key.merchant_key()?;
+    let plaintext = key.decrypt(
         &EncryptedField::new(args.ciphertext.trim()),
         &mut super::rng(),
     )?;

@@ -1,11 +1,15 @@
 //! Operations of the e-commerce (platform merchant) APIs.
 
 pub mod applyment;
+pub mod balance;
 pub mod contract;
 
 /// Each module's endpoints, for [`crate::endpoint::endpoints`].
-pub(crate) const ENDPOINTS: &[&[crate::endpoint::Endpoint]] =
-    &[applyment::ENDPOINTS, contract::ENDPOINTS];
+pub(crate) const ENDPOINTS: &[&[crate::endpoint::Endpoint]] = &[
+    applyment::ENDPOINTS,
+    balance::ENDPOINTS,
+    contract::ENDPOINTS,
+];
 
 /// A protocol enum that tolerates values added after this crate was written: an unknown value
 /// parses into `Unknown` with its text, and never fails the response.
