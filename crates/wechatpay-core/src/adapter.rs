@@ -343,8 +343,26 @@ impl<T: Transport> Adapter<T> {
                 check: &mut check,
                 settings: self.settings,
             };
+            // The path only: the query holds the download token.
+            tracing::debug!(
+                target: "wechatpay",
+                attempt,
+                host = ticket.origin(),
+                path = ticket.path_and_query().split('?').next().unwrap_or_default(),
+                "download requested"
+            );
             let failure = match self.transport.download(request, to).await {
-                Ok(response) if response.status().is_success() => return Ok(check.finish()?),
+                Ok(response) if response.status().is_success() => {
+                    let verdict = check.finish();
+                    tracing::debug!(
+                        target: "wechatpay",
+                        attempt,
+                        status = response.status().as_u16(),
+                        digest = if verdict.is_ok() { "matched" } else { "mismatch" },
+                        "download received"
+                    );
+                    return Ok(verdict?);
+                }
                 Ok(response) => {
                     let error = self.client.download_error(&response, self.transport.now());
                     if check.is_empty()

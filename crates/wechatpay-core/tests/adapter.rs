@@ -1,0 +1,360 @@
+//! The loop every adapter runs (`Adapter`, `BlockingAdapter`), over a scripted transport: what
+//! is retried and where, what is final, and downloads that are trusted only through their
+//! digest and retried only while nothing reached the sink.
+
+mod common;
+
+use std::cell::RefCell;
+use std::collections::VecDeque;
+use std::io::Write;
+use std::time::Duration;
+
+use common::*;
+use http::{Request, Response};
+use wechatpay_core::ecommerce::applyment::QueryApplymentByOutRequestNo;
+use wechatpay_core::rand_core::CryptoRng;
+use wechatpay_core::{
+    AdapterError, AdapterSettings, Attempt, AttemptFailure, Backend, BlockingAdapter,
+    BlockingTransport, DownloadSink, DownloadTicket, Error, RetryPolicy, TransportCause,
+    TransportFailure, VerificationError,
+};
+
+/// One scripted step: an answer, or a failure below HTTP.
+enum Scripted {
+    Answer(Response<Vec<u8>>),
+    /// A download answer whose body is streamed: these bytes, then this ending.
+    Stream(Vec<u8>, Option<AttemptFailure>),
+    Fail(AttemptFailure),
+}
+
+/// Plays the script, and records what was asked of it.
+#[derive(Default)]
+struct Script {
+    steps: RefCell<VecDeque<Scripted>>,
+    hosts: RefCell<Vec<String>>,
+    slept: RefCell<Vec<Duration>>,
+}
+
+impl Script {
+    fn new(steps: impl IntoIterator<Item = Scripted>) -> Self {
+        Script {
+            steps: RefCell::new(steps.into_iter().collect()),
+            ..Script::default()
+        }
+    }
+
+    fn next(&self, request: &Request<Vec<u8>>) -> Scripted {
+        let uri = request.uri();
+        self.hosts
+            .borrow_mut()
+            .push(format!("{}", uri.authority().unwrap()));
+        self.steps
+            .borrow_mut()
+            .pop_front()
+            .expect("the script has a step for every attempt")
+    }
+}
+
+impl BlockingTransport for &Script {
+    const PRODUCT: &'static str = "scripted/1";
+    type Sink = dyn Write;
+
+    fn exchange(&self, request: Request<Vec<u8>>, _: &AdapterSettings) -> Attempt {
+        match self.next(&request) {
+            Scripted::Answer(response) => Ok(response),
+            Scripted::Fail(failure) => Err(failure),
+            Scripted::Stream(..) => panic!("a stream answers downloads only"),
+        }
+    }
+
+    fn download(&self, request: Request<Vec<u8>>, mut to: DownloadSink<'_, Self::Sink>) -> Attempt {
+        match self.next(&request) {
+            Scripted::Answer(response) => Ok(response),
+            Scripted::Fail(failure) => Err(failure),
+            Scripted::Stream(bytes, ending) => {
+                for piece in bytes.chunks(7) {
+                    to.admit(piece.len())?;
+                    let written = to.sink().write_all(piece);
+                    written.map_err(|e| to.failed(e))?;
+                    to.written(piece);
+                }
+                match ending {
+                    Some(failure) => Err(failure),
+                    None => Ok(Response::new(Vec::new())),
+                }
+            }
+        }
+    }
+
+    fn sleep(&self, wait: Duration) {
+        self.slept.borrow_mut().push(wait);
+    }
+
+    fn now(&self) -> u64 {
+        NOW
+    }
+
+    fn rng(&self) -> impl CryptoRng {
+        rng()
+    }
+}
+
+fn adapter(script: &Script, settings: AdapterSettings) -> BlockingAdapter<&Script> {
+    let core = client(Backend::default())
+        .with_base_url("https://primary.example")
+        .unwrap()
+        .with_backup_url(Some("https://backup.example"))
+        .unwrap();
+    BlockingAdapter::with_transport(core, script)
+        .unwrap()
+        .with_settings(settings)
+}
+
+fn fast() -> AdapterSettings {
+    AdapterSettings::default().with_retry_policy(
+        RetryPolicy::default().with_delays(Duration::from_millis(1), Duration::from_millis(2)),
+    )
+}
+
+fn refused() -> AttemptFailure {
+    AttemptFailure::Transport {
+        kind: TransportFailure::Connect,
+        cause: TransportCause::Refused,
+        source: Box::new(std::io::Error::new(
+            std::io::ErrorKind::ConnectionRefused,
+            "connection refused",
+        )),
+    }
+}
+
+const APPLYMENT: &str = r#"{"applyment_state":"FINISH","applyment_state_desc":"完成","out_request_no":"A","applyment_id":1,"sub_mchid":"1542488631"}"#;
+
+fn query() -> QueryApplymentByOutRequestNo {
+    QueryApplymentByOutRequestNo::new("A").unwrap()
+}
+
+#[test]
+fn the_adapter_names_itself_and_uses_its_settings() {
+    let script = Script::new([]);
+    let settings = fast().with_timeout(Duration::from_secs(3));
+    let adapter = adapter(&script, settings);
+    assert!(
+        adapter
+            .core()
+            .user_agent()
+            .starts_with("scripted/1 wechatpay-core/")
+    );
+    assert_eq!(adapter.settings(), &settings);
+}
+
+#[test]
+fn transport_failures_fail_over_and_platform_errors_stay() {
+    let system_error = signed_response(
+        Backend::default(),
+        500,
+        br#"{"code":"SYSTEM_ERROR","message":"retry"}"#,
+    );
+    let script = Script::new([
+        Scripted::Fail(refused()),
+        Scripted::Answer(system_error),
+        Scripted::Answer(signed_response(
+            Backend::default(),
+            200,
+            APPLYMENT.as_bytes(),
+        )),
+    ]);
+    let adapter = adapter(&script, fast());
+    let applyment = adapter.execute(&query()).unwrap();
+    assert_eq!(applyment.sub_mchid.as_deref(), Some("1542488631"));
+    // Refused on the primary: the backup; SYSTEM_ERROR there: the same host again.
+    assert_eq!(
+        *script.hosts.borrow(),
+        ["primary.example", "backup.example", "backup.example"]
+    );
+    assert_eq!(script.slept.borrow().len(), 2);
+}
+
+#[test]
+fn final_failures_are_not_retried() {
+    for failure in [
+        AttemptFailure::BodyTooLarge { limit: 10 },
+        AttemptFailure::Unsupported {
+            reason: "no fetch".into(),
+        },
+    ] {
+        let script = Script::new([Scripted::Fail(failure)]);
+        let error = adapter(&script, fast()).execute(&query()).unwrap_err();
+        assert!(
+            matches!(
+                error,
+                AdapterError::BodyTooLarge { .. } | AdapterError::Unsupported { .. }
+            ),
+            "{error}"
+        );
+        assert_eq!(script.hosts.borrow().len(), 1);
+    }
+    // A tampered answer: a verification error, once.
+    let mut tampered = signed_response(Backend::default(), 200, APPLYMENT.as_bytes());
+    tampered.body_mut().push(b' ');
+    let script = Script::new([Scripted::Answer(tampered)]);
+    let error = adapter(&script, fast()).execute(&query()).unwrap_err();
+    assert!(matches!(
+        error.core(),
+        Some(Error::Verification {
+            kind: VerificationError::BadSignature { .. },
+            ..
+        })
+    ));
+    // Retries exhausted: the last failure, with the host and the count.
+    let script = Script::new([
+        Scripted::Fail(refused()),
+        Scripted::Fail(refused()),
+        Scripted::Fail(refused()),
+    ]);
+    let error = adapter(&script, fast()).execute(&query()).unwrap_err();
+    assert_eq!(error.host(), Some("https://primary.example"));
+    assert!(
+        error.to_string().contains("gave up after 3 attempts"),
+        "{error}"
+    );
+}
+
+const BILL: &[u8] =
+    b"`2024-01-01 10:00:00,`wx0000,`1900000001\n`2024-01-01 10:00:01,`wx0001,`1900000001\n";
+
+fn ticket(content: &[u8]) -> DownloadTicket {
+    use sha1::Digest;
+    let digest: String = sha1::Sha1::digest(content)
+        .iter()
+        .map(|b| format!("{b:02x}"))
+        .collect();
+    DownloadTicket::new(
+        "SHA1",
+        &digest,
+        "https://primary.example/v3/billdownload/file?token=T",
+    )
+    .unwrap()
+}
+
+#[test]
+fn a_download_streams_to_the_sink_and_is_checked_by_its_digest() {
+    let script = Script::new([Scripted::Stream(BILL.to_vec(), None)]);
+    let mut sink = Vec::new();
+    let length = adapter(&script, fast())
+        .download(&ticket(BILL), &mut sink)
+        .unwrap();
+    assert_eq!(length, BILL.len() as u64);
+    assert_eq!(sink, BILL);
+
+    // Altered on the way: the digests are named, and the error is final.
+    let mut altered = BILL.to_vec();
+    altered[3] ^= 1;
+    let script = Script::new([Scripted::Stream(altered, None)]);
+    let error = adapter(&script, fast())
+        .download(&ticket(BILL), &mut Vec::new())
+        .unwrap_err();
+    match error.core() {
+        Some(Error::Verification {
+            kind: VerificationError::DigestMismatch { expected, .. },
+            ..
+        }) => assert_eq!(*expected, ticket(BILL).digest_hex()),
+        other => panic!("{other:?}"),
+    }
+    assert_eq!(script.hosts.borrow().len(), 1);
+}
+
+#[test]
+fn a_download_is_retried_only_while_nothing_reached_the_sink() {
+    // Refused before a byte: retried, on the ticket's own host (no failover).
+    let script = Script::new([
+        Scripted::Fail(refused()),
+        Scripted::Stream(BILL.to_vec(), None),
+    ]);
+    let mut sink = Vec::new();
+    adapter(&script, fast())
+        .download(&ticket(BILL), &mut sink)
+        .unwrap();
+    assert_eq!(
+        *script.hosts.borrow(),
+        ["primary.example", "primary.example"]
+    );
+    assert_eq!(sink, BILL);
+
+    // Broken after some bytes: final, whatever the policy allows.
+    let script = Script::new([Scripted::Stream(
+        BILL[..20].to_vec(),
+        Some(AttemptFailure::Timeout {
+            timeout: Duration::from_secs(1),
+        }),
+    )]);
+    let error = adapter(&script, fast())
+        .download(&ticket(BILL), &mut Vec::new())
+        .unwrap_err();
+    assert!(
+        matches!(error, AdapterError::Timeout { attempts: 1, .. }),
+        "{error}"
+    );
+
+    // Past the download limit: refused while streaming.
+    let script = Script::new([Scripted::Stream(BILL.to_vec(), None)]);
+    let error = adapter(&script, fast().with_download_limit(10))
+        .download(&ticket(BILL), &mut Vec::new())
+        .unwrap_err();
+    assert!(
+        matches!(error, AdapterError::BodyTooLarge { limit: 10 }),
+        "{error}"
+    );
+
+    // An error answer (signed) is the API error.
+    let script = Script::new([Scripted::Answer(signed_response(
+        Backend::default(),
+        400,
+        br#"{"code":"PARAM_ERROR","message":"token expired"}"#,
+    ))]);
+    let error = adapter(&script, fast())
+        .download(&ticket(BILL), &mut Vec::new())
+        .unwrap_err();
+    let api = error.core().and_then(Error::api).expect("an API error");
+    assert_eq!(api.code.as_deref(), Some("PARAM_ERROR"));
+}
+
+#[test]
+fn a_sink_that_refuses_a_write_ends_the_download() {
+    struct Full;
+    impl Write for Full {
+        fn write(&mut self, _: &[u8]) -> std::io::Result<usize> {
+            Err(std::io::Error::new(
+                std::io::ErrorKind::StorageFull,
+                "disk full",
+            ))
+        }
+        fn flush(&mut self) -> std::io::Result<()> {
+            Ok(())
+        }
+    }
+    let script = Script::new([Scripted::Stream(BILL.to_vec(), None)]);
+    let error = adapter(&script, fast())
+        .download(&ticket(BILL), &mut Full)
+        .unwrap_err();
+    assert!(matches!(error.core(), Some(Error::Io(_))), "{error}");
+    assert!(error.to_string().contains("disk full"), "{error}");
+}
+
+#[test]
+fn a_ticket_for_another_host_is_refused_before_anything_is_sent() {
+    let script = Script::new([]);
+    let elsewhere = DownloadTicket::new(
+        "SHA1",
+        &ticket(BILL).digest_hex(),
+        "https://evil.example/v3/billdownload/file?token=T",
+    )
+    .unwrap();
+    let error = adapter(&script, fast())
+        .download(&elsewhere, &mut Vec::new())
+        .unwrap_err();
+    assert!(
+        matches!(error.core(), Some(Error::InvalidInput { field, .. }) if field == "download_url"),
+        "{error}"
+    );
+    assert!(script.hosts.borrow().is_empty());
+}
