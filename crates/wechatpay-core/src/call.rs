@@ -12,12 +12,13 @@ use rand_core::CryptoRng;
 
 use crate::answer::Checked;
 use crate::client::Client;
-use crate::error::{Authentication, Error, VerificationError};
+use crate::error::{Authentication, Error};
 use crate::nonce::Nonce;
 use crate::operation::Operation;
 use crate::retry::{Decision, Host, Outcome, RetryPolicy, TransportFailure};
 use crate::text::Untrusted;
 use crate::unsigned::UnsignedRequest;
+use crate::verification::SignatureHeaders;
 
 /// The `tracing` target of every event the core emits.
 const TARGET: &str = "wechatpay";
@@ -167,14 +168,14 @@ impl<'a, O: Operation + ?Sized> Call<'a, O> {
     ) -> Step<O::Output> {
         let status = checked.status();
         let request_id = checked.request_id();
-        let authentication = checked.authentication();
+        let verification = verification(&checked);
         let result = self.client.decode(self.operation, checked);
         tracing::debug!(
             target: TARGET,
             attempt = self.attempt,
             status = status.as_u16(),
             request_id = request_id.map(|id| Untrusted(id).to_string()),
-            verification = verification(&authentication).as_str(),
+            verification = verification.as_str(),
             "response"
         );
         match result {
@@ -296,11 +297,13 @@ impl<'a, O: Operation + ?Sized> Call<'a, O> {
 }
 
 /// What the answer's signature came to: `verified`, `unsigned`, or why it failed.
-fn verification(authentication: &Authentication) -> String {
-    match authentication {
+fn verification(checked: &Checked<'_>) -> String {
+    if !SignatureHeaders::any_present(checked.headers()) {
+        return "unsigned".to_owned();
+    }
+    match checked.authentication() {
         Authentication::Verified { .. } => "verified".to_owned(),
         Authentication::Unsigned => "unsigned".to_owned(),
-        Authentication::Failed(VerificationError::MissingHeader { .. }) => "unsigned".to_owned(),
         Authentication::Failed(why) => why.to_string(),
     }
 }
