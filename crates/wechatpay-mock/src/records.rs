@@ -84,12 +84,10 @@ pub mod seeded {
 
 /// The API page's example answer, exactly as printed (its ciphertexts are the page's, not
 /// encrypted to any test key).
-pub const PAGE_EXAMPLE_APPLYMENT: &str =
-    include_str!("../../wechatpay-core/testdata/pages/applyment_state.json");
+pub const PAGE_EXAMPLE_APPLYMENT: &str = wechatpay_fixtures::pages::APPLYMENT_STATE;
 
 /// The API page's example contract, exactly as printed, `\t` escape included.
-pub const PAGE_EXAMPLE_CONTRACT: &str =
-    include_str!("../../wechatpay-core/testdata/pages/individual_contract.json");
+pub const PAGE_EXAMPLE_CONTRACT: &str = wechatpay_fixtures::pages::INDIVIDUAL_CONTRACT;
 
 /// The seeded applyments; `account_name` and `account_no` come already encrypted.
 pub(crate) fn applyments(account_name: String, account_no: String) -> Vec<ApplymentRecord> {
