@@ -774,7 +774,7 @@ fn keys_given_as_pem_contents_work_and_a_private_key_is_never_echoed() {
     let (_platform, server) = mock();
     let private_pem = wechatpay_fixtures::keys::MERCHANT_KEY_PEM;
     let (code, stdout, stderr) = run(wechatpay(Some(&server))
-        .env("WECHATPAY_PRIVATE_KEY", &private_pem)
+        .env("WECHATPAY_PRIVATE_KEY", private_pem)
         .env(
             "WECHATPAY_PUBLIC_KEY",
             wechatpay_fixtures::keys::PLATFORM_PUBLIC_KEY_PEM,
@@ -816,7 +816,7 @@ fn keys_given_as_pem_contents_work_and_a_private_key_is_never_echoed() {
             assert_eq!(code, 2, "{stderr}");
             assert!(stdout.is_empty());
             assert!(
-                shows_no_line_of(&stderr, &private_pem),
+                shows_no_line_of(&stderr, private_pem),
                 "key echoed: {stderr}"
             );
             assert!(
@@ -827,10 +827,10 @@ fn keys_given_as_pem_contents_work_and_a_private_key_is_never_echoed() {
         }
     }
     let (_, help, _) = run(wechatpay(None)
-        .env("WECHATPAY_PRIVATE_KEY", &private_pem)
+        .env("WECHATPAY_PRIVATE_KEY", private_pem)
         .args(["applyment", "--help"]));
     assert!(
-        shows_no_line_of(&help, &private_pem),
+        shows_no_line_of(&help, private_pem),
         "key shown in --help: {help}"
     );
     assert!(help.contains("WECHATPAY_PRIVATE_KEY"), "{help}");
