@@ -134,8 +134,8 @@ impl<'a> Call<'a> {
             .map_err(|_| Reply::param_error(name, "path", "不是合法的UTF-8编码"))
     }
 
-    /// The first query parameter `name`, percent-decoded (bytes that are not UTF-8 become
-    /// U+FFFD, which no valid value contains).
+    /// The first query parameter `name`, percent-decoded; bytes that are not UTF-8 become
+    /// U+FFFD, so that such a value matches no record rather than being refused.
     pub(crate) fn query(&self, name: &str) -> Option<String> {
         self.query.split('&').find_map(|pair| {
             let (key, value) = pair.split_once('=')?;
