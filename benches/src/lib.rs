@@ -9,16 +9,13 @@ use rsa::pkcs8::{DecodePrivateKey, DecodePublicKey};
 use wechatpay_core::{Backend, Client, MerchantCredentials, PlatformKeys, PlatformSigner};
 
 /// Merchant private key (PKCS#8 PEM).
-pub const MERCHANT_KEY: &str =
-    include_str!("../../crates/wechatpay-core/testdata/keys/merchant_key.pem");
+pub const MERCHANT_KEY: &str = wechatpay_fixtures::keys::MERCHANT_KEY_PEM;
 /// Platform private key (PKCS#8 PEM), public key mode.
-pub const PLATFORM_KEY: &str =
-    include_str!("../../crates/wechatpay-core/testdata/keys/platform_key.pem");
+pub const PLATFORM_KEY: &str = wechatpay_fixtures::keys::PLATFORM_KEY_PEM;
 /// Platform public key (SPKI PEM).
-pub const PLATFORM_PUB: &str =
-    include_str!("../../crates/wechatpay-core/testdata/keys/platform_pub.pem");
+pub const PLATFORM_PUB: &str = wechatpay_fixtures::keys::PLATFORM_PUBLIC_KEY_PEM;
 /// Platform public key id.
-pub const PUBLIC_KEY_ID: &str = "PUB_KEY_ID_0119000000012024112300000000000001";
+pub const PUBLIC_KEY_ID: &str = wechatpay_fixtures::keys::PLATFORM_PUBLIC_KEY_ID;
 /// The time every fixture is signed at.
 pub const NOW: u64 = 1_700_000_000;
 

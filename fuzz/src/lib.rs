@@ -5,23 +5,19 @@ use std::sync::OnceLock;
 use wechatpay_core::{ApiV3Key, Backend, Client, MerchantCredentials, PlatformKeys};
 
 /// The test merchant id.
-pub const MCHID: &str = "1900000001";
+pub const MCHID: &str = wechatpay_fixtures::keys::MCHID;
 /// The test merchant certificate serial.
-pub const MERCHANT_SERIAL: &str = "3775B6A45ACD588826D15E583A95F5DD20000001";
+pub const MERCHANT_SERIAL: &str = wechatpay_fixtures::keys::MERCHANT_SERIAL;
 /// The test merchant private key, PKCS#8 PEM.
-pub const MERCHANT_KEY: &str =
-    include_str!("../../crates/wechatpay-core/testdata/keys/merchant_key.pem");
+pub const MERCHANT_KEY: &str = wechatpay_fixtures::keys::MERCHANT_KEY_PEM;
 /// The test platform public key id.
-pub const PLATFORM_KEY_ID: &str = "PUB_KEY_ID_0119000000012024112300000000000001";
+pub const PLATFORM_KEY_ID: &str = wechatpay_fixtures::keys::PLATFORM_PUBLIC_KEY_ID;
 /// The test platform public key, SPKI PEM.
-pub const PLATFORM_PUB: &str =
-    include_str!("../../crates/wechatpay-core/testdata/keys/platform_pub.pem");
+pub const PLATFORM_PUB: &str = wechatpay_fixtures::keys::PLATFORM_PUBLIC_KEY_PEM;
 /// The private half of [`PLATFORM_PUB`], to sign answers that verify.
-pub const PLATFORM_KEY: &str =
-    include_str!("../../crates/wechatpay-core/testdata/keys/platform_key.pem");
+pub const PLATFORM_KEY: &str = wechatpay_fixtures::keys::PLATFORM_KEY_PEM;
 /// The test platform certificate.
-pub const PLATFORM_CERT: &str =
-    include_str!("../../crates/wechatpay-core/testdata/keys/platform_cert.pem");
+pub const PLATFORM_CERT: &str = wechatpay_fixtures::keys::PLATFORM_CERT_PEM;
 
 /// A new client with the test merchant and both platform keys (public key and certificate), on
 /// `backend`, for the production hosts.

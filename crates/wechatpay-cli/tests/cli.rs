@@ -18,6 +18,13 @@ fn testdata(path: &str) -> PathBuf {
         .join(path)
 }
 
+/// A file of `wechatpay-fixtures`, for the settings that take a path.
+fn fixture(path: &str) -> PathBuf {
+    PathBuf::from(env!("CARGO_MANIFEST_DIR"))
+        .join("../wechatpay-fixtures")
+        .join(path)
+}
+
 fn mock() -> (Arc<MockPlatform>, MockServer) {
     let platform = Arc::new(
         MockPlatform::new(MockKeys::fixtures(), &mut ChaCha20Rng::from_seed([9; 32])).unwrap(),
@@ -39,9 +46,9 @@ fn configured(mut command: Command, server: Option<&MockServer>) -> Command {
         .env("PATH", std::env::var_os("PATH").unwrap_or_default())
         .env("WECHATPAY_MCHID", &keys.mchid)
         .env("WECHATPAY_SERIAL_NO", &keys.merchant_serial)
-        .env("WECHATPAY_PRIVATE_KEY", testdata("keys/merchant_key.pem"))
+        .env("WECHATPAY_PRIVATE_KEY", fixture("keys/merchant_key.pem"))
         .env("WECHATPAY_PUBLIC_KEY_ID", &keys.platform_public_key_id)
-        .env("WECHATPAY_PUBLIC_KEY", testdata("keys/platform_pub.pem"));
+        .env("WECHATPAY_PUBLIC_KEY", fixture("keys/platform_pub.pem"));
     if let Some(server) = server {
         command.env("WECHATPAY_BASE_URL", server.url());
     }
@@ -424,7 +431,7 @@ fn api_errors_exit_3_with_status_code_and_request_id() {
 
     // A wrong merchant key: the platform's SIGN_ERROR shows its view of the signed message.
     let (code, _, stderr) = run(wechatpay(Some(&server))
-        .env("WECHATPAY_PRIVATE_KEY", testdata("keys/platform_key.pem"))
+        .env("WECHATPAY_PRIVATE_KEY", fixture("keys/platform_key.pem"))
         .args(["applyment", seeded::AUDITING]));
     assert_eq!(code, 3);
     assert!(
@@ -765,10 +772,13 @@ fn shows_no_line_of(text: &str, pem: &str) -> bool {
 #[test]
 fn keys_given_as_pem_contents_work_and_a_private_key_is_never_echoed() {
     let (_platform, server) = mock();
-    let private_pem = read("keys/merchant_key.pem");
+    let private_pem = wechatpay_fixtures::keys::MERCHANT_KEY_PEM;
     let (code, stdout, stderr) = run(wechatpay(Some(&server))
-        .env("WECHATPAY_PRIVATE_KEY", &private_pem)
-        .env("WECHATPAY_PUBLIC_KEY", read("keys/platform_pub.pem"))
+        .env("WECHATPAY_PRIVATE_KEY", private_pem)
+        .env(
+            "WECHATPAY_PUBLIC_KEY",
+            wechatpay_fixtures::keys::PLATFORM_PUBLIC_KEY_PEM,
+        )
         .args(["applyment", seeded::NEED_SIGN]));
     assert_eq!(code, 0, "{stderr}");
     assert!(stdout.contains("NEED_SIGN"), "{stdout}");
@@ -776,7 +786,10 @@ fn keys_given_as_pem_contents_work_and_a_private_key_is_never_echoed() {
     let exported = format!("Bag Attributes\n    localKeyID: 01 00 00 00 \n{private_pem}");
     let (code, stdout, stderr) = run(wechatpay(Some(&server))
         .env("WECHATPAY_PRIVATE_KEY", &exported)
-        .env("WECHATPAY_PUBLIC_KEY", read("keys/platform_pub.pem"))
+        .env(
+            "WECHATPAY_PUBLIC_KEY",
+            wechatpay_fixtures::keys::PLATFORM_PUBLIC_KEY_PEM,
+        )
         .args(["applyment", seeded::NEED_SIGN]));
     assert_eq!(code, 0, "{stderr}");
     assert!(stdout.contains("NEED_SIGN"), "{stdout}");
@@ -803,7 +816,7 @@ fn keys_given_as_pem_contents_work_and_a_private_key_is_never_echoed() {
             assert_eq!(code, 2, "{stderr}");
             assert!(stdout.is_empty());
             assert!(
-                shows_no_line_of(&stderr, &private_pem),
+                shows_no_line_of(&stderr, private_pem),
                 "key echoed: {stderr}"
             );
             assert!(
@@ -814,10 +827,10 @@ fn keys_given_as_pem_contents_work_and_a_private_key_is_never_echoed() {
         }
     }
     let (_, help, _) = run(wechatpay(None)
-        .env("WECHATPAY_PRIVATE_KEY", &private_pem)
+        .env("WECHATPAY_PRIVATE_KEY", private_pem)
         .args(["applyment", "--help"]));
     assert!(
-        shows_no_line_of(&help, &private_pem),
+        shows_no_line_of(&help, private_pem),
         "key shown in --help: {help}"
     );
     assert!(help.contains("WECHATPAY_PRIVATE_KEY"), "{help}");
@@ -827,8 +840,11 @@ fn keys_given_as_pem_contents_work_and_a_private_key_is_never_echoed() {
 #[test]
 fn binary_key_files_are_named_with_the_command_that_converts_them() {
     let scratch = Scratch::new("der");
-    let der = |path: &str| der::pem::decode_vec(read(path).as_bytes()).unwrap().1;
-    let key_der = scratch.file("apiclient_key.der", &der("keys/merchant_key.pem"));
+    let der = |pem: &str| der::pem::decode_vec(pem.as_bytes()).unwrap().1;
+    let key_der = scratch.file(
+        "apiclient_key.der",
+        &der(wechatpay_fixtures::keys::MERCHANT_KEY_PEM),
+    );
     let (code, _, stderr) = run(wechatpay(None)
         .env("WECHATPAY_PRIVATE_KEY", &key_der)
         .args(["decrypt", "AAAA"]));
@@ -859,7 +875,10 @@ fn binary_key_files_are_named_with_the_command_that_converts_them() {
         "{stderr}"
     );
 
-    let cert_der = scratch.file("platform_cert.der", &der("keys/platform_cert.pem"));
+    let cert_der = scratch.file(
+        "platform_cert.der",
+        &der(wechatpay_fixtures::keys::PLATFORM_CERT_PEM),
+    );
     let (code, _, stderr) = run(wechatpay(None)
         .arg("applyment")
         .arg("X")
@@ -887,7 +906,7 @@ fn binary_key_files_are_named_with_the_command_that_converts_them() {
 #[test]
 fn platform_certificates_are_reachable_from_the_command_line() {
     let (_platform, server) = mock();
-    let certificate = testdata("keys/platform_cert.pem");
+    let certificate = fixture("keys/platform_cert.pem");
     // Alone: the request names the certificate, and the answer is signed with it.
     let (code, stdout, stderr) = run(wechatpay(Some(&server))
         .env_remove("WECHATPAY_PUBLIC_KEY_ID")
@@ -902,7 +921,7 @@ fn platform_certificates_are_reachable_from_the_command_line() {
     // From the environment, a list; beside the public key (the migration period).
     let list = format!(
         "{},{}",
-        testdata("keys/platform_cert_expired.pem").display(),
+        fixture("keys/platform_cert_expired.pem").display(),
         certificate.display()
     );
     let (code, _, stderr) = run(wechatpay(Some(&server))

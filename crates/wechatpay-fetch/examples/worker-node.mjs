@@ -45,7 +45,7 @@ const entry = path.join(pkg, "index.mjs");
 fs.writeFileSync(entry, source);
 const worker = (await import(pathToFileURL(entry).href)).default;
 
-const keys = path.join(here, "../../wechatpay-core/testdata/keys");
+const keys = path.join(here, "../../wechatpay-fixtures/keys");
 const env = {
   MCHID: "1900000001",
   SERIAL_NO: "3775B6A45ACD588826D15E583A95F5DD20000001",

@@ -10,14 +10,14 @@ fn outside_wasm_the_client_is_refused_with_the_native_adapters_named() {
     let credentials = MerchantCredentials::new(
         "1900000001",
         "3775B6A45ACD588826D15E583A95F5DD20000001",
-        include_str!("../../wechatpay-core/testdata/keys/merchant_key.pem"),
+        wechatpay_fixtures::keys::MERCHANT_KEY_PEM,
     )
     .unwrap();
     let mut platform_keys = PlatformKeys::new();
     platform_keys
         .add_public_key(
             "PUB_KEY_ID_0119000000012024112300000000000001",
-            include_str!("../../wechatpay-core/testdata/keys/platform_pub.pem"),
+            wechatpay_fixtures::keys::PLATFORM_PUBLIC_KEY_PEM,
         )
         .unwrap();
     let core = Client::new(credentials, platform_keys).unwrap();

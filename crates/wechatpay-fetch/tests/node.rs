@@ -23,11 +23,11 @@ use wechatpay_core::{
 };
 use wechatpay_fetch::{Error, FetchClient, JsRandom};
 
-const MCHID: &str = "1900000001";
-const MERCHANT_SERIAL: &str = "3775B6A45ACD588826D15E583A95F5DD20000001";
-const PLATFORM_KEY_ID: &str = "PUB_KEY_ID_0119000000012024112300000000000001";
-const MERCHANT_KEY: &str = include_str!("../../wechatpay-core/testdata/keys/merchant_key.pem");
-const PLATFORM_PUB: &str = include_str!("../../wechatpay-core/testdata/keys/platform_pub.pem");
+const MCHID: &str = wechatpay_fixtures::keys::MCHID;
+const MERCHANT_SERIAL: &str = wechatpay_fixtures::keys::MERCHANT_SERIAL;
+const PLATFORM_KEY_ID: &str = wechatpay_fixtures::keys::PLATFORM_PUBLIC_KEY_ID;
+const MERCHANT_KEY: &str = wechatpay_fixtures::keys::MERCHANT_KEY_PEM;
+const PLATFORM_PUB: &str = wechatpay_fixtures::keys::PLATFORM_PUBLIC_KEY_PEM;
 
 /// The mock's seeded records (`wechatpay_mock::records::seeded`, which does not build for wasm).
 const CHECKING: &str = "商户申请/2024 #1?";

@@ -5,6 +5,21 @@ use std::str::FromStr;
 use std::time::Duration;
 
 /// A way for the mock platform to misbehave, as the real one or the network sometimes does.
+///
+/// Each fault strikes at one stage of the platform's handling, in the order a request meets
+/// them: routing (the platform's front answers or hangs up before any endpoint sees the
+/// request: [`DropConnection`](Fault::DropConnection), [`Redirect`](Fault::Redirect),
+/// [`SystemError`](Fault::SystemError), [`RateLimited`](Fault::RateLimited),
+/// [`TooManyRequests`](Fault::TooManyRequests)), authentication (none yet), the endpoint's answer
+/// (its `200` body changes, and is then signed as it is: [`InvalidJson`](Fault::InvalidJson),
+/// [`EmptyBody`](Fault::EmptyBody), [`OversizeBody`](Fault::OversizeBody),
+/// [`UnknownEnumValues`](Fault::UnknownEnumValues), [`ExtraFields`](Fault::ExtraFields)), the
+/// signature ([`WrongSigningKey`](Fault::WrongSigningKey),
+/// [`SignatureProbe`](Fault::SignatureProbe), [`StaleTimestamp`](Fault::StaleTimestamp),
+/// [`FutureTimestamp`](Fault::FutureTimestamp),
+/// [`MissingSignatureHeaders`](Fault::MissingSignatureHeaders),
+/// [`UnknownSerial`](Fault::UnknownSerial)), and the wire, after signing
+/// ([`TamperedBody`](Fault::TamperedBody), [`Slow`](Fault::Slow)).
 #[derive(Debug, Clone, PartialEq, Eq)]
 #[non_exhaustive]
 pub enum Fault {
@@ -38,7 +53,8 @@ pub enum Fault {
     InvalidJson,
     /// A signed, empty body.
     EmptyBody,
-    /// Enum values no client knows yet (`applyment_state`, `sign_state`, `auth_state`).
+    /// Enum values no client knows yet, in the enum fields of the endpoint's answer
+    /// (`applyment_state` and `sign_state` of an applyment, `auth_state` of a contract).
     UnknownEnumValues,
     /// Fields no client knows yet.
     ExtraFields,
@@ -70,7 +86,45 @@ const NAMED: [(&str, Fault); 16] = [
     ("redirect", Fault::Redirect),
 ];
 
+/// The stages of the platform's handling of a request that a fault can strike at, in the order
+/// a request meets them. Authentication, between routing and the answer, has no fault yet.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) enum Stage {
+    /// The platform's front: a request is received and its endpoint found.
+    Routing,
+    /// The endpoint answers.
+    Answer,
+    /// The answer is signed.
+    Signature,
+    /// The signed answer travels back.
+    Wire,
+}
+
 impl Fault {
+    /// The stage this fault strikes at. Exhaustive on purpose: a new fault must say where it
+    /// belongs before it compiles.
+    pub(crate) fn stage(&self) -> Stage {
+        match self {
+            Fault::DropConnection
+            | Fault::Redirect
+            | Fault::SystemError
+            | Fault::RateLimited
+            | Fault::TooManyRequests => Stage::Routing,
+            Fault::InvalidJson
+            | Fault::EmptyBody
+            | Fault::OversizeBody(_)
+            | Fault::UnknownEnumValues
+            | Fault::ExtraFields => Stage::Answer,
+            Fault::WrongSigningKey
+            | Fault::SignatureProbe
+            | Fault::StaleTimestamp
+            | Fault::FutureTimestamp
+            | Fault::MissingSignatureHeaders
+            | Fault::UnknownSerial => Stage::Signature,
+            Fault::TamperedBody | Fault::Slow(_) => Stage::Wire,
+        }
+    }
+
     /// The largest body [`Fault::OversizeBody`] pads to: 64 MiB, far past any client's body
     /// limit worth testing, and small enough that a test server can build it.
     pub const MAX_OVERSIZE_BODY: usize = 64 * 1024 * 1024;

@@ -83,39 +83,22 @@ impl MockKeys {
         })
     }
 
-    /// The committed test keys of `wechatpay-core/testdata`, certificate mode included: the
+    /// The committed test keys of [`wechatpay_fixtures::keys`], certificate mode included: the
     /// same keys the core's test vectors were made with.
     pub fn fixtures() -> Self {
+        use wechatpay_fixtures::keys;
         MockKeys {
-            mchid: "1900000001".to_owned(),
-            merchant_serial: "3775B6A45ACD588826D15E583A95F5DD20000001".to_owned(),
-            merchant_private_key_pem: include_str!(
-                "../../wechatpay-core/testdata/keys/merchant_key.pem"
-            )
-            .to_owned(),
-            merchant_public_key_pem: include_str!(
-                "../../wechatpay-core/testdata/keys/merchant_pub.pem"
-            )
-            .to_owned(),
-            platform_public_key_id: "PUB_KEY_ID_0119000000012024112300000000000001".to_owned(),
-            platform_private_key_pem: include_str!(
-                "../../wechatpay-core/testdata/keys/platform_key.pem"
-            )
-            .to_owned(),
-            platform_public_key_pem: include_str!(
-                "../../wechatpay-core/testdata/keys/platform_pub.pem"
-            )
-            .to_owned(),
+            mchid: keys::MCHID.to_owned(),
+            merchant_serial: keys::MERCHANT_SERIAL.to_owned(),
+            merchant_private_key_pem: keys::MERCHANT_KEY_PEM.to_owned(),
+            merchant_public_key_pem: keys::MERCHANT_PUBLIC_KEY_PEM.to_owned(),
+            platform_public_key_id: keys::PLATFORM_PUBLIC_KEY_ID.to_owned(),
+            platform_private_key_pem: keys::PLATFORM_KEY_PEM.to_owned(),
+            platform_public_key_pem: keys::PLATFORM_PUBLIC_KEY_PEM.to_owned(),
             certificate: Some(CertificateKey {
-                serial: "5157F09EFDC096DE15EBE81A47057A7232F1B8E1".to_owned(),
-                private_key_pem: include_str!(
-                    "../../wechatpay-core/testdata/keys/platform_cert_key.pem"
-                )
-                .to_owned(),
-                certificate_pem: include_str!(
-                    "../../wechatpay-core/testdata/keys/platform_cert.pem"
-                )
-                .to_owned(),
+                serial: keys::PLATFORM_CERT_SERIAL.to_owned(),
+                private_key_pem: keys::PLATFORM_CERT_KEY_PEM.to_owned(),
+                certificate_pem: keys::PLATFORM_CERT_PEM.to_owned(),
             }),
         }
     }

@@ -9,6 +9,11 @@
 //! switched on per request with [`MockPlatform::inject`]. [`MockServer`] puts it on a loopback
 //! port, optionally with [control routes](control) for tests that reach it only over HTTP.
 //!
+//! A request meets the platform's stages in order: routing, authentication, the endpoint's
+//! answer, the signature, the wire; each [`Fault`] strikes at one of them. Each endpoint is a
+//! module of [`endpoints`], with its routes, parameter checks, records and answers; the test
+//! keys and the API pages' examples come from `wechatpay-fixtures`.
+//!
 //! ```
 //! use std::sync::Arc;
 //! use wechatpay_mock::{Fault, MockKeys, MockPlatform, MockServer};
@@ -28,11 +33,14 @@
 
 mod authorization;
 pub mod control;
+pub mod endpoints;
 mod faults;
 mod keys;
 mod platform;
 pub mod records;
+mod reply;
 mod server;
+mod store;
 
 pub use authorization::{AuthorizationError, MerchantAuthorization};
 pub use faults::{Fault, InvalidFault};

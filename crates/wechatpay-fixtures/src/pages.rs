@@ -1,0 +1,23 @@
+//! Answers of the API pages (`pages/`): the pages' own examples byte for byte, and minimal
+//! answers as the pages' field tables allow them. The core's tests decode them; the mock
+//! platform serves them.
+
+/// The example answer of 通过业务申请编号查询申请状态
+/// (`GET /v3/ecommerce/applyments/out-request-no/{out_request_no}`), byte for byte:
+/// pretty-printed with ` : ` separators, state `FINISH`. Its account ciphertexts are the page's
+/// own and decrypt with no test key.
+pub const APPLYMENT_STATE: &str = include_str!("../pages/applyment_state.json");
+
+/// A just-submitted applyment: only its ids and the state `CHECKING`, every optional field
+/// absent.
+pub const APPLYMENT_STATE_CHECKING: &str = include_str!("../pages/applyment_state_checking.json");
+
+/// The example answer of 根据业务申请单号查签约信息
+/// (`GET /v3/ecommerce/individual-contracts/out-contract-code/{out_contract_code}`), byte for
+/// byte, with the JSON `\t` escape at the end of `individual_openid`.
+pub const INDIVIDUAL_CONTRACT: &str = include_str!("../pages/individual_contract.json");
+
+/// A contract not signed yet: only `auth_state` `UNAUTHORIZED`, with no `signed_time`, no
+/// `individual_auth_id` and no `individual_openid`.
+pub const INDIVIDUAL_CONTRACT_UNAUTHORIZED: &str =
+    include_str!("../pages/individual_contract_unauthorized.json");

@@ -1,0 +1,269 @@
+//! The platform's endpoints, one module each, and the route table that lists them.
+//!
+//! A module holds everything about one resource of the platform: its routes (a method and a
+//! path pattern each), the validation of their parameters, its records (their type, the seeded
+//! ones, and how to add more) and the answers it gives. Everything around an answer is the
+//! same for every endpoint and lives elsewhere: authentication before it, the signature after
+//! it, and the faults of each stage. Serving another endpoint is one module here and one line
+//! in the table at the bottom of this file.
+
+use http::Method;
+use percent_encoding::percent_decode_str;
+
+use crate::platform::SetupError;
+use crate::reply::Reply;
+use crate::store::{Seeding, Store};
+
+/// What an endpoint's answer function returns: the endpoint's answer, or a refusal (invalid
+/// parameter, unknown record). Both are signed; `?` on a refusal keeps answer functions short.
+pub(crate) type Outcome = Result<Reply, Reply>;
+
+/// One endpoint: its routes, its records, and what the answer-stage faults may change in its
+/// answers.
+pub(crate) struct Endpoint {
+    /// Its routes, tried in order after those of the endpoints above it in the table.
+    pub(crate) routes: &'static [Route],
+    /// Puts its seeded records in the store, when the platform is built.
+    pub(crate) seed: fn(&mut Seeding<'_>) -> Result<(), SetupError>,
+    /// The enum fields of its answers, each with a value no client knows yet, for
+    /// [`Fault::UnknownEnumValues`](crate::Fault::UnknownEnumValues).
+    pub(crate) unknown_enum_values: &'static [(&'static str, &'static str)],
+}
+
+/// A method and a path pattern, and the answer to a request that matches them.
+pub(crate) struct Route {
+    /// The method.
+    pub(crate) method: Method,
+    /// The path, in which `{name}` stands for one segment, as sent: percent-encoded, and
+    /// possibly empty (the answer then refuses it as the parameter `name`).
+    pub(crate) path: &'static str,
+    /// The answer to an authenticated request on this route.
+    pub(crate) answer: fn(&Call<'_>) -> Outcome,
+}
+
+impl Route {
+    fn matches(&self, path: &str) -> bool {
+        let mut pattern = self.path.split('/');
+        let mut segments = path.split('/');
+        loop {
+            match (pattern.next(), segments.next()) {
+                (None, None) => return true,
+                (Some(expected), Some(segment)) => {
+                    if parameter(expected).is_none() && expected != segment {
+                        return false;
+                    }
+                }
+                _ => return false,
+            }
+        }
+    }
+}
+
+/// The name of a `{name}` segment of a pattern.
+fn parameter(segment: &str) -> Option<&str> {
+    segment.strip_prefix('{')?.strip_suffix('}')
+}
+
+/// The endpoint and route a request's method and path (without the query) select, if any.
+pub(crate) fn route(method: &Method, path: &str) -> Option<(&'static Endpoint, &'static Route)> {
+    ENDPOINTS.iter().find_map(|endpoint| {
+        endpoint
+            .routes
+            .iter()
+            .find(|route| route.method == method && route.matches(path))
+            .map(|route| (*endpoint, route))
+    })
+}
+
+/// Fills the store with every endpoint's seeded records, in the order of the table.
+pub(crate) fn seed(seeding: &mut Seeding<'_>) -> Result<(), SetupError> {
+    ENDPOINTS
+        .iter()
+        .try_for_each(|endpoint| (endpoint.seed)(seeding))
+}
+
+/// A request as an endpoint's answer reads it: routed and authenticated.
+pub(crate) struct Call<'a> {
+    route: &'a Route,
+    path: &'a str,
+    query: &'a str,
+    store: &'a Store,
+}
+
+impl<'a> Call<'a> {
+    /// The request's `path` (without the query) and `query` on `route`, answered from `store`.
+    pub(crate) fn new(route: &'a Route, path: &'a str, query: &'a str, store: &'a Store) -> Self {
+        Call {
+            route,
+            path,
+            query,
+            store,
+        }
+    }
+
+    /// The path segment `{name}` of the route, as sent (percent-encoded).
+    ///
+    /// # Errors
+    ///
+    /// A `500 SYSTEM_ERROR` when the route has no such parameter: the endpoint asked for a
+    /// name its own pattern does not have, which its tests catch.
+    pub(crate) fn raw_path(&self, name: &str) -> Result<&'a str, Reply> {
+        self.route
+            .path
+            .split('/')
+            .zip(self.path.split('/'))
+            .find_map(|(expected, segment)| (parameter(expected) == Some(name)).then_some(segment))
+            .ok_or_else(|| {
+                Reply::error(
+                    http::StatusCode::INTERNAL_SERVER_ERROR,
+                    "SYSTEM_ERROR",
+                    "the mock's route has no such path parameter",
+                )
+            })
+    }
+
+    /// The path segment `{name}`, percent-decoded.
+    ///
+    /// # Errors
+    ///
+    /// A `PARAM_ERROR` naming `name` when the decoded bytes are not UTF-8.
+    pub(crate) fn path(&self, name: &str) -> Result<String, Reply> {
+        percent_decode_str(self.raw_path(name)?)
+            .decode_utf8()
+            .map(|text| text.into_owned())
+            .map_err(|_| Reply::param_error(name, "path", "不是合法的UTF-8编码"))
+    }
+
+    /// The first query parameter `name`, percent-decoded; bytes that are not UTF-8 become
+    /// U+FFFD, so that such a value matches no record rather than being refused.
+    pub(crate) fn query(&self, name: &str) -> Option<String> {
+        self.query.split('&').find_map(|pair| {
+            let (key, value) = pair.split_once('=')?;
+            (key == name).then(|| percent_decode_str(value).decode_utf8_lossy().into_owned())
+        })
+    }
+
+    /// The platform's records.
+    pub(crate) fn store(&self) -> &'a Store {
+        self.store
+    }
+}
+
+/// `200` with `body` when a record was found, `404 RESOURCE_NOT_EXISTS` with `missing` when not.
+pub(crate) fn found(body: Option<Vec<u8>>, missing: &str) -> Outcome {
+    body.map(Reply::ok).ok_or_else(|| Reply::not_found(missing))
+}
+
+/// Declares each endpoint module and lists its `ENDPOINT` in the route table, in order.
+macro_rules! endpoints {
+    ($($module:ident,)*) => {
+        $(pub mod $module;)*
+
+        /// The route table: every endpoint the platform serves, tried in this order.
+        static ENDPOINTS: &[&Endpoint] = &[$(&$module::ENDPOINT),*];
+    };
+}
+
+endpoints! {
+    applyment,
+    contract,
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use http::StatusCode;
+
+    fn answer_nothing(_: &Call<'_>) -> Outcome {
+        Ok(Reply::ok(Vec::new()))
+    }
+
+    const ROUTE: Route = Route {
+        method: Method::GET,
+        path: "/v3/things/{thing_id}/parts/{part}",
+        answer: answer_nothing,
+    };
+
+    fn store() -> Store {
+        let mut refuse = |_: &str| -> Result<String, SetupError> {
+            Err(SetupError::Key {
+                which: "none",
+                reason: "no key in this test".to_owned(),
+            })
+        };
+        Seeding::new(&mut refuse).into_store()
+    }
+
+    #[test]
+    fn a_parameter_is_one_segment_as_sent_even_empty() {
+        assert!(ROUTE.matches("/v3/things/42/parts/a%2Fb"));
+        assert!(ROUTE.matches("/v3/things//parts/"));
+        for path in [
+            "/v3/things/42/parts",
+            "/v3/things/42/parts/a/b",
+            "/v3/things/42/bits/a",
+            "/v3/things/42/parts/a/",
+            "v3/things/42/parts/a",
+        ] {
+            assert!(!ROUTE.matches(path), "{path}");
+        }
+    }
+
+    #[test]
+    fn parameters_are_read_by_name_raw_or_decoded() {
+        let store = store();
+        let call = Call::new(
+            &ROUTE,
+            "/v3/things/4%32/parts/%E7%94%B3",
+            "a=1&b=x%20y",
+            &store,
+        );
+        assert_eq!(call.raw_path("thing_id").ok(), Some("4%32"));
+        assert_eq!(call.path("thing_id").ok().as_deref(), Some("42"));
+        assert_eq!(call.path("part").ok().as_deref(), Some("申"));
+        assert_eq!(call.query("b").as_deref(), Some("x y"));
+        assert_eq!(call.query("c"), None);
+
+        let invalid = Call::new(&ROUTE, "/v3/things/%FF/parts/x", "", &store);
+        let refusal = invalid.path("thing_id").unwrap_err();
+        assert_eq!(refusal.status, StatusCode::BAD_REQUEST);
+        assert!(String::from_utf8_lossy(&refusal.body).contains(r#""field":"thing_id""#));
+
+        // A name the pattern does not have is the mock's own mistake, answered as one.
+        let mistake = call.raw_path("part_id").unwrap_err();
+        assert_eq!(mistake.status, StatusCode::INTERNAL_SERVER_ERROR);
+    }
+
+    #[test]
+    fn the_table_routes_by_method_and_path() {
+        let pattern = |path| route(&Method::GET, path).map(|(_, route)| route.path);
+        assert_eq!(
+            pattern("/v3/ecommerce/applyments/out-request-no/APPLYMENT_AUDITING"),
+            Some("/v3/ecommerce/applyments/out-request-no/{out_request_no}")
+        );
+        // One segment fewer: the literal `out-request-no` is then the id, which the answer
+        // refuses as not a number.
+        assert_eq!(
+            pattern("/v3/ecommerce/applyments/out-request-no"),
+            Some("/v3/ecommerce/applyments/{applyment_id}")
+        );
+        assert_eq!(pattern("/v3/ecommerce/unknown"), None);
+        assert!(route(&Method::POST, "/v3/ecommerce/applyments/1").is_none());
+    }
+
+    #[test]
+    fn every_route_is_a_v3_path_served_once() {
+        let routes: Vec<&Route> = ENDPOINTS.iter().flat_map(|e| e.routes).collect();
+        for (i, route) in routes.iter().enumerate() {
+            assert!(route.path.starts_with("/v3/"), "{}", route.path);
+            for other in &routes[i + 1..] {
+                assert!(
+                    !(route.method == other.method && route.path == other.path),
+                    "{} {} twice",
+                    route.method,
+                    route.path
+                );
+            }
+        }
+    }
+}
