@@ -18,10 +18,10 @@ use wechatpay_core::{
 const MCHID: &str = "1900000001";
 const MERCHANT_SERIAL: &str = "3775B6A45ACD588826D15E583A95F5DD20000001";
 const PUBLIC_KEY_ID: &str = "PUB_KEY_ID_0119000000012024112300000000000001";
-const MERCHANT_KEY: &str = include_str!("../testdata/keys/merchant_key.pem");
-const MERCHANT_PUB: &str = include_str!("../testdata/keys/merchant_pub.pem");
-const PLATFORM_KEY: &str = include_str!("../testdata/keys/platform_key.pem");
-const PLATFORM_PUB: &str = include_str!("../testdata/keys/platform_pub.pem");
+const MERCHANT_KEY: &str = wechatpay_fixtures::keys::MERCHANT_KEY_PEM;
+const MERCHANT_PUB: &str = wechatpay_fixtures::keys::MERCHANT_PUBLIC_KEY_PEM;
+const PLATFORM_KEY: &str = wechatpay_fixtures::keys::PLATFORM_KEY_PEM;
+const PLATFORM_PUB: &str = wechatpay_fixtures::keys::PLATFORM_PUBLIC_KEY_PEM;
 
 fn main() -> Result<(), Error> {
     // What an adapter supplies: the clock, nonces and an RNG. The core has none of its own.
@@ -36,7 +36,7 @@ fn main() -> Result<(), Error> {
     platform_keys.add_public_key(PUBLIC_KEY_ID, PLATFORM_PUB)?;
     let client = Client::new(credentials, platform_keys)?;
     println!(
-        "crypto backend: {:?}   (test keys from crates/wechatpay-core/testdata)\n",
+        "crypto backend: {:?}   (test keys from crates/wechatpay-fixtures)\n",
         Backend::default()
     );
 

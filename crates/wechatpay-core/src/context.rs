@@ -21,7 +21,7 @@ use crate::text::Quoted;
 /// use wechatpay_core::{PlatformKeys, RequestContext};
 /// # use rand_core::SeedableRng;
 /// # let mut rng = rand_chacha::ChaCha20Rng::from_seed([3; 32]);
-/// # let pem = include_str!("../testdata/keys/platform_pub.pem");
+/// # let pem = wechatpay_fixtures::keys::PLATFORM_PUBLIC_KEY_PEM;
 /// let mut keys = PlatformKeys::new();
 /// keys.add_public_key("PUB_KEY_ID_0119000000012024112300000000000001", pem)?;
 ///

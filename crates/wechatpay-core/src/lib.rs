@@ -41,8 +41,8 @@
 //! use wechatpay_core::ecommerce::applyment::{ApplymentState, NextStep, QueryApplymentByOutRequestNo};
 //! # fn rng() -> impl rand_core::CryptoRng { rand_chacha::ChaCha20Rng::from_seed([7; 32]) }
 //! # use rand_core::SeedableRng;
-//! # let merchant_key = include_str!("../testdata/keys/merchant_key.pem");
-//! # let platform_pub = include_str!("../testdata/keys/platform_pub.pem");
+//! # let merchant_key = wechatpay_fixtures::keys::MERCHANT_KEY_PEM;
+//! # let platform_pub = wechatpay_fixtures::keys::PLATFORM_PUBLIC_KEY_PEM;
 //!
 //! // Once, at start-up: keys are parsed here and never again.
 //! let credentials = MerchantCredentials::new(
@@ -68,7 +68,7 @@
 //! # let response = {
 //! #     let platform = wechatpay_core::PlatformSigner::new(
 //! #         "PUB_KEY_ID_0119000000012024112300000000000001",
-//! #         include_str!("../testdata/keys/platform_key.pem"),
+//! #         wechatpay_fixtures::keys::PLATFORM_KEY_PEM,
 //! #         wechatpay_core::Backend::default(),
 //! #     )?;
 //! #     let body = include_bytes!("../testdata/vectors/verify/applyment_public_key/body");

@@ -87,7 +87,7 @@ impl fmt::Debug for PlatformKey {
 ///
 /// ```
 /// # use wechatpay_core::PlatformKeys;
-/// # let pem = include_str!("../testdata/keys/platform_pub.pem");
+/// # let pem = wechatpay_fixtures::keys::PLATFORM_PUBLIC_KEY_PEM;
 /// let mut keys = PlatformKeys::new();
 /// keys.add_public_key("PUB_KEY_ID_0119000000012024112300000000000001", pem)?;
 /// assert_eq!(keys.preferred().map(|k| k.serial()), Some("PUB_KEY_ID_0119000000012024112300000000000001"));

@@ -699,7 +699,7 @@ fn a_text_without_the_wanted_block_still_says_what_it_holds_and_never_echoes_it(
 #[test]
 fn a_contract_not_yet_signed_decodes_without_signed_time() {
     let query = QueryContractByOutContractCode::new("C", "wx1").unwrap();
-    let body = include_bytes!("../testdata/pages/individual_contract_unauthorized.json");
+    let body = wechatpay_fixtures::pages::INDIVIDUAL_CONTRACT_UNAUTHORIZED.as_bytes();
     let contract = client(Backend::default())
         .parse(&query, &signed_response(Backend::default(), 200, body), NOW)
         .unwrap();
@@ -714,7 +714,7 @@ fn a_contract_not_yet_signed_decodes_without_signed_time() {
 #[test]
 fn a_just_submitted_applyment_decodes_with_only_its_ids_and_state() {
     let query = QueryApplymentByOutRequestNo::new("APPLYMENT_00000000001").unwrap();
-    let body = include_bytes!("../testdata/pages/applyment_state_checking.json");
+    let body = wechatpay_fixtures::pages::APPLYMENT_STATE_CHECKING.as_bytes();
     let applyment = client(Backend::default())
         .parse(&query, &signed_response(Backend::default(), 200, body), NOW)
         .unwrap();

@@ -183,7 +183,7 @@ mod tests {
 
     /// The merchant test key with the last byte of one stored CRT value changed.
     fn damaged(field: fn(&rsa::pkcs1::RsaPrivateKeyRef<'_>) -> usize) -> String {
-        let pem = include_str!("../../testdata/keys/merchant_key.pem");
+        let pem = wechatpay_fixtures::keys::MERCHANT_KEY_PEM;
         let mut der = crate::pem::private_key_der(pem).unwrap().to_vec();
         let info = rsa::pkcs8::PrivateKeyInfoRef::try_from(der.as_slice()).unwrap();
         let inner = info.private_key.as_bytes();
@@ -231,7 +231,7 @@ mod tests {
             );
         }
         for backend in Backend::all() {
-            let intact = include_str!("../../testdata/keys/merchant_key.pem");
+            let intact = wechatpay_fixtures::keys::MERCHANT_KEY_PEM;
             assert!(PrivateKey::from_pem(intact, *backend).is_ok());
         }
     }

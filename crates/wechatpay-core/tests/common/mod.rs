@@ -18,20 +18,18 @@ pub const PUBLIC_KEY_ID: &str = "PUB_KEY_ID_0119000000012024112300000000000001";
 pub const CERT_SERIAL: &str = "5157F09EFDC096DE15EBE81A47057A7232F1B8E1";
 pub const EXPIRED_CERT_SERIAL: &str = "6E4C2B1A0F3D5E7A8B9C0D1E2F3A4B5C6D7E8F90";
 
-pub const MERCHANT_KEY: &str = include_str!("../../testdata/keys/merchant_key.pem");
-pub const MERCHANT_KEY_PKCS1: &str = include_str!("../../testdata/keys/merchant_key_pkcs1.pem");
-pub const MERCHANT_KEY_ENCRYPTED: &str =
-    include_str!("../../testdata/keys/merchant_key_encrypted.pem");
-pub const MERCHANT_CERT: &str = include_str!("../../testdata/keys/merchant_cert.pem");
-pub const MERCHANT_PUB: &str = include_str!("../../testdata/keys/merchant_pub.pem");
-pub const PLATFORM_KEY: &str = include_str!("../../testdata/keys/platform_key.pem");
-pub const PLATFORM_PUB: &str = include_str!("../../testdata/keys/platform_pub.pem");
-pub const PLATFORM_CERT_KEY: &str = include_str!("../../testdata/keys/platform_cert_key.pem");
-pub const PLATFORM_CERT: &str = include_str!("../../testdata/keys/platform_cert.pem");
-pub const PLATFORM_CERT_EXPIRED: &str =
-    include_str!("../../testdata/keys/platform_cert_expired.pem");
-pub const EC_KEY: &str = include_str!("../../testdata/keys/ec_key.pem");
-pub const RSA1024_KEY: &str = include_str!("../../testdata/keys/rsa1024_key.pem");
+pub const MERCHANT_KEY: &str = wechatpay_fixtures::keys::MERCHANT_KEY_PEM;
+pub const MERCHANT_KEY_PKCS1: &str = wechatpay_fixtures::keys::MERCHANT_KEY_PKCS1_PEM;
+pub const MERCHANT_KEY_ENCRYPTED: &str = wechatpay_fixtures::keys::MERCHANT_KEY_ENCRYPTED_PEM;
+pub const MERCHANT_CERT: &str = wechatpay_fixtures::keys::MERCHANT_CERT_PEM;
+pub const MERCHANT_PUB: &str = wechatpay_fixtures::keys::MERCHANT_PUBLIC_KEY_PEM;
+pub const PLATFORM_KEY: &str = wechatpay_fixtures::keys::PLATFORM_KEY_PEM;
+pub const PLATFORM_PUB: &str = wechatpay_fixtures::keys::PLATFORM_PUBLIC_KEY_PEM;
+pub const PLATFORM_CERT_KEY: &str = wechatpay_fixtures::keys::PLATFORM_CERT_KEY_PEM;
+pub const PLATFORM_CERT: &str = wechatpay_fixtures::keys::PLATFORM_CERT_PEM;
+pub const PLATFORM_CERT_EXPIRED: &str = wechatpay_fixtures::keys::PLATFORM_CERT_EXPIRED_PEM;
+pub const EC_KEY: &str = wechatpay_fixtures::keys::EC_KEY_PEM;
+pub const RSA1024_KEY: &str = wechatpay_fixtures::keys::RSA1024_KEY_PEM;
 
 /// 2023-11-14T22:13:20Z, inside the platform certificate's validity.
 pub const NOW: u64 = 1_700_000_000;
@@ -108,7 +106,7 @@ pub fn unsigned_response(status: u16, body: &[u8]) -> Response<Vec<u8>> {
 }
 
 /// The page's example applyment, exactly as printed.
-pub const APPLYMENT_EXAMPLE: &str = include_str!("../../testdata/pages/applyment_state.json");
+pub const APPLYMENT_EXAMPLE: &str = wechatpay_fixtures::pages::APPLYMENT_STATE;
 
 /// The page's example contract, with its `\t` escape.
-pub const CONTRACT_EXAMPLE: &str = include_str!("../../testdata/pages/individual_contract.json");
+pub const CONTRACT_EXAMPLE: &str = wechatpay_fixtures::pages::INDIVIDUAL_CONTRACT;
