@@ -21,3 +21,8 @@ pub const INDIVIDUAL_CONTRACT: &str = include_str!("../pages/individual_contract
 /// `individual_auth_id` and no `individual_openid`.
 pub const INDIVIDUAL_CONTRACT_UNAUTHORIZED: &str =
     include_str!("../pages/individual_contract_unauthorized.json");
+
+/// The example answer of 查询二级商户账户实时余额
+/// (`GET /v3/ecommerce/fund/balance/{sub_mchid}`): sub-merchant `1900000109`, 100.00 yuan
+/// available in its basic account.
+pub const ECOMMERCE_FUND_BALANCE: &str = include_str!("../pages/ecommerce_fund_balance.json");

@@ -118,3 +118,43 @@ pub(crate) const ENDPOINTS: &[Endpoint] = &[Endpoint {
         Ok(())
     },
 }];
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn the_page_example_decodes_and_unknown_accounts_are_kept() {
+        let body = wechatpay_fixtures::pages::ECOMMERCE_FUND_BALANCE.as_bytes();
+        let balance = QueryBalance::new("1900000109")
+            .unwrap()
+            .decode(VerifiedBody::new(body, http::StatusCode::OK, None))
+            .unwrap();
+        assert_eq!(balance.sub_mchid, "1900000109");
+        assert_eq!(balance.account_type, Some(AccountType::Basic));
+        assert_eq!(
+            (balance.available_amount, balance.pending_amount),
+            (10_000, 0)
+        );
+        let later =
+            br#"{"sub_mchid":"1","account_type":"ESCROW","available_amount":1,"pending_amount":2}"#;
+        let balance = QueryBalance::new("1")
+            .unwrap()
+            .decode(VerifiedBody::new(later, http::StatusCode::OK, None))
+            .unwrap();
+        assert_eq!(
+            balance.account_type,
+            Some(AccountType::Unknown("ESCROW".into()))
+        );
+    }
+
+    #[test]
+    fn the_sub_mchid_is_a_merchant_id() {
+        let error = QueryBalance::new("PUB_KEY_ID_01").unwrap_err();
+        assert!(
+            matches!(&error, Error::InvalidInput { field, .. } if field == "sub_mchid"),
+            "{error}"
+        );
+        assert!(QueryBalance::new("").is_err());
+    }
+}

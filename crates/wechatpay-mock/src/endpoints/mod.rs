@@ -166,6 +166,7 @@ macro_rules! endpoints {
 
 endpoints! {
     applyment,
+    balance,
     contract,
 }
 
