@@ -448,7 +448,7 @@ pub trait BlockingTransport {
 /// A blocking transport seen as an asynchronous one whose futures are ready at once: the
 /// blocking adapter runs the very loop of [`Adapter`].
 #[derive(Debug)]
-pub struct Blocking<T>(T);
+pub(crate) struct Blocking<T>(T);
 
 impl<T: BlockingTransport> Transport for Blocking<T> {
     const PRODUCT: &'static str = T::PRODUCT;

@@ -115,8 +115,8 @@ mod unsigned;
 mod verification;
 
 pub use adapter::{
-    Adapter, AdapterSettings, Attempt, Blocking, BlockingAdapter, BlockingTransport,
-    DEFAULT_DOWNLOAD_LIMIT, DefaultTransport, DownloadSink, Transport, too_large,
+    Adapter, AdapterSettings, Attempt, BlockingAdapter, BlockingTransport, DEFAULT_DOWNLOAD_LIMIT,
+    DefaultTransport, DownloadSink, Transport, too_large,
 };
 pub use answer::{Checked, Received};
 pub use body::{Multipart, RequestBody, RequestParts};
