@@ -27,11 +27,13 @@
 #![warn(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
 
 mod authorization;
+pub mod conformance;
 pub mod control;
 mod faults;
 mod keys;
 mod platform;
 pub mod records;
+#[cfg(feature = "server")]
 mod server;
 
 pub use authorization::{AuthorizationError, MerchantAuthorization};
@@ -41,4 +43,5 @@ pub use platform::{
     Answer, MAX_QUEUED_FAULTS, MAX_RECORDED_TEXT, MAX_REQUEST_SKEW, MAX_REQUESTS_KEPT,
     MockPlatform, SeenRequest, SetupError,
 };
+#[cfg(feature = "server")]
 pub use server::MockServer;
