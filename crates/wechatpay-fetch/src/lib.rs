@@ -98,70 +98,61 @@ impl Transport for FetchTransport {
     /// file in Deno or Node).
     type Sink = web_sys::WritableStream;
 
-    fn exchange(
+    async fn exchange(
         &self,
         request: Request<Vec<u8>>,
         settings: &AdapterSettings,
-    ) -> impl Future<Output = Result<Response<Vec<u8>>, AttemptFailure>> {
-        let (timeout, limit) = (settings.timeout, settings.body_limit);
-        async move {
-            let deadline = runtime::Deadline::start(timeout).map_err(unsupported)?;
-            let answer = send(&request, &deadline).await?;
-            convert::response(answer, limit, &deadline).await
-        }
+    ) -> Result<Response<Vec<u8>>, AttemptFailure> {
+        let deadline = runtime::Deadline::start(settings.timeout).map_err(unsupported)?;
+        let answer = send(&request, &deadline).await?;
+        convert::response(answer, settings.body_limit, &deadline).await
     }
 
-    fn download(
+    async fn download(
         &self,
         request: Request<Vec<u8>>,
         settings: &AdapterSettings,
         sink: &mut Self::Sink,
         check: &mut DigestCheck,
-    ) -> impl Future<Output = Result<Response<Vec<u8>>, AttemptFailure>> {
-        let (timeout, body_limit, limit) = (
-            settings.timeout,
-            settings.body_limit,
-            settings.download_limit,
-        );
-        async move {
-            let mut deadline = runtime::Deadline::start(timeout).map_err(unsupported)?;
-            let answer = send(&request, &deadline).await?;
-            if !(200..300).contains(&answer.status()) {
-                return convert::response(answer, body_limit, &deadline).await;
-            }
-            let head = convert::head(&answer)?;
-            if let Err(too_large) = AdapterSettings::check_declared_length(head.headers(), limit) {
-                deadline.abort();
-                return Err(too_large);
-            }
-            let writer = sink
-                .get_writer()
-                .map_err(|e| sink_failure(&e, "the sink cannot be written (is it locked?)"))?;
-            let chunks = convert::Chunks::of(&answer);
-            let written = async {
-                while let Some(chunk) = chunks.next(&deadline).await? {
-                    let length = u64::from(chunk.length());
-                    if check.len().saturating_add(length) > limit {
-                        deadline.abort();
-                        return Err(too_large(limit));
-                    }
-                    let bytes = chunk.to_vec();
-                    JsFuture::from(writer.write_with_chunk(&chunk))
-                        .await
-                        .map_err(|e| sink_failure(&e, "the sink refused a write"))?;
-                    check.update(&bytes);
-                    deadline.renew().map_err(unsupported)?;
-                }
-                JsFuture::from(writer.close())
-                    .await
-                    .map_err(|e| sink_failure(&e, "the sink refused to close"))?;
-                Ok(())
-            }
-            .await;
-            writer.release_lock();
-            written?;
-            Ok(head)
+    ) -> Result<Response<Vec<u8>>, AttemptFailure> {
+        let mut deadline = runtime::Deadline::start(settings.timeout).map_err(unsupported)?;
+        let answer = send(&request, &deadline).await?;
+        if !(200..300).contains(&answer.status()) {
+            return convert::response(answer, settings.body_limit, &deadline).await;
         }
+        let limit = settings.download_limit;
+        let head = convert::head(&answer)?;
+        if let Err(too_large) = AdapterSettings::check_declared_length(head.headers(), limit) {
+            deadline.abort();
+            return Err(too_large);
+        }
+        let writer = sink
+            .get_writer()
+            .map_err(|e| sink_failure(&e, "the sink cannot be written (is it locked?)"))?;
+        let chunks = convert::Chunks::of(&answer);
+        let written = async {
+            while let Some(chunk) = chunks.next(&deadline).await? {
+                let length = u64::from(chunk.length());
+                if check.len().saturating_add(length) > limit {
+                    deadline.abort();
+                    return Err(too_large(limit));
+                }
+                let bytes = chunk.to_vec();
+                JsFuture::from(writer.write_with_chunk(&chunk))
+                    .await
+                    .map_err(|e| sink_failure(&e, "the sink refused a write"))?;
+                check.update(&bytes);
+                deadline.renew().map_err(unsupported)?;
+            }
+            JsFuture::from(writer.close())
+                .await
+                .map_err(|e| sink_failure(&e, "the sink refused to close"))?;
+            Ok(())
+        }
+        .await;
+        writer.release_lock();
+        written?;
+        Ok(head)
     }
 
     fn sleep(&self, wait: Duration) -> impl Future<Output = Result<(), Error>> {

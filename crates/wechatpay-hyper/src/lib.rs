@@ -110,64 +110,57 @@ where
     /// Any tokio writer: a file, a buffer, a socket.
     type Sink = dyn AsyncWrite + Unpin + Send;
 
-    fn exchange(
+    async fn exchange(
         &self,
         request: Request<Vec<u8>>,
         settings: &AdapterSettings,
-    ) -> impl Future<Output = Result<Response<Vec<u8>>, AttemptFailure>> {
-        let limit = settings.body_limit;
-        within(settings.timeout, async move {
+    ) -> Result<Response<Vec<u8>>, AttemptFailure> {
+        within(settings.timeout, async {
             let (parts, body) = self.head(request).await?.into_parts();
-            let body = read_limited(body, limit).await?;
+            let body = read_limited(body, settings.body_limit).await?;
             Ok(Response::from_parts(parts, body))
         })
+        .await
     }
 
-    fn download(
+    async fn download(
         &self,
         request: Request<Vec<u8>>,
         settings: &AdapterSettings,
         sink: &mut Self::Sink,
         check: &mut DigestCheck,
-    ) -> impl Future<Output = Result<Response<Vec<u8>>, AttemptFailure>> {
-        let (timeout, body_limit, download_limit) = (
-            settings.timeout,
-            settings.body_limit,
-            settings.download_limit,
-        );
-        async move {
-            let (parts, mut body) = within(timeout, self.head(request)).await?.into_parts();
-            if !parts.status.is_success() {
-                let body = within(timeout, read_limited(body, body_limit)).await?;
-                return Ok(Response::from_parts(parts, body));
+    ) -> Result<Response<Vec<u8>>, AttemptFailure> {
+        let timeout = settings.timeout;
+        let (parts, mut body) = within(timeout, self.head(request)).await?.into_parts();
+        if !parts.status.is_success() {
+            let body = within(timeout, read_limited(body, settings.body_limit)).await?;
+            return Ok(Response::from_parts(parts, body));
+        }
+        let limit = settings.download_limit;
+        AdapterSettings::check_declared_length(&parts.headers, limit)?;
+        // The timeout bounds each wait for the next piece, not the whole file.
+        while let Some(frame) = within(timeout, async { Ok(body.frame().await) }).await? {
+            let frame = frame.map_err(|e| interrupted(Box::new(e)))?;
+            let Ok(chunk) = frame.into_data() else {
+                continue; // trailers
+            };
+            if check.len().saturating_add(chunk.len() as u64) > limit {
+                return Err(too_large(limit));
             }
-            AdapterSettings::check_declared_length(&parts.headers, download_limit)?;
-            // The timeout bounds each wait for the next piece, not the whole file.
-            while let Some(frame) = within(timeout, async { Ok(body.frame().await) }).await? {
-                let frame = frame.map_err(|e| interrupted(Box::new(e)))?;
-                let Ok(chunk) = frame.into_data() else {
-                    continue; // trailers
-                };
-                if check.len().saturating_add(chunk.len() as u64) > download_limit {
-                    return Err(too_large(download_limit));
-                }
-                sink.write_all(&chunk)
-                    .await
-                    .map_err(|source| AttemptFailure::Sink { source })?;
-                check.update(&chunk);
-            }
-            sink.flush()
+            sink.write_all(&chunk)
                 .await
                 .map_err(|source| AttemptFailure::Sink { source })?;
-            Ok(Response::from_parts(parts, Vec::new()))
+            check.update(&chunk);
         }
+        sink.flush()
+            .await
+            .map_err(|source| AttemptFailure::Sink { source })?;
+        Ok(Response::from_parts(parts, Vec::new()))
     }
 
-    fn sleep(&self, wait: Duration) -> impl Future<Output = Result<(), Error>> {
-        async move {
-            tokio::time::sleep(wait).await;
-            Ok(())
-        }
+    async fn sleep(&self, wait: Duration) -> Result<(), Error> {
+        tokio::time::sleep(wait).await;
+        Ok(())
     }
 
     fn now(&self) -> u64 {

@@ -414,29 +414,23 @@ impl<'a, C: Subject> ControlRoutes<'a, C> {
 }
 
 impl<C: Subject> Control for ControlRoutes<'_, C> {
-    fn inject(&self, fault: &str, times: u32) -> impl Future<Output = Result<(), String>> {
+    async fn inject(&self, fault: &str, times: u32) -> Result<(), String> {
         let body = json!({ "fault": fault, "times": times });
-        async move {
-            self.call(Method::POST, "/mock/faults", Some(body), 204)
-                .await
-                .map(drop)
-        }
+        self.call(Method::POST, "/mock/faults", Some(body), 204)
+            .await
+            .map(drop)
     }
 
-    fn reset(&self) -> impl Future<Output = Result<(), String>> {
-        async move {
-            self.call(Method::DELETE, "/mock/faults", None, 204).await?;
-            self.call(Method::DELETE, "/mock/requests", None, 204)
-                .await
-                .map(drop)
-        }
+    async fn reset(&self) -> Result<(), String> {
+        self.call(Method::DELETE, "/mock/faults", None, 204).await?;
+        self.call(Method::DELETE, "/mock/requests", None, 204)
+            .await
+            .map(drop)
     }
 
-    fn requests(&self) -> impl Future<Output = Result<Vec<SeenRequest>, String>> {
-        async move {
-            let body = self.call(Method::GET, "/mock/requests", None, 200).await?;
-            seen_from_json(&body)
-        }
+    async fn requests(&self) -> Result<Vec<SeenRequest>, String> {
+        let body = self.call(Method::GET, "/mock/requests", None, 200).await?;
+        seen_from_json(&body)
     }
 }
 

@@ -8,6 +8,12 @@
 //! state. Every answer is signed with the platform key and carries a `Request-ID`. Faults are
 //! switched on per request with [`MockPlatform::inject`]. [`MockServer`] puts it on a loopback
 //! port, optionally with [control routes](control) for tests that reach it only over HTTP.
+//! [`conformance`] is what every adapter owes a caller, as one table of scenarios that each
+//! adapter's tests run against this platform.
+//!
+//! The server and the native test helpers are the `server` feature, on by default; without it
+//! the crate builds for `wasm32-unknown-unknown`, where a test reaches a running mock through
+//! its control routes.
 //!
 //! ```
 //! use std::sync::Arc;
