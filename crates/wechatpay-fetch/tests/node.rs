@@ -8,8 +8,9 @@
 //!
 //! First the conformance table every adapter runs (`wechatpay_mock::conformance`), with faults
 //! injected and attempts counted through the mock's control routes, which the adapter's own
-//! `send` reaches (so every fault queued is also a request with a body moved as given). Then
-//! what only this adapter can meet: a JavaScript runtime that would not send the request as
+//! `send` reaches (so every fault queued is also a request with a body moved as given), and
+//! the download checks, from a one-request server in this Node process. Then what only this
+//! adapter can meet: a JavaScript runtime that would not send the request as
 //! signed, the `AbortController` timeout, and the runtime's random source. wasm-bindgen-test
 //! runs one test at a time, so each test that counts requests starts by clearing the
 //! platform's faults and log.
@@ -17,13 +18,15 @@
 
 use std::time::Duration;
 
-use js_sys::{Function, Reflect};
+use js_sys::{Array, Function, Promise, Reflect, Uint8Array};
 use wasm_bindgen::prelude::*;
+use wasm_bindgen_futures::JsFuture;
 use wasm_bindgen_test::wasm_bindgen_test;
+use web_sys::WritableStream;
 use wechatpay_core::ecommerce::applyment::{ApplymentState, QueryApplymentByOutRequestNo};
-use wechatpay_core::{AdapterSettings, RetryPolicy};
+use wechatpay_core::{AdapterSettings, DownloadTicket, RetryPolicy};
 use wechatpay_fetch::{Error, FetchClient, JsRandom};
-use wechatpay_mock::conformance::{Control, ControlRoutes, Suite};
+use wechatpay_mock::conformance::{Control, ControlRoutes, FileServer, Suite, check_downloads};
 use wechatpay_mock::records::seeded;
 use wechatpay_mock::{MockKeys, SeenRequest};
 
@@ -84,6 +87,86 @@ async fn the_conformance_table_holds() {
     let closed = env("WECHATPAY_CLOSED_URL");
     let suite = Suite::new(&control, &primary(), &backup, &closed, clock);
     let report = suite.run(FetchClient::new).await;
+    assert!(report.all_passed(), "{report}");
+}
+
+/// A one-request server in this Node process (the mock has no download route, and wasm
+/// cannot listen): it answers the first request with `answer` and keeps that request's head.
+/// Node's `net` comes through `process.getBuiltinModule` (Node 20.16+), which works whether
+/// the generated test module is CommonJS or an ES module.
+struct NodeFileServer {
+    url: String,
+    head: Promise,
+}
+
+impl FileServer for NodeFileServer {
+    fn url(&self) -> &str {
+        &self.url
+    }
+
+    async fn request_head(self) -> Result<String, String> {
+        let head = JsFuture::from(self.head).await;
+        head.map(|head| head.as_string().unwrap_or_default())
+            .map_err(|e| format!("{e:?}"))
+    }
+}
+
+async fn serve_in_node(answer: Vec<u8>) -> Result<NodeFileServer, String> {
+    let start = Function::new_with_args(
+        "answer",
+        "const net = process.getBuiltinModule('node:net');
+         let headDone, headFailed;
+         const head = new Promise((resolve, reject) => { headDone = resolve; headFailed = reject; });
+         const server = net.createServer((socket) => {
+             let received = Buffer.alloc(0);
+             socket.on('data', (chunk) => {
+                 received = Buffer.concat([received, chunk]);
+                 const end = received.indexOf('\\r\\n\\r\\n');
+                 if (end < 0) return;
+                 headDone(received.subarray(0, end + 4).toString('latin1'));
+                 socket.end(Buffer.from(answer));
+                 server.close();
+             });
+         });
+         setTimeout(() => { headFailed('no request came'); server.close(); }, 10000).unref();
+         return new Promise((resolve, reject) => {
+             server.on('error', reject);
+             server.listen(0, '127.0.0.1', () =>
+                 resolve({ url: `http://127.0.0.1:${server.address().port}`, head }));
+         });",
+    );
+    let started = start
+        .call1(&JsValue::UNDEFINED, &Uint8Array::from(&answer[..]))
+        .map_err(|e| format!("{e:?}"))?;
+    let started = JsFuture::from(started.unchecked_into::<Promise>())
+        .await
+        .map_err(|e| format!("{e:?}"))?;
+    let field = |name: &str| Reflect::get(&started, &name.into()).map_err(|e| format!("{e:?}"));
+    Ok(NodeFileServer {
+        url: field("url")?.as_string().unwrap_or_default(),
+        head: field("head")?.unchecked_into(),
+    })
+}
+
+#[wasm_bindgen_test]
+async fn a_download_streams_to_a_writable_stream_through_its_digest() {
+    let to_memory = async |client: &FetchClient, ticket: &DownloadTicket| {
+        let chunks = Array::new();
+        let mut sink: WritableStream = Function::new_with_args(
+            "chunks",
+            "return new WritableStream({ write(chunk) { chunks.push(chunk); } });",
+        )
+        .call1(&JsValue::UNDEFINED, &chunks)
+        .unwrap()
+        .unchecked_into();
+        let length = client.download(ticket, &mut sink).await?;
+        let file = chunks
+            .iter()
+            .flat_map(|chunk| Uint8Array::new(&chunk).to_vec())
+            .collect();
+        Ok((length, file))
+    };
+    let report = check_downloads(serve_in_node, FetchClient::new, to_memory).await;
     assert!(report.all_passed(), "{report}");
 }
 

@@ -22,7 +22,8 @@ async fn a_download_streams_to_a_tokio_writer_through_its_digest() {
         let mut file = Vec::new();
         Ok((client.download(ticket, &mut file).await?, file))
     };
-    let report = conformance::check_downloads(HyperClient::new, to_memory).await;
+    let report =
+        conformance::check_downloads(conformance::serve_once, HyperClient::new, to_memory).await;
     assert!(report.all_passed(), "{report}");
 }
 

@@ -17,10 +17,13 @@
 //!   [`Adapter`] and [`BlockingAdapter`] are a [`Subject`], so the asynchronous and the blocking
 //!   adapters run the same table.
 //!
+//! [`check_downloads`] streams a file announced by a
+//! [`DownloadTicket`](wechatpay_core::DownloadTicket) through the adapter, from a
+//! [`FileServer`] that the test starts, since the mock has no download route.
+//!
 //! With the `server` feature (the default), [`Loopback`] starts the platform on two loopback
-//! ports for a native test, [`block_on`] drives the runner for a blocking adapter, and
-//! [`check_downloads`] streams a file announced by a [`DownloadTicket`](wechatpay_core::DownloadTicket)
-//! from a one-request server ([`OneAnswer`]).
+//! ports for a native test, [`OneAnswer`] is a file server on a thread ([`serve_once`]), and
+//! [`block_on`] drives the runner for a blocking adapter.
 
 use std::fmt;
 use std::future::Future;
@@ -28,6 +31,7 @@ use std::time::Duration;
 
 use http::header::CONTENT_TYPE;
 use http::{Method, Request, Response};
+use rand_core::CryptoRng;
 use serde_json::{Value, json};
 use wechatpay_core::ecommerce::applyment::QueryApplymentByOutRequestNo;
 use wechatpay_core::ecommerce::contract::{QueryContractByOpenid, QueryContractByOutContractCode};
@@ -42,12 +46,14 @@ use crate::keys::MockKeys;
 use crate::platform::{MockPlatform, SeenRequest};
 use crate::records::seeded;
 
+mod download;
 #[cfg(feature = "server")]
 mod loopback;
 mod table;
 
+pub use download::{FileServer, check_downloads};
 #[cfg(feature = "server")]
-pub use loopback::{Loopback, OneAnswer, block_on, check_downloads, system_clock};
+pub use loopback::{Loopback, OneAnswer, block_on, serve_once, system_clock};
 pub use table::SCENARIOS;
 
 /// One behaviour every adapter must show, as data.
@@ -490,13 +496,6 @@ pub trait Subject: Sized {
         operation: &O,
     ) -> impl Future<Output = Result<O::Output, AdapterError>>;
 
-    /// `operation`'s first request, signed with the adapter's clock and randomness.
-    ///
-    /// # Errors
-    ///
-    /// As [`Call::request`].
-    fn sign<O: Operation + ?Sized>(&self, operation: &O) -> Result<Request<Vec<u8>>, AdapterError>;
-
     /// Sends one request as given.
     fn send(
         &self,
@@ -505,6 +504,19 @@ pub trait Subject: Sized {
 
     /// The adapter's clock, in Unix seconds.
     fn now(&self) -> u64;
+
+    /// The adapter's random source.
+    fn rng(&self) -> impl CryptoRng;
+
+    /// `operation`'s first request, signed with the adapter's clock and randomness.
+    ///
+    /// # Errors
+    ///
+    /// As [`Call::request`].
+    fn sign<O: Operation + ?Sized>(&self, operation: &O) -> Result<Request<Vec<u8>>, AdapterError> {
+        let mut call = Call::new(self.core(), operation, RetryPolicy::none());
+        Ok(call.request(self.now(), &mut self.rng())?)
+    }
 }
 
 impl<T: Transport> Subject for Adapter<T> {
@@ -527,12 +539,6 @@ impl<T: Transport> Subject for Adapter<T> {
         Adapter::execute(self, operation)
     }
 
-    fn sign<O: Operation + ?Sized>(&self, operation: &O) -> Result<Request<Vec<u8>>, AdapterError> {
-        let mut rng = self.transport().rng();
-        Ok(Call::new(self.core(), operation, RetryPolicy::none())
-            .request(self.transport().now(), &mut rng)?)
-    }
-
     fn send(
         &self,
         request: Request<Vec<u8>>,
@@ -542,6 +548,10 @@ impl<T: Transport> Subject for Adapter<T> {
 
     fn now(&self) -> u64 {
         self.transport().now()
+    }
+
+    fn rng(&self) -> impl CryptoRng {
+        self.transport().rng()
     }
 }
 
@@ -565,12 +575,6 @@ impl<T: BlockingTransport> Subject for BlockingAdapter<T> {
         std::future::ready(BlockingAdapter::execute(self, operation))
     }
 
-    fn sign<O: Operation + ?Sized>(&self, operation: &O) -> Result<Request<Vec<u8>>, AdapterError> {
-        let mut rng = self.transport().rng();
-        Ok(Call::new(self.core(), operation, RetryPolicy::none())
-            .request(self.transport().now(), &mut rng)?)
-    }
-
     fn send(
         &self,
         request: Request<Vec<u8>>,
@@ -580,6 +584,10 @@ impl<T: BlockingTransport> Subject for BlockingAdapter<T> {
 
     fn now(&self) -> u64 {
         self.transport().now()
+    }
+
+    fn rng(&self) -> impl CryptoRng {
+        self.transport().rng()
     }
 }
 

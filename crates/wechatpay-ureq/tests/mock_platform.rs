@@ -68,7 +68,11 @@ fn a_download_streams_to_a_writer_through_its_digest() {
         let mut file = Vec::new();
         Ok((client.download(ticket, &mut file)?, file))
     };
-    let report = block_on(conformance::check_downloads(UreqClient::new, to_memory));
+    let report = block_on(conformance::check_downloads(
+        conformance::serve_once,
+        UreqClient::new,
+        to_memory,
+    ));
     assert!(report.all_passed(), "{report}");
 }
 

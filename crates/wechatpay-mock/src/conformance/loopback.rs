@@ -1,5 +1,5 @@
 //! The native side of the suite: the platform on two loopback ports, a server that answers one
-//! request, downloads, and an executor for blocking adapters.
+//! request, and an executor for blocking adapters.
 
 use std::io::{self, Read, Write};
 use std::net::TcpListener;
@@ -11,10 +11,8 @@ use std::time::{Duration, Instant};
 
 use getrandom::SysRng;
 use rand_core::UnwrapErr;
-use sha1::{Digest, Sha1};
-use wechatpay_core::{AdapterError, Client, DownloadTicket, Error, VerificationError};
 
-use super::{Failure, Report, Settings, Subject, Suite};
+use super::{FileServer, Suite};
 use crate::keys::MockKeys;
 use crate::platform::MockPlatform;
 use crate::server::MockServer;
@@ -171,118 +169,21 @@ impl OneAnswer {
     }
 }
 
-/// A file as `200 OK`, closing the connection after it.
-fn file_answer(file: &[u8]) -> Vec<u8> {
-    let mut answer = format!(
-        "HTTP/1.1 200 OK\r\nContent-Type: text/plain\r\nContent-Length: {}\r\nConnection: close\r\n\r\n",
-        file.len()
-    )
-    .into_bytes();
-    answer.extend_from_slice(file);
-    answer
+/// Starts a [`OneAnswer`] for [`check_downloads`](super::check_downloads).
+///
+/// # Errors
+///
+/// The I/O error of binding the socket, in words.
+pub async fn serve_once(answer: Vec<u8>) -> Result<OneAnswer, String> {
+    OneAnswer::start(answer).map_err(|e| format!("starting the one-answer server: {e}"))
 }
 
-fn sha1_hex(bytes: &[u8]) -> String {
-    Sha1::digest(bytes)
-        .iter()
-        .map(|b| format!("{b:02x}"))
-        .collect()
-}
-
-/// A bill of a few hundred kilobytes, so that it arrives in many pieces.
-fn bill() -> Vec<u8> {
-    let mut bill = b"trade_time,out_trade_no,amount\n".to_vec();
-    for n in 0..8000 {
-        bill.extend_from_slice(format!("2024-11-23 10:00:00,ORDER_{n:06},{n}.00\n").as_bytes());
+impl FileServer for OneAnswer {
+    fn url(&self) -> &str {
+        OneAnswer::url(self)
     }
-    bill
-}
 
-/// Downloads through a client that `build` makes, with `download` streaming the file a ticket
-/// announces into memory (returning the length the adapter reported and the bytes written):
-/// a file whose digest matches is written whole, one whose digest differs is
-/// [`VerificationError::DigestMismatch`]. Each file comes from a [`OneAnswer`] that is the
-/// client's base URL, as a ticket must name one of the client's hosts.
-pub async fn check_downloads<C, B, D>(build: B, download: D) -> Report
-where
-    C: Subject,
-    B: Fn(Client) -> Result<C, AdapterError>,
-    D: AsyncFn(&C, &DownloadTicket) -> Result<(u64, Vec<u8>), AdapterError>,
-{
-    let mut report = Report::default();
-    let file = bill();
-    let cases: [(&'static str, String); 2] = [
-        (
-            "a download streams the file to the sink, its digest checked",
-            sha1_hex(&file),
-        ),
-        (
-            "a download whose bytes differ from the announced digest is a digest mismatch",
-            sha1_hex(b"another file"),
-        ),
-    ];
-    for (name, digest) in cases {
-        let outcome = download_once(&build, &download, &file, &digest).await;
-        match outcome {
-            Ok(()) => report.passed.push(name),
-            Err(reason) => report.failed.push(Failure {
-                scenario: name,
-                reason,
-            }),
-        }
-    }
-    report
-}
-
-async fn download_once<C, B, D>(
-    build: &B,
-    download: &D,
-    file: &[u8],
-    digest: &str,
-) -> Result<(), String>
-where
-    C: Subject,
-    B: Fn(Client) -> Result<C, AdapterError>,
-    D: AsyncFn(&C, &DownloadTicket) -> Result<(u64, Vec<u8>), AdapterError>,
-{
-    let server = OneAnswer::start(file_answer(file)).map_err(|e| e.to_string())?;
-    let core = MockKeys::fixtures()
-        .client(server.url())
-        .map_err(|e| e.to_string())?;
-    let client = build(core)
-        .map_err(|e| e.to_string())?
-        .with_settings(Settings::FAST.adapter_settings());
-    let path = "/v3/billdownload/file?token=6XIv5TUPto7pByrTQKhd6kwvyKLG2uY2";
-    let ticket = DownloadTicket::new("SHA1", digest, &format!("{}{path}", server.url()))
-        .map_err(|e| e.to_string())?;
-    let outcome = download(&client, &ticket).await;
-    let head = server.request_head().map_err(|e| e.to_string())?;
-    let lower = head.to_ascii_lowercase();
-    let signed = lower.starts_with(&format!("get {} http/1.1\r\n", path.to_ascii_lowercase()))
-        && lower.contains("\r\nauthorization: wechatpay2-sha256-rsa2048 ")
-        && lower.contains(&format!("\r\nuser-agent: {}", client.product()));
-    if !signed {
-        return Err(format!("the request was not the signed one: {head:?}"));
-    }
-    match outcome {
-        Ok((length, written)) if digest == sha1_hex(file) => {
-            if length == file.len() as u64 && written == file {
-                Ok(())
-            } else {
-                Err(format!(
-                    "{length} bytes reported and {} written, of a {}-byte file",
-                    written.len(),
-                    file.len()
-                ))
-            }
-        }
-        Err(AdapterError::Core(Error::Verification {
-            kind:
-                VerificationError::DigestMismatch {
-                    expected, actual, ..
-                },
-            ..
-        })) if expected == digest && actual == sha1_hex(file) => Ok(()),
-        other => Err(format!("the download returned {other:?}")),
+    async fn request_head(self) -> Result<String, String> {
+        OneAnswer::request_head(self).map_err(|e| e.to_string())
     }
 }
