@@ -168,8 +168,8 @@ impl Settings {
     }
 }
 
-/// What a call must return. In the texts of [`Expect::Transport`], `{host}` stands for the
-/// base URL the scenario's client sends to.
+/// What a call must return. In the texts of [`Expect::Transport`] and [`Expect::Timeout`],
+/// `{host}` stands for the base URL the scenario's client sends to.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 #[non_exhaustive]
 pub enum Expect {
@@ -223,6 +223,8 @@ pub enum Expect {
         timeout: Duration,
         /// Attempts made.
         attempts: u32,
+        /// The message, whole.
+        shown: &'static str,
     },
     /// An answer over the body limit, refused.
     BodyTooLarge {
@@ -920,13 +922,24 @@ fn check_outcome(
             }
         }
         (
-            Expect::Timeout { timeout, attempts },
-            Err(AdapterError::Timeout {
-                timeout: got_timeout,
-                attempts: got_attempts,
-                host: got_host,
-            }),
-        ) => agrees(got_timeout == timeout && got_attempts == attempts && got_host == host),
+            Expect::Timeout {
+                timeout,
+                attempts,
+                shown,
+            },
+            Err(
+                error @ AdapterError::Timeout {
+                    timeout: got_timeout,
+                    attempts: got_attempts,
+                    host: got_host,
+                },
+            ),
+        ) => agrees(
+            got_timeout == timeout
+                && got_attempts == attempts
+                && got_host == host
+                && error.to_string() == shown.replace("{host}", host),
+        ),
         (Expect::BodyTooLarge { limit }, Err(AdapterError::BodyTooLarge { limit: got_limit })) => {
             agrees(limit == got_limit)
         }
@@ -1097,6 +1110,7 @@ mod tests {
         let expected = Expect::Timeout {
             timeout: Duration::from_millis(300),
             attempts: 2,
+            shown: "no complete answer from {host} within 300ms; gave up after 2 attempts",
         };
         assert!(check_outcome(&expected, &timeout, "http://h").is_ok());
         assert!(check_outcome(&expected, &timeout, "http://elsewhere").is_err());

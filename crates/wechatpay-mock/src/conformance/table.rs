@@ -330,6 +330,7 @@ pub const SCENARIOS: &[Scenario] = &[
         expect: Expect::Timeout {
             timeout: Duration::from_millis(300),
             attempts: 2,
+            shown: "no complete answer from {host} within 300ms; gave up after 2 attempts",
         },
         seen: &[P200, P200],
         // Waited out, two answers held for 2 s would take 4 s.
