@@ -431,3 +431,28 @@ pub const SCENARIOS: &[Scenario] = &[
         ..ROW
     },
 ];
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::faults::Fault;
+
+    #[test]
+    fn every_fault_of_the_table_is_one_the_mock_reads() {
+        for scenario in SCENARIOS {
+            for (fault, times) in scenario.faults {
+                assert!(fault.parse::<Fault>().is_ok(), "{}: {fault}", scenario.name);
+                assert!(*times > 0, "{}", scenario.name);
+            }
+        }
+    }
+
+    #[test]
+    fn scenario_names_are_unique() {
+        let mut names: Vec<_> = SCENARIOS.iter().map(|s| s.name).collect();
+        names.sort_unstable();
+        let count = names.len();
+        names.dedup();
+        assert_eq!(names.len(), count);
+    }
+}
