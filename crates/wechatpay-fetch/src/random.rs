@@ -7,7 +7,7 @@ use rand_core::{TryCryptoRng, TryRng, UnwrapErr};
 
 /// `crypto.getRandomValues` (through `getrandom`) as a `rand_core` [`CryptoRng`]: what the
 /// adapter draws nonces from, and what to pass to the core's functions that need randomness,
-/// such as [`MerchantCredentials::decrypt`] (RSA blinding) or a [`FieldEncryptor`] (OAEP).
+/// such as [`MerchantCredentials::decrypt`] (RSA blinding) or a [`RequestContext`] (OAEP).
 ///
 /// # Panics
 ///
@@ -16,7 +16,7 @@ use rand_core::{TryCryptoRng, TryRng, UnwrapErr};
 ///
 /// [`CryptoRng`]: rand_core::CryptoRng
 /// [`MerchantCredentials::decrypt`]: wechatpay_core::MerchantCredentials::decrypt
-/// [`FieldEncryptor`]: wechatpay_core::FieldEncryptor
+/// [`RequestContext`]: wechatpay_core::RequestContext
 /// [`FetchClient::new`]: crate::FetchClient::new
 #[derive(Debug, Default)]
 pub struct JsRandom(UnwrapErr<SysRng>);

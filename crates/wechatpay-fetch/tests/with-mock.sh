@@ -21,7 +21,7 @@ if [[ $have != *" $wanted" ]]; then
     echo "  cargo install wasm-bindgen-cli --version =$wanted --force" >&2
     exit 2
 fi
-command -v node >/dev/null || { echo "the wasm tests run under Node (20 or later): install nodejs" >&2; exit 2; }
+command -v node >/dev/null || { echo "the wasm tests run under Node (20.16 or later): install nodejs" >&2; exit 2; }
 
 # The mock is the `wechatpay` command, built for the host into the same target directory;
 # Cargo has released its lock by the time it runs a test, so building it here is safe.

@@ -8,6 +8,12 @@
 //! state. Every answer is signed with the platform key and carries a `Request-ID`. Faults are
 //! switched on per request with [`MockPlatform::inject`]. [`MockServer`] puts it on a loopback
 //! port, optionally with [control routes](control) for tests that reach it only over HTTP.
+//! [`conformance`] is what every adapter owes a caller, as one table of scenarios that each
+//! adapter's tests run against this platform.
+//!
+//! The server and the native test helpers are the `server` feature, on by default; without it
+//! the crate builds for `wasm32-unknown-unknown`, where a test reaches a running mock through
+//! its control routes.
 //!
 //! A request meets the platform's stages in order: routing, authentication, the endpoint's
 //! answer, the signature, the wire; each [`Fault`] strikes at one of them. Each endpoint is a
@@ -32,6 +38,7 @@
 #![warn(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
 
 mod authorization;
+pub mod conformance;
 pub mod control;
 pub mod endpoints;
 mod faults;
@@ -39,6 +46,7 @@ mod keys;
 mod platform;
 pub mod records;
 mod reply;
+#[cfg(feature = "server")]
 mod server;
 mod store;
 
@@ -49,4 +57,5 @@ pub use platform::{
     Answer, MAX_QUEUED_FAULTS, MAX_RECORDED_TEXT, MAX_REQUEST_SKEW, MAX_REQUESTS_KEPT,
     MockPlatform, SeenRequest, SetupError,
 };
+#[cfg(feature = "server")]
 pub use server::MockServer;

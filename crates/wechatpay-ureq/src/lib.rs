@@ -268,6 +268,11 @@ fn transport_failure(error: &ureq::Error) -> TransportFailure {
         {
             TransportFailure::Connect
         }
+        // The standard library's resolver fails with an uncategorised I/O error, known only
+        // by its words; a name that did not resolve was never connected to.
+        ureq::Error::Io(e) if TransportCause::of(e) == TransportCause::Dns => {
+            TransportFailure::Connect
+        }
         // Including a failed TLS handshake: rustls reports it as `io::ErrorKind::InvalidData`,
         // as it does a broken record mid-exchange, and only "interrupted" is then sure not to
         // claim that nothing reached the platform.

@@ -1,463 +1,44 @@
-//! The ureq adapter against the loopback mock platform: real HTTP round trips, every state,
-//! every fault, and retries and failover counted on the platform's side.
+//! The ureq adapter against the loopback mock platform: the conformance table every adapter
+//! runs (`wechatpay_mock::conformance`), with the default agent and with one a caller built
+//! against the contract, downloads, and the request exactly as it goes on the wire.
 
-use std::io::{Read, Write};
-use std::net::TcpListener;
 use std::sync::Arc;
 use std::sync::atomic::{AtomicUsize, Ordering};
 use std::time::Duration;
 
-use rand_chacha::ChaCha20Rng;
-use rand_core::SeedableRng;
-use wechatpay_core::ecommerce::applyment::{ApplymentState, QueryApplymentByOutRequestNo};
-use wechatpay_core::ecommerce::contract::{
-    AuthState, QueryContractByOpenid, QueryContractByOutContractCode,
-};
-use wechatpay_core::{
-    Call, Client, RetryPolicy, TransportCause, TransportFailure, VerificationError,
-};
+use ureq::tls::{RootCerts, TlsConfig};
+use wechatpay_core::ecommerce::applyment::QueryApplymentByOutRequestNo;
+use wechatpay_core::{AdapterSettings, DownloadTicket, RetryPolicy};
+use wechatpay_mock::MockKeys;
+use wechatpay_mock::conformance::{self, Loopback, OneAnswer, block_on};
 use wechatpay_mock::records::seeded;
-use wechatpay_mock::{Fault, MockKeys, MockPlatform, MockServer};
-use wechatpay_ureq::{Error, UreqClient};
+use wechatpay_ureq::{UreqClient, UreqTransport};
 
-/// A platform on loopback, and a client pointed at it with fast retries.
-struct Setup {
-    platform: Arc<MockPlatform>,
-    server: MockServer,
-    client: UreqClient,
-}
-
-fn core_client(base_url: &str, backup_url: Option<&str>) -> Client {
-    MockKeys::fixtures()
-        .client(base_url)
-        .unwrap()
-        .with_backup_url(backup_url)
-        .unwrap()
-}
-
-fn fast_retries() -> RetryPolicy {
-    RetryPolicy::default().with_delays(Duration::from_millis(5), Duration::from_millis(20))
-}
-
-fn setup() -> Setup {
-    let platform = Arc::new(
-        MockPlatform::new(MockKeys::fixtures(), &mut ChaCha20Rng::from_seed([1; 32])).unwrap(),
-    );
-    let server = MockServer::start(platform.clone()).unwrap();
-    let client = UreqClient::new(core_client(&server.url(), None))
-        .unwrap()
-        .with_retry_policy(fast_retries())
-        .with_timeout(Duration::from_secs(5));
-    Setup {
-        platform,
-        server,
-        client,
-    }
-}
-
-fn auditing() -> QueryApplymentByOutRequestNo {
-    QueryApplymentByOutRequestNo::new(seeded::AUDITING).unwrap()
+#[test]
+fn the_conformance_table_holds() {
+    let site = Loopback::start().unwrap();
+    let report = block_on(site.suite().run(UreqClient::new));
+    assert!(report.all_passed(), "{report}");
 }
 
 #[test]
-fn every_applyment_state_and_contract_state_decodes() {
-    let s = setup();
-    let states = [
-        "CHECKING",
-        "ACCOUNT_NEED_VERIFY",
-        "AUDITING",
-        "REJECTED",
-        "NEED_SIGN",
-        "FINISH",
-        "FROZEN",
-        "CANCELED",
-    ];
-    for (out_request_no, state) in seeded::ALL.iter().zip(states) {
-        let applyment = s
-            .client
-            .execute(&QueryApplymentByOutRequestNo::new(*out_request_no).unwrap())
-            .unwrap();
-        assert_eq!(applyment.applyment_state.as_str(), state);
-    }
-    let contract = s
-        .client
-        .execute(
-            &QueryContractByOutContractCode::new(seeded::CONTRACT_AUTHORIZED, seeded::APPID)
-                .unwrap(),
-        )
-        .unwrap();
-    assert_eq!(contract.auth_state, AuthState::Authorized);
-    assert_eq!(
-        contract.individual_openid.as_deref(),
-        Some("oUpF8uMuAJO_M2pxb1Q9zNjWeS6o\t")
-    );
-    let contract = s
-        .client
-        .execute(
-            &QueryContractByOutContractCode::new(seeded::CONTRACT_UNAUTHORIZED, seeded::APPID)
-                .unwrap(),
-        )
-        .unwrap();
-    assert_eq!(contract.auth_state, AuthState::Unauthorized);
-    let by_openid = s
-        .client
-        .execute(&QueryContractByOpenid::new(seeded::OPENID, seeded::APPID).unwrap())
-        .unwrap();
-    assert_eq!(by_openid.auth_state, AuthState::Authorized);
-    // The percent-encoded out_request_no arrived as signed: the mock checked the signature.
-    let seen = s.platform.requests();
-    assert_eq!(
-        seen[0].path_and_query,
-        "/v3/ecommerce/applyments/out-request-no/%E5%95%86%E6%88%B7%E7%94%B3%E8%AF%B7%2F2024%20%231%3F"
-    );
-    assert!(seen.iter().all(|r| r.status == Some(200)), "{seen:?}");
-}
-
-#[test]
-fn the_adapter_names_itself_in_the_user_agent() {
-    let s = setup();
-    assert!(
-        s.client.core().user_agent().starts_with("wechatpay-ureq/"),
-        "{}",
-        s.client.core().user_agent()
-    );
-    assert!(s.client.core().user_agent().contains("wechatpay-core/"));
-}
-
-fn verification_error(s: &Setup, fault: Fault) -> VerificationError {
-    s.platform.inject(fault.clone(), 1);
-    match s.client.execute(&auditing()) {
-        Err(Error::Core(wechatpay_core::Error::Verification { kind, request_id })) => {
-            assert!(
-                request_id.is_some(),
-                "{fault:?}: the Request-ID reaches the error"
-            );
-            kind
-        }
-        other => panic!("{fault:?}: {other:?}"),
-    }
-}
-
-#[test]
-fn every_signature_fault_is_its_verification_error_and_never_retried() {
-    let s = setup();
-    assert!(matches!(
-        verification_error(&s, Fault::TamperedBody),
-        VerificationError::BadSignature { .. }
-    ));
-    assert!(matches!(
-        verification_error(&s, Fault::WrongSigningKey),
-        VerificationError::BadSignature { .. }
-    ));
-    assert_eq!(
-        verification_error(&s, Fault::SignatureProbe),
-        VerificationError::SignatureProbe
-    );
-    assert!(matches!(
-        verification_error(&s, Fault::StaleTimestamp),
-        VerificationError::ClockSkew { .. }
-    ));
-    assert!(matches!(
-        verification_error(&s, Fault::FutureTimestamp),
-        VerificationError::ClockSkew { .. }
-    ));
-    assert!(matches!(
-        verification_error(&s, Fault::MissingSignatureHeaders),
-        VerificationError::MissingHeader { .. }
-    ));
-    assert!(matches!(
-        verification_error(&s, Fault::UnknownSerial),
-        VerificationError::UnknownSerial { .. }
-    ));
-    assert_eq!(
-        s.platform.requests().len(),
-        7,
-        "verification failures are final: one attempt each"
-    );
-}
-
-#[test]
-fn body_faults_are_decode_errors_or_tolerated() {
-    let s = setup();
-    for fault in [Fault::InvalidJson, Fault::EmptyBody] {
-        s.platform.inject(fault.clone(), 1);
-        let error = s.client.execute(&auditing()).unwrap_err();
-        assert!(
-            matches!(error, Error::Core(wechatpay_core::Error::Decode(_))),
-            "{fault:?}: {error}"
-        );
-        assert!(error.request_id().is_some());
-    }
-    s.platform.inject(Fault::UnknownEnumValues, 1);
-    let applyment = s.client.execute(&auditing()).unwrap();
-    assert_eq!(
-        applyment.applyment_state,
-        ApplymentState::Unknown("UNDER_SUPERVISION".to_owned())
-    );
-    s.platform.inject(Fault::ExtraFields, 1);
-    assert_eq!(
-        s.client.execute(&auditing()).unwrap().applyment_state,
-        ApplymentState::Auditing
-    );
-}
-
-#[test]
-fn api_errors_carry_status_code_and_request_id() {
-    let s = setup();
-    let missing = QueryApplymentByOutRequestNo::new("NO_SUCH_APPLYMENT").unwrap();
-    let error = s.client.execute(&missing).unwrap_err();
-    let api = error.core().and_then(wechatpay_core::Error::api).unwrap();
-    assert_eq!(
-        (api.status.as_u16(), api.code.as_deref()),
-        (404, Some("RESOURCE_NOT_EXISTS"))
-    );
-    assert!(error.request_id().is_some());
-    assert!(!error.is_retryable());
-    assert_eq!(s.platform.requests().len(), 1, "a 404 is not retried");
-}
-
-#[test]
-fn fail_twice_then_succeed_takes_three_attempts() {
-    let s = setup();
-    s.platform.inject(Fault::SystemError, 2);
-    let applyment = s.client.execute(&auditing()).unwrap();
-    assert_eq!(applyment.applyment_state, ApplymentState::Auditing);
-    let statuses: Vec<_> = s.platform.requests().iter().map(|r| r.status).collect();
-    assert_eq!(statuses, [Some(500), Some(500), Some(200)]);
-}
-
-#[test]
-fn rate_limits_are_retried_and_then_reported() {
-    let s = setup();
-    // The 429 asks for `Retry-After: 1`: a policy capped below that gives up at once...
-    s.platform.inject(Fault::TooManyRequests, 1);
-    let error = s.client.execute(&auditing()).unwrap_err();
-    assert_eq!(
-        error
-            .core()
-            .and_then(wechatpay_core::Error::api)
-            .unwrap()
-            .status,
-        429
-    );
-    assert_eq!(s.platform.requests().len(), 1);
-    // ...and one that allows it waits and retries.
-    let patient = UreqClient::new(core_client(&s.server.url(), None))
-        .unwrap()
-        .with_retry_policy(
-            RetryPolicy::default().with_delays(Duration::from_millis(5), Duration::from_secs(2)),
-        );
-    s.platform.clear_requests();
-    s.platform.inject(Fault::TooManyRequests, 1);
-    s.platform.inject(Fault::RateLimited, 1);
-    let started = std::time::Instant::now();
-    patient.execute(&auditing()).unwrap();
-    assert!(
-        started.elapsed() >= Duration::from_secs(1),
-        "Retry-After was obeyed"
-    );
-    assert_eq!(s.platform.requests().len(), 3);
-
-    s.platform.clear_requests();
-    s.platform.inject(Fault::RateLimited, 5);
-    let error = s.client.execute(&auditing()).unwrap_err();
-    let api = error.core().and_then(wechatpay_core::Error::api).unwrap();
-    assert_eq!(api.code.as_deref(), Some("RATELIMIT_EXCEEDED"));
-    assert!(error.is_retryable());
-    assert_eq!(s.platform.requests().len(), 3, "bounded by max_attempts");
-    s.platform.clear_faults();
-}
-
-#[test]
-fn a_dropped_connection_is_retried() {
-    let s = setup();
-    s.platform.inject(Fault::DropConnection, 1);
-    s.client.execute(&auditing()).unwrap();
-    let seen = s.platform.requests();
-    assert_eq!(seen.len(), 2);
-    assert_eq!(seen[0].status, None);
-}
-
-#[test]
-fn a_slow_answer_times_out_on_every_attempt() {
-    let s = setup();
-    let client = UreqClient::new(core_client(&s.server.url(), None))
-        .unwrap()
-        .with_retry_policy(fast_retries().with_max_attempts(2))
-        .with_timeout(Duration::from_millis(300));
-    s.platform.inject(Fault::Slow(Duration::from_secs(2)), 2);
-    let started = std::time::Instant::now();
-    match client.execute(&auditing()) {
-        Err(error @ Error::Timeout { .. }) => {
-            assert_eq!(
-                error.to_string(),
-                format!(
-                    "no complete answer from {} within 300ms; gave up after 2 attempts",
-                    s.server.url()
-                )
-            );
-        }
-        other => panic!("{other:?}"),
-    }
-    assert!(
-        started.elapsed() < Duration::from_millis(1500),
-        "each attempt gave up at the timeout, not when the answer came: {:?}",
-        started.elapsed()
-    );
-}
-
-#[test]
-fn an_oversize_answer_is_refused_without_reading_it_all() {
-    let s = setup();
-    s.platform.inject(Fault::OversizeBody(2 * 1024 * 1024), 1);
-    match s.client.execute(&auditing()) {
-        Err(Error::BodyTooLarge { limit }) => assert_eq!(limit, 1024 * 1024),
-        other => panic!("{other:?}"),
-    }
-    // A larger limit reads it, verifies it and decodes it.
-    let roomy = UreqClient::new(core_client(&s.server.url(), None))
-        .unwrap()
-        .with_body_limit(4 * 1024 * 1024);
-    s.platform.inject(Fault::OversizeBody(2 * 1024 * 1024), 1);
-    roomy.execute(&auditing()).unwrap();
-}
-
-#[test]
-fn an_unreachable_primary_fails_over_to_the_backup() {
-    let s = setup();
-    let closed = closed_url();
-    let client = UreqClient::new(core_client(&closed, Some(&s.server.url())))
-        .unwrap()
-        .with_retry_policy(fast_retries());
-    client.execute(&auditing()).unwrap();
-    let seen = s.platform.requests();
-    assert_eq!(
-        seen.len(),
-        1,
-        "the backup saw the one attempt that reached a server"
-    );
-    assert_eq!(
-        seen[0].host.as_deref(),
-        Some(s.server.addr().to_string().as_str())
-    );
-}
-
-#[test]
-fn a_gateway_failure_on_the_primary_moves_to_the_backup_host() {
-    let s = setup();
-    let backup = MockServer::start(s.platform.clone()).unwrap();
-    let client = UreqClient::new(core_client(&s.server.url(), Some(&backup.url())))
-        .unwrap()
-        .with_retry_policy(fast_retries());
-    s.platform.inject(Fault::DropConnection, 1);
-    client.execute(&auditing()).unwrap();
-    let hosts: Vec<_> = s.platform.requests().into_iter().map(|r| r.host).collect();
-    assert_eq!(
-        hosts,
-        [
-            Some(s.server.addr().to_string()),
-            Some(backup.addr().to_string())
-        ]
-    );
-}
-
-/// A loopback URL nothing listens on: the port was free a moment ago.
-fn closed_url() -> String {
-    let listener = TcpListener::bind("127.0.0.1:0").unwrap();
-    format!("http://{}", listener.local_addr().unwrap())
-}
-
-/// The error of a call to `base_url` whose attempts all fail below HTTP.
-fn transport_error(base_url: &str, policy: RetryPolicy) -> Error {
-    let client = UreqClient::new(core_client(base_url, None))
-        .unwrap()
-        .with_retry_policy(policy);
-    client.execute(&auditing()).unwrap_err()
-}
-
-#[test]
-fn a_refused_connection_names_the_host_and_the_cause() {
-    let closed = closed_url();
-    let error = transport_error(&closed, fast_retries());
-    match &error {
-        Error::Transport {
-            attempts: 3,
-            cause: TransportCause::Refused,
-            kind: TransportFailure::Connect,
-            host,
-            ..
-        } => assert_eq!(*host, closed),
-        other => panic!("{other:?}"),
-    }
-    let shown = error.to_string();
-    assert!(
-        shown.starts_with(&format!("connecting to {closed}: ")),
-        "{shown}"
-    );
-    assert!(
-        shown.to_lowercase().contains("connection refused"),
-        "{shown}"
-    );
-    assert!(
-        shown
-            .ends_with("(is the server running, and is the port right?); gave up after 3 attempts"),
-        "{shown}"
-    );
-}
-
-#[test]
-fn tls_to_a_plain_http_server_asks_whether_it_is_one() {
-    let s = setup();
-    let https = s.server.url().replacen("http://", "https://", 1);
-    let error = transport_error(&https, RetryPolicy::none());
-    assert!(
-        matches!(&error, Error::Transport { cause: TransportCause::PlainHttp, host, .. } if *host == https),
-        "{error:?}"
-    );
-    assert_eq!(
-        error.to_string(),
-        format!(
-            "connecting to {https}: TLS handshake failed: received corrupt message of type \
-             InvalidContentType (is this an http:// server?)"
-        )
-    );
-}
-
-#[test]
-fn a_host_name_that_does_not_resolve_is_a_dns_failure() {
-    // The .invalid top-level domain never resolves (RFC 2606): no network needed.
-    let error = transport_error("https://nonexistent.invalid", RetryPolicy::none());
-    assert!(
-        matches!(
-            &error,
-            Error::Transport {
-                cause: TransportCause::Dns,
-                ..
-            }
-        ),
-        "{error:?}"
-    );
-    let shown = error.to_string();
-    assert!(
-        shown.starts_with("connecting to https://nonexistent.invalid: "),
-        "{shown}"
-    );
-    assert!(
-        shown.contains("failed to lookup address information"),
-        "{shown}"
-    );
-    assert!(shown.ends_with("(is the host name right?)"), "{shown}");
-}
-
-#[test]
-fn a_user_built_agent_is_used_and_cannot_break_the_contract() {
-    let s = setup();
+fn an_agent_built_against_the_contract_cannot_break_it() {
+    let site = Loopback::start().unwrap();
     let attempts = Arc::new(AtomicUsize::new(0));
     let counted = attempts.clone();
     // ureq's defaults where the adapter has a contract (4xx and 5xx as errors, ten redirects,
-    // 15 s idle age), and a timeout far longer than the client's.
+    // 15 s idle age), gzip asked for, and a timeout far longer than any scenario's. A caller's
+    // agent names its TLS provider and roots, as ureq then has none of its own.
+    let provider = Arc::new(rustls::crypto::aws_lc_rs::default_provider());
     let agent = ureq::Agent::config_builder()
+        .tls_config(
+            TlsConfig::builder()
+                .unversioned_rustls_crypto_provider(provider)
+                .root_certs(RootCerts::PlatformVerifier)
+                .build(),
+        )
         .proxy(None)
+        .accept_encoding("gzip")
         .timeout_global(Some(Duration::from_secs(60)))
         .middleware(
             move |request: http::Request<ureq::SendBody>,
@@ -468,75 +49,57 @@ fn a_user_built_agent_is_used_and_cannot_break_the_contract() {
         )
         .build()
         .new_agent();
-    let client = UreqClient::with_agent(core_client(&s.server.url(), None), agent)
-        .unwrap()
-        .with_retry_policy(fast_retries())
-        .with_timeout(Duration::from_millis(300));
-
-    let applyment = client.execute(&auditing()).unwrap();
-    assert_eq!(applyment.applyment_state, ApplymentState::Auditing);
-    let missing = QueryApplymentByOutRequestNo::new("NO_SUCH_APPLYMENT").unwrap();
-    let error = client.execute(&missing).unwrap_err();
-    let api = error.core().and_then(wechatpay_core::Error::api).unwrap();
-    assert_eq!(api.code.as_deref(), Some("RESOURCE_NOT_EXISTS"));
-    s.platform.inject(Fault::SystemError, 2);
-    client.execute(&auditing()).unwrap();
-    s.platform.inject(Fault::Slow(Duration::from_secs(2)), 3);
-    let started = std::time::Instant::now();
-    assert!(matches!(
-        client.execute(&auditing()),
-        Err(Error::Timeout { attempts: 3, .. })
-    ));
-    assert!(
-        started.elapsed() < Duration::from_secs(2),
-        "the client's timeout won"
+    let report = block_on(
+        site.suite()
+            .run(|core| UreqClient::with_transport(core, UreqTransport::new(agent.clone()))),
     );
-    assert_eq!(
-        attempts.load(Ordering::SeqCst),
-        8,
-        "every attempt went through the agent given"
+    assert!(report.all_passed(), "{report}");
+    let through_the_agent = attempts.load(Ordering::SeqCst);
+    assert!(
+        report.requests_seen > 0 && through_the_agent >= report.requests_seen,
+        "{through_the_agent} attempts through the agent given, {} requests seen",
+        report.requests_seen
     );
 }
 
-/// One answer from a bare socket, and the request head exactly as it arrived.
-fn answer_once(answer: &'static str) -> (String, std::thread::JoinHandle<String>) {
-    let listener = TcpListener::bind("127.0.0.1:0").unwrap();
-    let url = format!("http://{}", listener.local_addr().unwrap());
-    let server = std::thread::spawn(move || {
-        let (mut stream, _) = listener.accept().unwrap();
-        let mut head = Vec::new();
-        let mut byte = [0; 1];
-        while !head.ends_with(b"\r\n\r\n") {
-            stream.read_exact(&mut byte).unwrap();
-            head.push(byte[0]);
-        }
-        stream.write_all(answer.as_bytes()).unwrap();
-        String::from_utf8(head).unwrap()
-    });
-    (url, server)
+#[test]
+fn a_download_streams_to_a_writer_through_its_digest() {
+    let to_memory = async |client: &UreqClient, ticket: &DownloadTicket| {
+        let mut file = Vec::new();
+        Ok((client.download(ticket, &mut file)?, file))
+    };
+    let report = block_on(conformance::check_downloads(
+        conformance::serve_once,
+        UreqClient::new,
+        to_memory,
+    ));
+    assert!(report.all_passed(), "{report}");
 }
 
 #[test]
 fn the_request_on_the_wire_is_the_one_signed_and_a_redirect_is_an_answer() {
-    let (url, server) = answer_once(
-        "HTTP/1.1 302 Found\r\nLocation: http://127.0.0.1:1/elsewhere\r\nContent-Length: 0\r\nConnection: close\r\n\r\n",
-    );
+    let server = OneAnswer::start(
+        b"HTTP/1.1 302 Found\r\nLocation: http://127.0.0.1:1/elsewhere\r\nContent-Length: 0\r\nConnection: close\r\n\r\n"
+            .to_vec(),
+    )
+    .unwrap();
     // An agent that would ask for gzip and follow the redirect, if it were let.
     let agent = ureq::Agent::config_builder()
         .proxy(None)
         .accept_encoding("gzip")
         .build()
         .new_agent();
-    let client = UreqClient::with_agent(core_client(&url, None), agent)
+    let core = MockKeys::fixtures().client(server.url()).unwrap();
+    let client = UreqClient::with_transport(core, UreqTransport::new(agent))
         .unwrap()
-        .with_retry_policy(RetryPolicy::none());
+        .with_settings(AdapterSettings::default().with_retry_policy(RetryPolicy::none()));
     let error = client
-        .execute(&QueryApplymentByOutRequestNo::new(seeded::ALL[0]).unwrap())
+        .execute(&QueryApplymentByOutRequestNo::new(seeded::CHECKING).unwrap())
         .unwrap_err();
     let api = error.core().and_then(wechatpay_core::Error::api);
     assert_eq!(api.map(|api| api.status.as_u16()), Some(302), "{error:?}");
 
-    let head = server.join().unwrap().to_ascii_lowercase();
+    let head = server.request_head().unwrap().to_ascii_lowercase();
     assert!(
         head.starts_with(
             "get /v3/ecommerce/applyments/out-request-no/%e5%95%86%e6%88%b7%e7%94%b3%e8%af%b7%2f2024%20%231%3f http/1.1\r\n"
@@ -553,43 +116,4 @@ fn the_request_on_the_wire_is_the_one_signed_and_a_redirect_is_an_answer() {
         !head.contains("content-length"),
         "a GET carries no body: {head}"
     );
-}
-
-#[test]
-fn send_is_one_exchange_as_given() {
-    let s = setup();
-    let operation = auditing();
-    let now = || {
-        std::time::SystemTime::now()
-            .duration_since(std::time::UNIX_EPOCH)
-            .unwrap()
-            .as_secs()
-    };
-    let mut rng = ChaCha20Rng::from_seed([2; 32]);
-    let request = Call::new(s.client.core(), &operation, RetryPolicy::none())
-        .request(now(), &mut rng)
-        .unwrap();
-    let response = s.client.send(request).unwrap();
-    let applyment = s.client.core().parse(&operation, &response, now()).unwrap();
-    assert_eq!(applyment.applyment_state, ApplymentState::Auditing);
-
-    // No retry: the platform's 500 is the answer.
-    s.platform.inject(Fault::SystemError, 1);
-    let request = Call::new(s.client.core(), &operation, RetryPolicy::none())
-        .request(now(), &mut rng)
-        .unwrap();
-    assert_eq!(s.client.send(request).unwrap().status(), 500);
-    assert_eq!(s.platform.requests().len(), 2);
-}
-
-#[test]
-fn a_redirect_is_not_followed_with_the_signed_request() {
-    let s = setup();
-    s.platform.inject(Fault::Redirect, 1);
-    let error = s.client.execute(&auditing()).unwrap_err();
-    let api = error.core().and_then(wechatpay_core::Error::api).unwrap();
-    assert_eq!(api.status.as_u16(), 302);
-    assert!(!error.is_retryable());
-    let seen = s.platform.requests();
-    assert_eq!(seen.len(), 1, "{seen:?}");
 }
