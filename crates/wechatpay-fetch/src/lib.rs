@@ -116,16 +116,12 @@ impl Transport for FetchTransport {
         request: Request<Vec<u8>>,
         mut to: DownloadSink<'_, Self::Sink>,
     ) -> impl Future<Output = Attempt> {
-        let AdapterSettings {
-            timeout,
-            body_limit,
-            ..
-        } = *to.settings();
+        let settings = *to.settings();
         async move {
-            let mut deadline = runtime::Deadline::start(timeout).map_err(unsupported)?;
+            let mut deadline = runtime::Deadline::start(settings.timeout).map_err(unsupported)?;
             let answer = send(&request, &deadline).await?;
             if !(200..300).contains(&answer.status()) {
-                return convert::response(answer, body_limit, &deadline).await;
+                return convert::response(answer, settings.body_limit, &deadline).await;
             }
             let head = convert::head(&answer)?;
             if let Err(too_large) = to.check_head(head.headers()) {

@@ -187,14 +187,14 @@ impl BlockingTransport for UreqTransport {
         std::thread::sleep(wait);
     }
 
-    fn now(&self) -> u64 {
-        #[allow(clippy::disallowed_methods)] // the adapter is the core's clock
-        let now = SystemTime::now();
-        now.duration_since(UNIX_EPOCH).map_or(0, |d| d.as_secs())
-    }
-
     fn rng(&self) -> impl CryptoRng {
         UnwrapErr(SysRng)
+    }
+
+    fn now(&self) -> u64 {
+        #[allow(clippy::disallowed_methods)] // the adapter is the core's clock
+        let since_1970 = SystemTime::now().duration_since(UNIX_EPOCH);
+        since_1970.map_or(0, |d| d.as_secs())
     }
 }
 
