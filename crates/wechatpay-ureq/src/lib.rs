@@ -72,6 +72,13 @@ impl UreqTransport {
     /// Whatever the agent's configuration, each request is sent with HTTP error statuses as
     /// answers (not [`ureq::Error::StatusCode`]), no redirects, no `Accept-Encoding`, the
     /// settings' timeout, and pooled connections idle over 5 s not reused.
+    ///
+    /// For `https://` the agent's TLS configuration must name a rustls crypto provider
+    /// (`TlsConfig::builder().unversioned_rustls_crypto_provider(...)`, aws-lc-rs being the one
+    /// already in the build) and root certificates ureq was built for (`RootCerts::PlatformVerifier`,
+    /// or `RootCerts::WebPki` with this crate's `webpki-roots` feature): ureq panics on the
+    /// first TLS connection of an agent that names neither. The default transport
+    /// ([`DefaultTransport`]) configures both.
     pub fn new(agent: Agent) -> Self {
         UreqTransport { agent }
     }
