@@ -5,19 +5,17 @@
 
 mod common;
 
-use std::fs;
 use std::io::Write;
-use std::path::{Path, PathBuf};
 use std::sync::Arc;
 use std::thread;
 use std::time::Duration;
 
+use common::vectors::*;
 use common::*;
-use http::{HeaderMap, Method, Response, StatusCode};
+use http::{Method, Response, StatusCode};
 use rsa::pkcs1v15::{Signature, VerifyingKey};
 use rsa::pkcs8::DecodePublicKey;
 use rsa::signature::Verifier;
-use serde::Deserialize;
 use sha2::Sha256;
 use wechatpay_core::rand_core::CryptoRng;
 use wechatpay_core::{
@@ -47,29 +45,6 @@ impl Operation for Raw {
     }
 }
 
-fn cases(kind: &str) -> Vec<PathBuf> {
-    let mut cases: Vec<PathBuf> = fs::read_dir(testdata().join("vectors").join(kind))
-        .unwrap()
-        .map(|entry| entry.unwrap().path())
-        .filter(|path| path.is_dir())
-        .collect();
-    cases.sort();
-    assert!(!cases.is_empty());
-    cases
-}
-
-fn read(case: &Path, file: &str) -> Vec<u8> {
-    fs::read(case.join(file)).unwrap_or_default()
-}
-
-#[derive(Deserialize)]
-struct SignInput {
-    method: String,
-    path_and_query: String,
-    timestamp: u64,
-    nonce: String,
-}
-
 /// A key held by a "remote service": a thread that signs after a while and answers through a
 /// channel, so the signature arrives as a future resolved later.
 fn sign_remotely(
@@ -83,6 +58,24 @@ fn sign_remotely(
         let _ = answer.send(signature);
     });
     later
+}
+
+/// A `GET` of `/`: for checks of the answer side, where the request does not matter.
+fn any_get() -> Raw {
+    Raw {
+        method: Method::GET,
+        path_and_query: "/".into(),
+        body: Vec::new(),
+    }
+}
+
+/// A `GET` of `/v3/certificates`.
+fn certificates() -> Raw {
+    Raw {
+        method: Method::GET,
+        path_and_query: "/v3/certificates".into(),
+        body: Vec::new(),
+    }
 }
 
 #[test]
@@ -105,7 +98,7 @@ fn an_asynchronous_signer_agrees_with_the_in_process_key_on_every_vector() {
             let operation = Raw {
                 method: Method::from_bytes(input.method.as_bytes()).unwrap(),
                 path_and_query: input.path_and_query.clone(),
-                body: read(&case, "body"),
+                body: read_optional(&case, "body"),
             };
             let nonce = Nonce::new(&input.nonce).unwrap();
             let unsigned = remote
@@ -179,11 +172,7 @@ fn a_synchronous_external_key_signs_as_the_in_process_one() {
     assert!(format!("{credentials:?}").contains("external"));
     let external =
         wechatpay_core::Client::new(credentials, platform_keys(Backend::default())).unwrap();
-    let operation = Raw {
-        method: Method::GET,
-        path_and_query: "/v3/certificates".into(),
-        body: Vec::new(),
-    };
+    let operation = certificates();
     let nonce = Nonce::new("593BEC0C930BF1AFEB40B4A08C8FB242").unwrap();
     let a = external
         .prepare(&operation, Host::Primary, NOW, &nonce, &mut rng())
@@ -206,11 +195,7 @@ fn a_synchronous_external_key_signs_as_the_in_process_one() {
 #[test]
 fn finish_refuses_a_signature_given_as_text() {
     let client = client(Backend::default());
-    let operation = Raw {
-        method: Method::GET,
-        path_and_query: "/v3/certificates".into(),
-        body: Vec::new(),
-    };
+    let operation = certificates();
     let nonce = Nonce::new("593BEC0C930BF1AFEB40B4A08C8FB242").unwrap();
     for wrong in [vec![b'A'; 344], vec![0; 255], vec![0; 513], Vec::new()] {
         let unsigned = client
@@ -222,23 +207,6 @@ fn finish_refuses_a_signature_given_as_text() {
             "{error}"
         );
     }
-}
-
-#[derive(Deserialize)]
-struct VerifyInput {
-    timestamp: String,
-    nonce: String,
-    serial: String,
-    signature: String,
-}
-
-fn headers(input: &VerifyInput) -> HeaderMap {
-    let mut headers = HeaderMap::new();
-    headers.insert("Wechatpay-Timestamp", input.timestamp.parse().unwrap());
-    headers.insert("Wechatpay-Nonce", input.nonce.parse().unwrap());
-    headers.insert("Wechatpay-Serial", input.serial.parse().unwrap());
-    headers.insert("Wechatpay-Signature", input.signature.parse().unwrap());
-    headers
 }
 
 /// Verification by other crypto than the core's: the `rsa` crate, fed only what the two-step
@@ -265,7 +233,7 @@ fn two_step_verification_agrees_with_the_core_on_every_vector() {
                     body.push(b' ');
                 }
                 let mut response = Response::new(body.clone());
-                *response.headers_mut() = headers(&input);
+                *response.headers_mut() = input.headers();
                 response
                     .headers_mut()
                     .insert("Request-ID", "08F4C1A2".parse().unwrap());
@@ -282,23 +250,8 @@ fn two_step_verification_agrees_with_the_core_on_every_vector() {
                 let verdict =
                     verify_elsewhere(check.key().spki_der(), &check.message(), check.signature());
                 assert_eq!(verdict, !tamper, "{case:?} on {backend:?}");
-                let two_step = client.decode(
-                    &Raw {
-                        method: Method::GET,
-                        path_and_query: "/".into(),
-                        body: Vec::new(),
-                    },
-                    received.conclude(verdict),
-                );
-                let one_step = client.parse(
-                    &Raw {
-                        method: Method::GET,
-                        path_and_query: "/".into(),
-                        body: Vec::new(),
-                    },
-                    &response,
-                    NOW,
-                );
+                let two_step = client.decode(&any_get(), received.conclude(verdict));
+                let one_step = client.parse(&any_get(), &response, NOW);
                 match (&two_step, &one_step) {
                     (Ok(a), Ok(b)) => assert_eq!(a, b),
                     (Err(a), Err(b)) => assert_eq!(a.to_string(), b.to_string()),
@@ -337,14 +290,7 @@ fn a_true_verdict_cannot_pass_what_was_refused_before_the_crypto() {
     let received = client.receive(&probe, NOW);
     assert!(received.signature_check().is_none());
     let error = client
-        .decode(
-            &Raw {
-                method: Method::GET,
-                path_and_query: "/".into(),
-                body: Vec::new(),
-            },
-            received.conclude(true),
-        )
+        .decode(&any_get(), received.conclude(true))
         .unwrap_err();
     assert!(matches!(
         error,
@@ -357,14 +303,7 @@ fn a_true_verdict_cannot_pass_what_was_refused_before_the_crypto() {
     // An unsigned success is refused whatever the verdict.
     let unsigned = Response::new(b"{}".to_vec());
     let error = client
-        .decode(
-            &Raw {
-                method: Method::GET,
-                path_and_query: "/".into(),
-                body: Vec::new(),
-            },
-            client.receive(&unsigned, NOW).conclude(true),
-        )
+        .decode(&any_get(), client.receive(&unsigned, NOW).conclude(true))
         .unwrap_err();
     assert!(matches!(
         error,

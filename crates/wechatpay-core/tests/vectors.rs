@@ -4,42 +4,12 @@
 
 mod common;
 
-use std::fs;
-use std::path::{Path, PathBuf};
-
+use common::vectors::*;
 use common::*;
-use http::{HeaderMap, Method};
-use serde::Deserialize;
+use http::Method;
 use wechatpay_core::{
     Backend, EncryptedField, Nonce, SignatureHeaders, SigningInput, VerificationError,
 };
-
-fn cases(kind: &str) -> Vec<PathBuf> {
-    let mut cases: Vec<PathBuf> = fs::read_dir(testdata().join("vectors").join(kind))
-        .expect("vector folder")
-        .map(|entry| entry.expect("entry").path())
-        .filter(|path| path.is_dir())
-        .collect();
-    cases.sort();
-    assert!(!cases.is_empty(), "no {kind} vectors found");
-    cases
-}
-
-fn read(case: &Path, file: &str) -> Vec<u8> {
-    fs::read(case.join(file)).unwrap_or_else(|e| panic!("{}/{file}: {e}", case.display()))
-}
-
-fn read_text(case: &Path, file: &str) -> String {
-    String::from_utf8(read(case, file)).expect("UTF-8")
-}
-
-#[derive(Deserialize)]
-struct SignInput {
-    method: String,
-    path_and_query: String,
-    timestamp: u64,
-    nonce: String,
-}
 
 #[test]
 fn sign_vectors_match_openssl_stage_by_stage() {
@@ -49,7 +19,7 @@ fn sign_vectors_match_openssl_stage_by_stage() {
         for case in cases("sign") {
             let name = case.file_name().unwrap().to_string_lossy().into_owned();
             let input: SignInput = serde_json::from_slice(&read(&case, "input.json")).unwrap();
-            let body = fs::read(case.join("body")).unwrap_or_default();
+            let body = read_optional(&case, "body");
             let method = Method::from_bytes(input.method.as_bytes()).unwrap();
             let nonce = Nonce::new(input.nonce).unwrap();
             let signing = SigningInput {
@@ -78,24 +48,6 @@ fn sign_vectors_match_openssl_stage_by_stage() {
     assert_eq!(checked, cases("sign").len() * Backend::all().len());
 }
 
-#[derive(Deserialize)]
-struct VerifyInput {
-    timestamp: String,
-    nonce: String,
-    serial: String,
-    signature: String,
-    expect: String,
-}
-
-fn headers(input: &VerifyInput) -> HeaderMap {
-    let mut headers = HeaderMap::new();
-    headers.insert("Wechatpay-Timestamp", input.timestamp.parse().unwrap());
-    headers.insert("Wechatpay-Nonce", input.nonce.parse().unwrap());
-    headers.insert("Wechatpay-Serial", input.serial.parse().unwrap());
-    headers.insert("Wechatpay-Signature", input.signature.parse().unwrap());
-    headers
-}
-
 #[test]
 fn verify_vectors_match_openssl_and_reject_any_altered_byte() {
     for backend in Backend::all() {
@@ -104,7 +56,7 @@ fn verify_vectors_match_openssl_and_reject_any_altered_byte() {
             let name = case.file_name().unwrap().to_string_lossy().into_owned();
             let input: VerifyInput = serde_json::from_slice(&read(&case, "input.json")).unwrap();
             let body = read(&case, "body");
-            let headers = headers(&input);
+            let headers = input.headers();
             let parsed = SignatureHeaders::from_headers(&headers).unwrap();
             assert_eq!(
                 parsed.message(&body),

@@ -2,6 +2,8 @@
 //! for every crypto backend.
 #![allow(dead_code)]
 
+pub mod vectors;
+
 use std::path::{Path, PathBuf};
 
 use http::{Response, StatusCode};
