@@ -18,9 +18,11 @@ use crate::call::{
 };
 use crate::client::Client;
 use crate::download::{DigestCheck, DownloadTicket};
+use crate::error::{CryptoError, Error};
 use crate::nonce::Nonce;
 use crate::operation::Operation;
 use crate::retry::{Decision, Host, Outcome, RetryPolicy};
+use crate::verification::SignatureCheck;
 
 /// The download limit adapters apply unless told otherwise: 1 GiB. Bills are streamed, never
 /// held whole, so this bounds the disk a download may fill, not memory.
@@ -204,6 +206,24 @@ pub trait Transport {
 
     /// The random source for nonces, encryption padding and blinding.
     fn rng(&self) -> impl CryptoRng;
+
+    /// Signs `message` (SHA256withRSA, the raw signature) with a merchant key the transport
+    /// holds (the runtime's own crypto, a remote service); `None`, the default, leaves the
+    /// signature to the credentials' signer. The core still builds the message and the
+    /// request, and checks what comes back.
+    fn sign(&self, message: &[u8]) -> impl Future<Output = Option<Result<Vec<u8>, CryptoError>>> {
+        let _ = message;
+        std::future::ready(None)
+    }
+
+    /// Verifies a platform signature with the transport's crypto: whether
+    /// [`SignatureCheck::signature`] is valid over [`SignatureCheck::message`] under the key's
+    /// [`crate::PlatformKey::spki_der`]. `None`, the default, leaves it to the core. Every other
+    /// check (the probe, the key, the clock) stays the core's.
+    fn verify(&self, check: &SignatureCheck<'_, '_>) -> impl Future<Output = Option<bool>> {
+        let _ = check;
+        std::future::ready(None)
+    }
 }
 
 /// A transport with one obvious default: the adapter's own connection pool and TLS.
@@ -284,12 +304,27 @@ impl<T: Transport> Adapter<T> {
         let mut rng = self.transport.rng();
         let mut call = Call::new(&self.client, operation, self.settings.retry);
         loop {
-            let request = call.request(self.transport.now(), &mut rng)?;
+            let unsigned = call.unsigned_request(self.transport.now(), &mut rng)?;
+            let request = match self.transport.sign(unsigned.message()).await {
+                Some(signature) => unsigned.finish(&signature.map_err(Error::Signing)?)?,
+                None => unsigned.sign(&mut rng)?,
+            };
             let wait = match self.transport.exchange(request, &self.settings).await {
-                Ok(response) => match call.response(&response, self.transport.now(), &mut rng) {
-                    Step::Done(result) => return Ok(result?),
-                    Step::Retry { after } => after,
-                },
+                Ok(response) => {
+                    let received = self.client.receive(&response, self.transport.now());
+                    let valid = match received.signature_check() {
+                        Some(check) => match self.transport.verify(check).await {
+                            Some(valid) => valid,
+                            None => check.verify(),
+                        },
+                        // Nothing to verify: the verdict is not used.
+                        None => false,
+                    };
+                    match call.checked(received.conclude(valid), &mut rng) {
+                        Step::Done(result) => return Ok(result?),
+                        Step::Retry { after } => after,
+                    }
+                }
                 Err(failure) => call.failed(failure, &mut rng)?,
             };
             self.transport.sleep(wait).await?;

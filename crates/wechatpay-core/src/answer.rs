@@ -117,9 +117,7 @@ impl<'r> Received<'r> {
 
     /// Both steps with the core's own crypto.
     pub(crate) fn check(self) -> Checked<'r> {
-        let valid = self
-            .signature_check()
-            .is_some_and(SignatureCheck::verify_in_process);
+        let valid = self.signature_check().is_some_and(SignatureCheck::verify);
         self.conclude(valid)
     }
 }

@@ -182,9 +182,8 @@ impl Client {
         nonce: &Nonce,
         rng: &mut R,
     ) -> Result<Request<Vec<u8>>, Error> {
-        let unsigned = self.prepare_unsigned(operation, host, timestamp, nonce, rng)?;
-        let signature = self.credentials.sign_message(unsigned.message(), rng)?;
-        unsigned.finish(&signature)
+        self.prepare_unsigned(operation, host, timestamp, nonce, rng)?
+            .sign(rng)
     }
 
     /// The first step of signing with a key this process cannot call synchronously (a KMS
@@ -264,9 +263,8 @@ impl Client {
         nonce: &Nonce,
         rng: &mut R,
     ) -> Result<Request<Vec<u8>>, Error> {
-        let unsigned = self.prepare_download_unsigned(ticket, timestamp, nonce)?;
-        let signature = self.credentials.sign_message(unsigned.message(), rng)?;
-        unsigned.finish(&signature)
+        self.prepare_download_unsigned(ticket, timestamp, nonce)?
+            .sign(rng)
     }
 
     /// As [`Client::prepare_download`], in two steps (see [`Client::prepare_unsigned`]).

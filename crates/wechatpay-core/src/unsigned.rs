@@ -5,6 +5,7 @@ use std::fmt;
 
 use http::Request;
 use http::header::AUTHORIZATION;
+use rand_core::CryptoRng;
 
 use crate::credentials::MerchantCredentials;
 use crate::error::Error;
@@ -67,6 +68,20 @@ impl<'c> UnsignedRequest<'c> {
             .headers_mut()
             .insert(AUTHORIZATION, signature.header_value().clone());
         Ok(request)
+    }
+}
+
+impl UnsignedRequest<'_> {
+    /// Both steps here: signs [`UnsignedRequest::message`] with the credentials' own signer
+    /// (an in-process key or a synchronous [`crate::SigningKey`]) and finishes the request.
+    ///
+    /// # Errors
+    ///
+    /// [`Error::InvalidInput`] (`private_key`) when the credentials sign elsewhere;
+    /// [`Error::Signing`].
+    pub fn sign<R: CryptoRng + ?Sized>(self, rng: &mut R) -> Result<Request<Vec<u8>>, Error> {
+        let signature = self.credentials.sign_message(&self.message, rng)?;
+        self.finish(&signature)
     }
 }
 

@@ -208,7 +208,7 @@ impl PlatformKeys {
         max_skew: u64,
     ) -> Result<&PlatformKey, VerificationError> {
         let check = self.signature_check(signed, body, now)?;
-        let valid = check.verify_in_process();
+        let valid = check.verify();
         check.conclude(valid, max_skew)
     }
 
@@ -309,8 +309,9 @@ impl<'k, 'm> SignatureCheck<'k, 'm> {
         &self.signed
     }
 
-    /// Verifies with the core's own crypto.
-    pub(crate) fn verify_in_process(&self) -> bool {
+    /// Verifies with the core's own crypto (the backend the key was parsed for): the verdict
+    /// to give [`SignatureCheck::conclude`] when no other crypto does the work.
+    pub fn verify(&self) -> bool {
         let parts: [&[u8]; 6] = [
             self.signed.timestamp_text.as_bytes(),
             b"\n",

@@ -358,3 +358,184 @@ fn a_ticket_for_another_host_is_refused_before_anything_is_sent() {
     );
     assert!(script.hosts.borrow().is_empty());
 }
+
+/// A transport with crypto of its own, as a runtime's WebCrypto would be: it signs with a
+/// merchant key the client does not hold, verifies with the `rsa` crate from the key's SPKI,
+/// and counts what it was asked.
+struct OwnCrypto<'s> {
+    script: &'s Script,
+    key: wechatpay_core::MerchantKey,
+    /// The verdict to give, `None` to compute it.
+    verdict: Option<bool>,
+    /// Fail signing with this.
+    refuse_signing: bool,
+    signed: RefCell<Vec<Vec<u8>>>,
+    verified: RefCell<u32>,
+}
+
+impl wechatpay_core::Transport for &OwnCrypto<'_> {
+    const PRODUCT: &'static str = "own-crypto/1";
+    type Sink = dyn Write;
+
+    async fn exchange(&self, request: Request<Vec<u8>>, settings: &AdapterSettings) -> Attempt {
+        self.script.exchange(request, settings)
+    }
+
+    async fn download(
+        &self,
+        request: Request<Vec<u8>>,
+        to: DownloadSink<'_, Self::Sink>,
+    ) -> Attempt {
+        self.script.download(request, to)
+    }
+
+    async fn sleep(&self, wait: Duration) -> Result<(), AdapterError> {
+        BlockingTransport::sleep(&self.script, wait);
+        Ok(())
+    }
+
+    fn now(&self) -> u64 {
+        NOW
+    }
+
+    fn rng(&self) -> impl CryptoRng {
+        rng()
+    }
+
+    async fn sign(&self, message: &[u8]) -> Option<Result<Vec<u8>, wechatpay_core::CryptoError>> {
+        use wechatpay_core::SigningKey;
+        self.signed.borrow_mut().push(message.to_vec());
+        if self.refuse_signing {
+            return Some(Err(wechatpay_core::CryptoError::Rsa(
+                "the key service is unavailable".into(),
+            )));
+        }
+        Some(self.key.sign(message, &mut rng()))
+    }
+
+    async fn verify(&self, check: &wechatpay_core::SignatureCheck<'_, '_>) -> Option<bool> {
+        use rsa::pkcs8::DecodePublicKey;
+        use rsa::signature::Verifier;
+        *self.verified.borrow_mut() += 1;
+        if let Some(verdict) = self.verdict {
+            return Some(verdict);
+        }
+        let key = rsa::pkcs1v15::VerifyingKey::<sha2::Sha256>::from_public_key_der(
+            check.key().spki_der(),
+        )
+        .ok()?;
+        let signature = rsa::pkcs1v15::Signature::try_from(check.signature()).ok()?;
+        Some(key.verify(&check.message(), &signature).is_ok())
+    }
+}
+
+fn own_crypto(script: &Script) -> OwnCrypto<'_> {
+    OwnCrypto {
+        script,
+        key: wechatpay_core::MerchantKey::from_pem(MERCHANT_KEY).unwrap(),
+        verdict: None,
+        refuse_signing: false,
+        signed: RefCell::default(),
+        verified: RefCell::default(),
+    }
+}
+
+/// A client that holds no merchant key: only the transport can sign.
+fn keyless() -> wechatpay_core::Client {
+    let credentials = wechatpay_core::MerchantCredentials::signed_elsewhere(
+        MCHID.parse().unwrap(),
+        MERCHANT_SERIAL.parse().unwrap(),
+    );
+    wechatpay_core::Client::new(credentials, platform_keys(Backend::default()))
+        .unwrap()
+        .with_base_url("https://primary.example")
+        .unwrap()
+}
+
+#[test]
+fn a_transport_with_its_own_crypto_signs_and_verifies_every_attempt() {
+    let script = Script::new([
+        Scripted::Answer(signed_response(
+            Backend::default(),
+            500,
+            br#"{"code":"SYSTEM_ERROR","message":"retry"}"#,
+        )),
+        Scripted::Answer(signed_response(
+            Backend::default(),
+            200,
+            APPLYMENT.as_bytes(),
+        )),
+    ]);
+    let transport = own_crypto(&script);
+    let adapter = wechatpay_core::Adapter::with_transport(keyless(), &transport)
+        .unwrap()
+        .with_settings(fast());
+    let applyment = futures::executor::block_on(adapter.execute(&query())).unwrap();
+    assert_eq!(applyment.sub_mchid.as_deref(), Some("1542488631"));
+    // Each attempt signed by the transport (a fresh nonce each), each answer verified by it.
+    let signed = transport.signed.borrow();
+    assert_eq!(signed.len(), 2);
+    assert_ne!(signed[0], signed[1]);
+    assert!(signed[0].starts_with(b"GET\n/v3/ecommerce/applyments/out-request-no/A\n"));
+    assert_eq!(*transport.verified.borrow(), 2);
+}
+
+#[test]
+fn the_transport_verdict_is_final_and_its_signing_errors_are_reported() {
+    // A verdict of "invalid" is a bad signature, not retried.
+    let script = Script::new([Scripted::Answer(signed_response(
+        Backend::default(),
+        200,
+        APPLYMENT.as_bytes(),
+    ))]);
+    let transport = OwnCrypto {
+        verdict: Some(false),
+        ..own_crypto(&script)
+    };
+    let adapter = wechatpay_core::Adapter::with_transport(keyless(), &transport)
+        .unwrap()
+        .with_settings(fast());
+    let error = futures::executor::block_on(adapter.execute(&query())).unwrap_err();
+    assert!(matches!(
+        error.core(),
+        Some(Error::Verification {
+            kind: VerificationError::BadSignature { .. },
+            ..
+        })
+    ));
+    assert_eq!(script.hosts.borrow().len(), 1);
+
+    // A key service that fails: a signing error, and nothing sent.
+    let script = Script::new([]);
+    let transport = OwnCrypto {
+        refuse_signing: true,
+        ..own_crypto(&script)
+    };
+    let adapter = wechatpay_core::Adapter::with_transport(keyless(), &transport).unwrap();
+    let error = futures::executor::block_on(adapter.execute(&query())).unwrap_err();
+    assert!(matches!(error.core(), Some(Error::Signing(_))), "{error}");
+    assert!(
+        error.to_string().contains("key service is unavailable"),
+        "{error}"
+    );
+    assert!(script.hosts.borrow().is_empty());
+
+    // The probe is refused before the transport is asked anything.
+    let mut probe = signed_response(Backend::default(), 200, APPLYMENT.as_bytes());
+    probe.headers_mut().insert(
+        "Wechatpay-Signature",
+        "WECHATPAY/SIGNTEST/AAAA".parse().unwrap(),
+    );
+    let script = Script::new([Scripted::Answer(probe)]);
+    let transport = own_crypto(&script);
+    let adapter = wechatpay_core::Adapter::with_transport(keyless(), &transport).unwrap();
+    let error = futures::executor::block_on(adapter.execute(&query())).unwrap_err();
+    assert!(matches!(
+        error.core(),
+        Some(Error::Verification {
+            kind: VerificationError::SignatureProbe,
+            ..
+        })
+    ));
+    assert_eq!(*transport.verified.borrow(), 0);
+}
