@@ -5,6 +5,7 @@ use std::fmt;
 use std::sync::Arc;
 
 use rand_core::CryptoRng;
+use zeroize::Zeroizing;
 
 use crate::crypto::{Backend, PrivateKey};
 use crate::error::{CryptoError, Error};
@@ -76,6 +77,20 @@ impl MerchantKey {
         let key = PrivateKey::from_pem(pem, backend)
             .map_err(|reason| Error::invalid("private_key", reason))?;
         Ok(MerchantKey { key: Arc::new(key) })
+    }
+
+    /// The key of a PEM as PKCS#8 DER (a PKCS#1 key is converted), after every check
+    /// [`MerchantKey::from_pem`] makes: for handing the key to other crypto (WebCrypto's
+    /// `importKey("pkcs8", ...)`, a hardware module). The bytes are zeroed when dropped.
+    ///
+    /// # Errors
+    ///
+    /// As [`MerchantKey::from_pem`].
+    pub fn pkcs8_der_from_pem(pem: &str) -> Result<Zeroizing<Vec<u8>>, Error> {
+        let invalid = |reason| Error::invalid("private_key", reason);
+        let der = crate::pem::private_key_der(pem).map_err(invalid)?;
+        crate::crypto::check_private_key_der(&der).map_err(invalid)?;
+        Ok(der)
     }
 
     /// The backend the key was parsed for.

@@ -224,3 +224,24 @@ fn platform_keys_debug_shows_serials_only() {
     );
     assert!(!debug.contains("MII"), "{debug}");
 }
+
+#[test]
+fn a_key_for_other_crypto_is_pkcs8_der_after_the_same_checks() {
+    use wechatpay_core::MerchantKey;
+    let pkcs8 = MerchantKey::pkcs8_der_from_pem(MERCHANT_KEY).unwrap();
+    // PKCS#1 is the same key, converted.
+    let converted = MerchantKey::pkcs8_der_from_pem(MERCHANT_KEY_PKCS1).unwrap();
+    assert_eq!(*pkcs8, *converted);
+    assert_eq!(pkcs8[0], 0x30, "a DER SEQUENCE");
+    for (pem, why) in [
+        (RSA1024_KEY, "2048"),
+        (EC_KEY, "not an RSA key"),
+        (MERCHANT_KEY_ENCRYPTED, "encrypted"),
+        (PLATFORM_PUB, "public key"),
+    ] {
+        let error = MerchantKey::pkcs8_der_from_pem(pem)
+            .unwrap_err()
+            .to_string();
+        assert!(error.contains(why), "{why}: {error}");
+    }
+}

@@ -52,10 +52,13 @@
 mod convert;
 mod random;
 mod runtime;
+mod webcrypto;
 
 pub use random::JsRandom;
 
 use std::future::Future;
+use std::rc::Rc;
+use std::sync::atomic::{AtomicBool, Ordering};
 use std::time::Duration;
 
 use http::Request;
@@ -63,8 +66,11 @@ use rand_core::CryptoRng;
 use wasm_bindgen::JsCast;
 use wasm_bindgen_futures::JsFuture;
 use wechatpay_core::{
-    AdapterSettings, Attempt, AttemptFailure, DefaultTransport, DownloadSink, Transport,
+    AdapterSettings, Attempt, AttemptFailure, CryptoError, DefaultTransport, DownloadSink,
+    MerchantKey, PlatformKeys, SignatureCheck, SigningKey, Transport,
 };
+
+use crate::webcrypto::WebCryptoKeys;
 
 /// The adapter's error: the core's, or what went wrong moving the bytes (the same type for
 /// every adapter).
@@ -79,15 +85,86 @@ pub use wechatpay_core::AdapterError as Error;
 /// browser page.
 pub type FetchClient = wechatpay_core::Adapter<FetchTransport>;
 
-/// The runtime's `fetch`, timers, clock and random source as a [`Transport`].
-#[derive(Debug, Clone, Copy)]
-#[non_exhaustive]
-pub struct FetchTransport;
+/// The runtime's `fetch`, timers, clock and random source as a [`Transport`], and, when built
+/// with [`FetchTransport::with_merchant_key`], its WebCrypto for the RSA.
+#[derive(Debug, Clone, Default)]
+pub struct FetchTransport {
+    crypto: Option<Rc<Crypto>>,
+}
+
+/// What signs and verifies for a transport that holds the merchant key.
+#[derive(Debug)]
+enum Crypto {
+    /// `crypto.subtle`, with non-extractable keys.
+    WebCrypto(WebCryptoKeys),
+    /// The core's pure-Rust backend, where the runtime's WebCrypto lacks what is needed.
+    PureRust(MerchantKey),
+}
+
+/// Whether the fallback to pure Rust was announced already: once per process is enough.
+static FALLBACK_ANNOUNCED: AtomicBool = AtomicBool::new(false);
+
+impl FetchTransport {
+    /// A transport that signs with the merchant key and verifies the platform's signatures
+    /// with the runtime's WebCrypto (`crypto.subtle`, RSASSA-PKCS1-v1_5 with SHA-256), about
+    /// 40 times faster than the pure-Rust backend compiled to wasm. The keys are imported once,
+    /// here, as non-extractable `CryptoKey`s; the PEM is not kept. Build the client with
+    /// [`wechatpay_core::MerchantCredentials::signed_elsewhere`]: the transport signs for it.
+    ///
+    /// A runtime whose WebCrypto cannot import the keys gets the core's pure-Rust backend
+    /// instead, and a warning on the console, once.
+    ///
+    /// ```no_run
+    /// # async fn run(pem: &str, platform_keys: wechatpay_core::PlatformKeys) -> Result<(), wechatpay_fetch::Error> {
+    /// use wechatpay_core::{Client, MerchantCredentials};
+    /// use wechatpay_fetch::{FetchClient, FetchTransport};
+    ///
+    /// let transport = FetchTransport::with_merchant_key(pem, &platform_keys).await?;
+    /// let credentials = MerchantCredentials::signed_elsewhere(
+    ///     "1900000001".parse()?,
+    ///     "3775B6A45ACD588826D15E583A95F5DD20000001".parse()?,
+    /// );
+    /// let wechatpay = FetchClient::with_transport(Client::new(credentials, platform_keys)?, transport)?;
+    /// # Ok(()) }
+    /// ```
+    ///
+    /// # Errors
+    ///
+    /// [`Error::Unsupported`] as for [`FetchClient::new`]; [`Error::Core`] for a key the core
+    /// refuses (its checks are the same on both paths).
+    pub async fn with_merchant_key(
+        merchant_key_pem: &str,
+        platform_keys: &PlatformKeys,
+    ) -> Result<Self, Error> {
+        runtime::check()?;
+        let crypto = match WebCryptoKeys::import(merchant_key_pem, platform_keys).await {
+            Ok(keys) => Crypto::WebCrypto(keys),
+            Err(Error::Unsupported { reason }) => {
+                if !FALLBACK_ANNOUNCED.swap(true, Ordering::Relaxed) {
+                    runtime::warn(&format!(
+                        "wechatpay-fetch: {reason}; signing and verifying with the pure-Rust \
+                         backend instead (about 10 ms of CPU per signature)"
+                    ));
+                }
+                Crypto::PureRust(MerchantKey::from_pem(merchant_key_pem)?)
+            }
+            Err(other) => return Err(other),
+        };
+        Ok(FetchTransport {
+            crypto: Some(Rc::new(crypto)),
+        })
+    }
+
+    /// Whether the RSA runs in the runtime's WebCrypto.
+    pub fn uses_webcrypto(&self) -> bool {
+        matches!(self.crypto.as_deref(), Some(Crypto::WebCrypto(_)))
+    }
+}
 
 impl DefaultTransport for FetchTransport {
     fn default_transport() -> Result<Self, Error> {
         runtime::check()?;
-        Ok(FetchTransport)
+        Ok(FetchTransport::default())
     }
 }
 
@@ -168,6 +245,20 @@ impl Transport for FetchTransport {
 
     fn rng(&self) -> impl CryptoRng {
         JsRandom::default()
+    }
+
+    async fn sign(&self, message: &[u8]) -> Option<Result<Vec<u8>, CryptoError>> {
+        Some(match self.crypto.as_deref()? {
+            Crypto::WebCrypto(keys) => keys.sign(message).await,
+            Crypto::PureRust(key) => key.sign(message, &mut JsRandom::default()),
+        })
+    }
+
+    async fn verify(&self, check: &SignatureCheck<'_, '_>) -> Option<bool> {
+        match self.crypto.as_deref()? {
+            Crypto::WebCrypto(keys) => keys.verify(check).await,
+            Crypto::PureRust(_) => None,
+        }
     }
 }
 

@@ -22,6 +22,8 @@ extern "C" {
     // Node returns a `Timeout` object, the others a number: kept as an opaque value.
     #[wasm_bindgen(js_name = clearTimeout, catch)]
     fn clear_timeout(handle: &JsValue) -> Result<(), JsValue>;
+    #[wasm_bindgen(js_namespace = console, js_name = warn)]
+    fn console_warn(message: &str);
 }
 
 /// JavaScript timers take a 32-bit signed number of milliseconds and fire at once when given
@@ -70,6 +72,11 @@ pub(crate) fn check() -> Result<(), AdapterError> {
             "no secure random source (`crypto.getRandomValues`) for nonces and blinding: {e}"
         ))
     })
+}
+
+/// A warning on the runtime's console (Workers' logs, Node's stderr).
+pub(crate) fn warn(message: &str) {
+    console_warn(message);
 }
 
 /// The current Unix time in seconds, from `Date.now()`.

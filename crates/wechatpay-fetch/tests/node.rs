@@ -336,3 +336,78 @@ async fn a_runtime_that_rewrites_the_url_fails_before_sending() {
     );
     assert!(seen().await.is_empty(), "nothing may be sent");
 }
+
+/// The fixture platform keys, by value (a client takes them).
+fn fixture_platform_keys() -> wechatpay_core::PlatformKeys {
+    use wechatpay_fixtures::keys;
+    let mut platform_keys = wechatpay_core::PlatformKeys::new();
+    platform_keys
+        .add_public_key(keys::PLATFORM_PUBLIC_KEY_ID, keys::PLATFORM_PUBLIC_KEY_PEM)
+        .unwrap();
+    platform_keys
+        .add_certificate(keys::PLATFORM_CERT_PEM)
+        .unwrap();
+    platform_keys
+}
+
+#[wasm_bindgen_test]
+async fn webcrypto_signs_as_the_pure_rust_key_does_and_runs_whole_calls() {
+    use wechatpay_core::{Client, MerchantCredentials, MerchantKey, SigningKey, Transport};
+    use wechatpay_fetch::FetchTransport;
+    use wechatpay_fixtures::keys;
+
+    reset().await;
+    let platform_keys = fixture_platform_keys();
+    let transport = FetchTransport::with_merchant_key(keys::MERCHANT_KEY_PEM, &platform_keys)
+        .await
+        .unwrap();
+    assert!(transport.uses_webcrypto(), "Node has RSASSA-PKCS1-v1_5");
+
+    // PKCS#1 v1.5 is deterministic: WebCrypto's signature is the pure-Rust one, byte for byte.
+    let message = b"GET\n/v3/certificates\n1700000000\n593BEC0C930BF1AFEB40B4A08C8FB242\n\n";
+    let web = Transport::sign(&transport, message).await.unwrap().unwrap();
+    let rust = MerchantKey::from_pem(keys::MERCHANT_KEY_PEM)
+        .unwrap()
+        .sign(message, &mut JsRandom::default())
+        .unwrap();
+    assert_eq!(web, rust);
+
+    // A client with no key of its own: the transport signs, and verifies the answers.
+    let credentials = MerchantCredentials::signed_elsewhere(
+        keys::MCHID.parse().unwrap(),
+        keys::MERCHANT_SERIAL.parse().unwrap(),
+    );
+    let core = Client::new(credentials, platform_keys)
+        .unwrap()
+        .with_base_url(&primary())
+        .unwrap()
+        .with_backup_url(None)
+        .unwrap();
+    let wechatpay = FetchClient::with_transport(core, transport).unwrap();
+    let query = QueryApplymentByOutRequestNo::new(seeded::FINISH).unwrap();
+    let applyment = wechatpay.execute(&query).await.unwrap();
+    assert_eq!(applyment.applyment_state, ApplymentState::Finish);
+
+    // A tampered answer fails WebCrypto's verification, as the core's would.
+    inject("tampered-body", 1).await;
+    let error = wechatpay.execute(&query).await.unwrap_err();
+    assert!(
+        matches!(
+            error.core().and_then(wechatpay_core::Error::verification),
+            Some(wechatpay_core::VerificationError::BadSignature { .. })
+        ),
+        "{error}"
+    );
+}
+
+#[wasm_bindgen_test]
+async fn a_merchant_key_refused_by_the_core_is_refused_before_webcrypto() {
+    use wechatpay_fetch::FetchTransport;
+    let error = FetchTransport::with_merchant_key(
+        wechatpay_fixtures::keys::RSA1024_KEY_PEM,
+        &fixture_platform_keys(),
+    )
+    .await
+    .unwrap_err();
+    assert!(error.to_string().contains("2048"), "{error}");
+}

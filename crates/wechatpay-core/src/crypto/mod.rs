@@ -56,6 +56,12 @@ pub(crate) const SHA256_LEN: usize = 32;
 /// The OAEP overhead with SHA-1: `2 * 20 + 2` bytes (RFC 8017 §7.1.1).
 const OAEP_SHA1_OVERHEAD: usize = 42;
 
+/// The checks every backend shares on a PKCS#8 RSA private key (algorithm, size, stored CRT
+/// values), without keeping the key.
+pub(crate) fn check_private_key_der(der: &[u8]) -> Result<(), String> {
+    rust_crypto::parse_private_key(der).map(drop)
+}
+
 /// A merchant private key, parsed once.
 pub(crate) enum PrivateKey {
     RustCrypto(Box<rust_crypto::PrivateKey>),
