@@ -411,3 +411,130 @@ async fn a_merchant_key_refused_by_the_core_is_refused_before_webcrypto() {
     .unwrap_err();
     assert!(error.to_string().contains("2048"), "{error}");
 }
+
+/// The core's committed vectors, read through Node's `fs` (the test runs under Node).
+mod vectors {
+    use js_sys::{Array, Function, Uint8Array};
+    use wasm_bindgen::JsValue;
+
+    const ROOT: &str = concat!(
+        env!("CARGO_MANIFEST_DIR"),
+        "/../wechatpay-core/testdata/vectors"
+    );
+
+    fn call(body: &str, argument: &str) -> Result<JsValue, JsValue> {
+        Function::new_with_args("path", body).call1(&JsValue::NULL, &JsValue::from_str(argument))
+    }
+
+    /// The case folders of one kind, sorted.
+    pub fn cases(kind: &str) -> Vec<String> {
+        let listed = call(
+            "return process.getBuiltinModule('fs').readdirSync(path).sort();",
+            &format!("{ROOT}/{kind}"),
+        )
+        .expect("the vector folder");
+        let names: Vec<String> = Array::from(&listed)
+            .iter()
+            .filter_map(|name| name.as_string())
+            .map(|name| format!("{ROOT}/{kind}/{name}"))
+            .collect();
+        assert!(!names.is_empty(), "no {kind} vectors");
+        names
+    }
+
+    /// A file of a case; empty when it does not exist (a `GET` has no body).
+    pub fn read(case: &str, file: &str) -> Vec<u8> {
+        call(
+            "const fs = process.getBuiltinModule('fs'); \
+             return fs.existsSync(path) ? fs.readFileSync(path) : new Uint8Array();",
+            &format!("{case}/{file}"),
+        )
+        .map(|bytes| Uint8Array::new(&bytes).to_vec())
+        .expect("a readable vector file")
+    }
+
+    /// Base64 decoded by the runtime, so that the test does not lean on the core's decoder.
+    pub fn base64(text: &str) -> Vec<u8> {
+        call("return Buffer.from(path, 'base64');", text)
+            .map(|bytes| Uint8Array::new(&bytes).to_vec())
+            .expect("base64")
+    }
+}
+
+#[wasm_bindgen_test]
+async fn every_vector_signs_and_verifies_through_webcrypto() {
+    use wechatpay_core::{Backend, SignatureHeaders, SigningInput, Transport};
+    use wechatpay_fetch::FetchTransport;
+
+    let platform_keys = fixture_platform_keys();
+    let transport = FetchTransport::with_merchant_key(
+        wechatpay_fixtures::keys::MERCHANT_KEY_PEM,
+        &platform_keys,
+    )
+    .await
+    .unwrap();
+    assert!(transport.uses_webcrypto());
+    assert_eq!(
+        Backend::default(),
+        Backend::RustCrypto,
+        "wasm has the pure-Rust backend only"
+    );
+
+    let mut signed = 0;
+    for case in vectors::cases("sign") {
+        let input: serde_json::Value =
+            serde_json::from_slice(&vectors::read(&case, "input.json")).unwrap();
+        let method =
+            http::Method::from_bytes(input["method"].as_str().unwrap().as_bytes()).unwrap();
+        let nonce = wechatpay_core::Nonce::new(input["nonce"].as_str().unwrap()).unwrap();
+        let body = vectors::read(&case, "body");
+        let message = SigningInput {
+            method: &method,
+            path_and_query: input["path_and_query"].as_str().unwrap(),
+            timestamp: input["timestamp"].as_u64().unwrap(),
+            nonce: &nonce,
+            body: &body,
+        }
+        .message();
+        assert_eq!(message, vectors::read(&case, "message"), "{case}");
+        let signature = Transport::sign(&transport, &message)
+            .await
+            .unwrap()
+            .unwrap();
+        let expected = String::from_utf8(vectors::read(&case, "signature")).unwrap();
+        assert_eq!(signature, vectors::base64(expected.trim()), "{case}");
+        signed += 1;
+    }
+
+    let mut verified = 0;
+    for case in vectors::cases("verify") {
+        let input: serde_json::Value =
+            serde_json::from_slice(&vectors::read(&case, "input.json")).unwrap();
+        let text = |name: &str| input[name].as_str().unwrap().to_owned();
+        let (timestamp, nonce, signature, serial) = (
+            text("timestamp"),
+            text("nonce"),
+            text("signature"),
+            text("serial"),
+        );
+        let signed_headers =
+            SignatureHeaders::new(&timestamp, &nonce, &signature, &serial).unwrap();
+        let body = vectors::read(&case, "body");
+        let mut tampered = body.clone();
+        tampered.push(b' ');
+        for (body, expected) in [(&body, true), (&tampered, false)] {
+            let check = platform_keys
+                .signature_check(&signed_headers, body, 1_700_000_000)
+                .unwrap();
+            let verdict = Transport::verify(&transport, &check).await;
+            assert_eq!(verdict, Some(expected), "{case}");
+            // The core's own verdict agrees.
+            assert_eq!(check.verify(), expected, "{case}");
+        }
+        verified += 1;
+    }
+    assert!(
+        signed >= 7 && verified >= 7,
+        "{signed} signed, {verified} verified"
+    );
+}
