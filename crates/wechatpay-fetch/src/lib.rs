@@ -61,14 +61,17 @@ use std::rc::Rc;
 use std::sync::atomic::{AtomicBool, Ordering};
 use std::time::Duration;
 
+use base64::Engine as _;
 use http::Request;
 use rand_core::CryptoRng;
 use wasm_bindgen::JsCast;
 use wasm_bindgen_futures::JsFuture;
 use wechatpay_core::{
     AdapterSettings, Attempt, AttemptFailure, CryptoError, DefaultTransport, DownloadSink,
-    MerchantKey, PlatformKeys, SignatureCheck, SigningKey, Transport,
+    EncryptedField, MerchantKey, PlatformKeys, SensitiveString, SignatureCheck, SigningKey,
+    Transport,
 };
+use zeroize::Zeroizing;
 
 use crate::webcrypto::WebCryptoKeys;
 
@@ -153,6 +156,39 @@ impl FetchTransport {
         Ok(FetchTransport {
             crypto: Some(Rc::new(crypto)),
         })
+    }
+
+    /// Decrypts a sensitive field of an answer (RSA-OAEP with SHA-1) with the merchant key,
+    /// in WebCrypto when the transport uses it.
+    ///
+    /// # Errors
+    ///
+    /// [`Error::Core`] with the core's [`CryptoError`]s: `InvalidBase64`, `DecryptionFailed`
+    /// (another key, an altered ciphertext), `NotUtf8`; with `InvalidInput` (`private_key`)
+    /// for a transport built without the merchant key.
+    pub async fn decrypt(&self, field: &EncryptedField) -> Result<SensitiveString, Error> {
+        let crypto = |e| Error::Core(wechatpay_core::Error::Crypto(e));
+        let plaintext = match self.crypto.as_deref() {
+            Some(Crypto::WebCrypto(keys)) => {
+                let ciphertext = base64::engine::general_purpose::STANDARD
+                    .decode(field.as_str())
+                    .map_err(|_| crypto(CryptoError::InvalidBase64))?;
+                Zeroizing::new(keys.decrypt(&ciphertext).await.map_err(crypto)?)
+            }
+            Some(Crypto::PureRust(key)) => {
+                return Ok(key.decrypt(field, &mut JsRandom::default())?);
+            }
+            None => {
+                return Err(Error::Core(wechatpay_core::Error::InvalidInput {
+                    field: "private_key".into(),
+                    reason: "this transport was built without the merchant key \
+                             (FetchTransport::with_merchant_key); decrypt with the client's credentials"
+                        .into(),
+                }));
+            }
+        };
+        let text = std::str::from_utf8(&plaintext).map_err(|_| crypto(CryptoError::NotUtf8))?;
+        Ok(SensitiveString::new(text))
     }
 
     /// Whether the RSA runs in the runtime's WebCrypto.

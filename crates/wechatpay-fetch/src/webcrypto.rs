@@ -14,12 +14,16 @@ use crate::runtime::{describe, unsupported};
 
 /// The name WebCrypto gives PKCS#1 v1.5 signatures.
 const RSASSA: &str = "RSASSA-PKCS1-v1_5";
+/// The name WebCrypto gives RSA-OAEP; the platform encrypts sensitive fields with SHA-1.
+const RSA_OAEP: &str = "RSA-OAEP";
 
 /// The merchant's signing key and the platform keys, as the runtime holds them.
 #[derive(Debug)]
 pub(crate) struct WebCryptoKeys {
     subtle: SubtleCrypto,
     merchant: CryptoKey,
+    /// The same merchant key, for RSA-OAEP (a `CryptoKey` has one algorithm).
+    merchant_oaep: CryptoKey,
     /// By serial, as `Wechatpay-Serial` names them.
     platform: Vec<(String, CryptoKey)>,
 }
@@ -33,15 +37,25 @@ impl WebCryptoKeys {
     ) -> Result<WebCryptoKeys, Error> {
         let subtle = subtle()?;
         let pkcs8 = MerchantKey::pkcs8_der_from_pem(merchant_key_pem)?;
-        let merchant = import(&subtle, "pkcs8", &pkcs8, "sign").await?;
+        let merchant = import(&subtle, "pkcs8", &pkcs8, (RSASSA, "SHA-256"), "sign").await?;
+        let merchant_oaep =
+            import(&subtle, "pkcs8", &pkcs8, (RSA_OAEP, "SHA-1"), "decrypt").await?;
         let mut platform = Vec::new();
         for key in platform_keys.iter() {
-            let imported = import(&subtle, "spki", key.spki_der(), "verify").await?;
+            let imported = import(
+                &subtle,
+                "spki",
+                key.spki_der(),
+                (RSASSA, "SHA-256"),
+                "verify",
+            )
+            .await?;
             platform.push((key.serial().to_owned(), imported));
         }
         Ok(WebCryptoKeys {
             subtle,
             merchant,
+            merchant_oaep,
             platform,
         })
     }
@@ -56,6 +70,26 @@ impl WebCryptoKeys {
             .await
             .map_err(|e| rsa_error("sign", &e))?;
         Ok(Uint8Array::new(&signature).to_vec())
+    }
+
+    /// RSA-OAEP (SHA-1, MGF1-SHA-1) decryption of a sensitive field's raw ciphertext.
+    pub(crate) async fn decrypt(&self, ciphertext: &[u8]) -> Result<Vec<u8>, CryptoError> {
+        let algorithm = Object::new();
+        Reflect::set(
+            &algorithm,
+            &JsValue::from_str("name"),
+            &JsValue::from_str(RSA_OAEP),
+        )
+        .map_err(|e| rsa_error("decrypt", &e))?;
+        let decrypting = self
+            .subtle
+            .decrypt_with_object_and_u8_array(&algorithm, &self.merchant_oaep, ciphertext)
+            .map_err(|e| rsa_error("decrypt", &e))?;
+        // A rejection is what the core reports for another key or an altered ciphertext.
+        let plaintext = JsFuture::from(decrypting)
+            .await
+            .map_err(|_| CryptoError::DecryptionFailed)?;
+        Ok(Uint8Array::new(&plaintext).to_vec())
     }
 
     /// The verdict on `check`, or `None` for a key imported after the client was built (the
@@ -96,29 +130,30 @@ fn subtle() -> Result<SubtleCrypto, Error> {
     Ok(subtle.unchecked_into())
 }
 
-/// Imports `der` for RSASSA-PKCS1-v1_5 with SHA-256, for the one `usage`, not extractable.
+/// Imports `der` for the algorithm `(name, hash)` and the one `usage`, not extractable.
 async fn import(
     subtle: &SubtleCrypto,
     format: &str,
     der: &[u8],
+    (name, hash): (&str, &str),
     usage: &str,
 ) -> Result<CryptoKey, Error> {
     let algorithm = Object::new();
-    let set = |name: &str, value: &str| {
+    let set = |field: &str, value: &str| {
         Reflect::set(
             &algorithm,
-            &JsValue::from_str(name),
+            &JsValue::from_str(field),
             &JsValue::from_str(value),
         )
     };
-    set("name", RSASSA)
-        .and_then(|_| set("hash", "SHA-256"))
+    set("name", name)
+        .and_then(|_| set("hash", hash))
         .map_err(|e| unsupported(format!("cannot describe the key: {}", describe(&e))))?;
     let usages = Array::of1(&JsValue::from_str(usage));
     let data = Uint8Array::from(der);
     let refused = |e: JsValue| {
         unsupported(format!(
-            "WebCrypto refuses to import an RSA {format} key for {usage}: {}",
+            "WebCrypto refuses to import an RSA {format} key for {name} {usage}: {}",
             describe(&e)
         ))
     };

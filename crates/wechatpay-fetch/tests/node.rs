@@ -426,6 +426,11 @@ mod vectors {
         Function::new_with_args("path", body).call1(&JsValue::NULL, &JsValue::from_str(argument))
     }
 
+    /// The folder of one kind of vector (or of a single-case kind).
+    pub fn folder(kind: &str) -> String {
+        format!("{ROOT}/{kind}")
+    }
+
     /// The case folders of one kind, sorted.
     pub fn cases(kind: &str) -> Vec<String> {
         let listed = call(
@@ -537,4 +542,70 @@ async fn every_vector_signs_and_verifies_through_webcrypto() {
         signed >= 7 && verified >= 7,
         "{signed} signed, {verified} verified"
     );
+}
+
+#[wasm_bindgen_test]
+async fn sensitive_fields_decrypt_through_webcrypto() {
+    use wechatpay_core::{CryptoError, EncryptedField};
+    use wechatpay_fetch::FetchTransport;
+
+    let transport = FetchTransport::with_merchant_key(
+        wechatpay_fixtures::keys::MERCHANT_KEY_PEM,
+        &fixture_platform_keys(),
+    )
+    .await
+    .unwrap();
+    // Every OAEP vector (made with the openssl command line).
+    for case in vectors::cases("oaep") {
+        let ciphertext = String::from_utf8(vectors::read(&case, "ciphertext")).unwrap();
+        let plaintext = transport
+            .decrypt(&EncryptedField::new(ciphertext.trim()))
+            .await
+            .unwrap();
+        assert_eq!(
+            plaintext.expose().as_bytes(),
+            vectors::read(&case, "plaintext"),
+            "{case}"
+        );
+        assert_eq!(format!("{plaintext:?}"), "<redacted>");
+    }
+    // The seeded applyment's account fields, as the mock encrypts them.
+    reset().await;
+    let query = QueryApplymentByOutRequestNo::new(seeded::ACCOUNT_NEED_VERIFY).unwrap();
+    let applyment = client().execute(&query).await.unwrap();
+    let validation = applyment.account_validation.unwrap();
+    let name = transport.decrypt(&validation.account_name).await.unwrap();
+    assert_eq!(name.expose(), "张三");
+
+    // What fails, fails as the core says it.
+    let kind = |error: Error| match error.core() {
+        Some(wechatpay_core::Error::Crypto(kind)) => kind.clone(),
+        other => panic!("{other:?}"),
+    };
+    let not_base64 = transport
+        .decrypt(&EncryptedField::new("!!"))
+        .await
+        .unwrap_err();
+    assert_eq!(kind(not_base64), CryptoError::InvalidBase64);
+    let altered = transport
+        .decrypt(&EncryptedField::new("AAAA"))
+        .await
+        .unwrap_err();
+    assert_eq!(kind(altered), CryptoError::DecryptionFailed);
+    let not_utf8 = String::from_utf8(vectors::read(
+        &vectors::folder("oaep_not_utf8"),
+        "ciphertext",
+    ))
+    .unwrap();
+    let error = transport
+        .decrypt(&EncryptedField::new(not_utf8.trim()))
+        .await
+        .unwrap_err();
+    assert_eq!(kind(error), CryptoError::NotUtf8);
+    // A transport without the key says so.
+    let error = FetchTransport::default()
+        .decrypt(&EncryptedField::new("AAAA"))
+        .await
+        .unwrap_err();
+    assert!(error.to_string().contains("with_merchant_key"), "{error}");
 }
