@@ -22,6 +22,7 @@ use crate::error::{CryptoError, Error};
 use crate::nonce::Nonce;
 use crate::operation::Operation;
 use crate::retry::{Decision, Host, Outcome, RetryPolicy};
+use crate::unsigned::UnsignedRequest;
 use crate::verification::SignatureCheck;
 
 /// The download limit adapters apply unless told otherwise: 1 GiB. Bills are streamed, never
@@ -305,10 +306,7 @@ impl<T: Transport> Adapter<T> {
         let mut call = Call::new(&self.client, operation, self.settings.retry);
         loop {
             let unsigned = call.unsigned_request(self.transport.now(), &mut rng)?;
-            let request = match self.transport.sign(unsigned.message()).await {
-                Some(signature) => unsigned.finish(&signature.map_err(Error::Signing)?)?,
-                None => unsigned.sign(&mut rng)?,
-            };
+            let request = self.sign(unsigned, &mut rng).await?;
             let wait = match self.transport.exchange(request, &self.settings).await {
                 Ok(response) => {
                     let received = self.client.receive(&response, self.transport.now());
@@ -328,6 +326,20 @@ impl<T: Transport> Adapter<T> {
                 Err(failure) => call.failed(failure, &mut rng)?,
             };
             self.transport.sleep(wait).await?;
+        }
+    }
+
+    /// Signs with the transport's crypto when it has its own ([`Transport::sign`]), else with
+    /// the credentials' signer: the one place both loops sign, so that a download is signed
+    /// where every other call is.
+    async fn sign<R: CryptoRng + ?Sized>(
+        &self,
+        unsigned: UnsignedRequest<'_>,
+        rng: &mut R,
+    ) -> Result<Request<Vec<u8>>, Error> {
+        match self.transport.sign(unsigned.message()).await {
+            Some(signature) => unsigned.finish(&signature.map_err(Error::Signing)?),
+            None => unsigned.sign(rng),
         }
     }
 
@@ -369,9 +381,10 @@ impl<T: Transport> Adapter<T> {
         loop {
             attempt += 1;
             let nonce = Nonce::generate(&mut rng);
-            let request =
+            let unsigned =
                 self.client
-                    .prepare_download(ticket, self.transport.now(), &nonce, &mut rng)?;
+                    .prepare_download_unsigned(ticket, self.transport.now(), &nonce)?;
+            let request = self.sign(unsigned, &mut rng).await?;
             let mut check = ticket.digest_check();
             let to = DownloadSink {
                 sink: &mut *sink,

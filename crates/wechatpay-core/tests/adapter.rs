@@ -539,3 +539,40 @@ fn the_transport_verdict_is_final_and_its_signing_errors_are_reported() {
     ));
     assert_eq!(*transport.verified.borrow(), 0);
 }
+
+#[test]
+fn a_download_is_signed_by_the_transport_when_it_has_its_own_crypto() {
+    // The client holds no key: the download can only be signed where every other call is.
+    let script = Script::new([
+        Scripted::Fail(refused()),
+        Scripted::Stream(BILL.to_vec(), None),
+    ]);
+    let transport = own_crypto(&script);
+    let adapter = wechatpay_core::Adapter::with_transport(keyless(), &transport)
+        .unwrap()
+        .with_settings(fast());
+    let mut sink: Vec<u8> = Vec::new();
+    let length = futures::executor::block_on(adapter.download(&ticket(BILL), &mut sink)).unwrap();
+    assert_eq!(length, BILL.len() as u64);
+    assert_eq!(sink, BILL);
+    // Each attempt signed by the transport, the query (with its token) in the signed line.
+    let signed = transport.signed.borrow();
+    assert_eq!(signed.len(), 2);
+    assert_ne!(signed[0], signed[1]);
+    assert!(signed[0].starts_with(b"GET\n/v3/billdownload/file?token=T\n"));
+    assert!(signed[0].ends_with(b"\n\n"), "an empty body line");
+    // The answer of a download is not signed: nothing was verified.
+    assert_eq!(*transport.verified.borrow(), 0);
+
+    // A key service that fails: a signing error, and nothing sent.
+    let script = Script::new([]);
+    let transport = OwnCrypto {
+        refuse_signing: true,
+        ..own_crypto(&script)
+    };
+    let adapter = wechatpay_core::Adapter::with_transport(keyless(), &transport).unwrap();
+    let error =
+        futures::executor::block_on(adapter.download(&ticket(BILL), &mut Vec::new())).unwrap_err();
+    assert!(matches!(error.core(), Some(Error::Signing(_))), "{error}");
+    assert!(script.hosts.borrow().is_empty());
+}
