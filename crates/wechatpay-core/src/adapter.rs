@@ -20,6 +20,7 @@ use crate::client::Client;
 use crate::download::{DigestCheck, DownloadTicket};
 use crate::error::{CryptoError, Error};
 use crate::nonce::Nonce;
+use crate::notification::Notification;
 use crate::operation::Operation;
 use crate::retry::{Decision, Host, Outcome, RetryPolicy};
 use crate::unsigned::UnsignedRequest;
@@ -311,10 +312,7 @@ impl<T: Transport> Adapter<T> {
                 Ok(response) => {
                     let received = self.client.receive(&response, self.transport.now());
                     let valid = match received.signature_check() {
-                        Some(check) => match self.transport.verify(check).await {
-                            Some(valid) => valid,
-                            None => check.verify(),
-                        },
+                        Some(check) => self.verdict(check).await,
                         // Nothing to verify: the verdict is not used.
                         None => false,
                     };
@@ -340,6 +338,33 @@ impl<T: Transport> Adapter<T> {
         match self.transport.sign(unsigned.message()).await {
             Some(signature) => unsigned.finish(&signature.map_err(Error::Signing)?),
             None => unsigned.sign(rng),
+        }
+    }
+
+    /// Verifies a callback (the headers and raw body the platform posted) at the transport's
+    /// time, with the transport's crypto when it has its own ([`Transport::verify`]), and
+    /// reads it: [`Client::parse_notification`] for a server that already holds an adapter.
+    ///
+    /// # Errors
+    ///
+    /// As [`Client::parse_notification`].
+    pub async fn parse_notification(
+        &self,
+        headers: &HeaderMap,
+        body: &[u8],
+    ) -> Result<Notification, AdapterError> {
+        let check = self
+            .client
+            .notification_check(headers, body, self.transport.now())?;
+        let valid = self.verdict(check.signature_check()).await;
+        Ok(check.conclude(valid)?)
+    }
+
+    /// The transport's verdict on `check` when it verifies itself, else the core's.
+    async fn verdict(&self, check: &SignatureCheck<'_, '_>) -> bool {
+        match self.transport.verify(check).await {
+            Some(valid) => valid,
+            None => check.verify(),
         }
     }
 
@@ -607,6 +632,19 @@ impl<T: BlockingTransport> BlockingAdapter<T> {
     /// As [`Adapter::send`].
     pub fn send(&self, request: Request<Vec<u8>>) -> Result<Response<Vec<u8>>, AdapterError> {
         ready(self.inner.send(request))
+    }
+
+    /// As [`Adapter::parse_notification`], at the transport's time.
+    ///
+    /// # Errors
+    ///
+    /// As [`Client::parse_notification`].
+    pub fn parse_notification(
+        &self,
+        headers: &HeaderMap,
+        body: &[u8],
+    ) -> Result<Notification, AdapterError> {
+        ready(self.inner.parse_notification(headers, body))
     }
 
     /// As [`Adapter::download`], blocking.

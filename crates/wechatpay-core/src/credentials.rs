@@ -110,15 +110,12 @@ impl MerchantKey {
         field: &EncryptedField,
         rng: &mut R,
     ) -> Result<SensitiveString, Error> {
-        let ciphertext = crate::base64::decode(field.as_str())
-            .ok_or(Error::Crypto(CryptoError::InvalidBase64))?;
+        let ciphertext = field.ciphertext().map_err(Error::Crypto)?;
         let plaintext = self
             .key
             .oaep_sha1_decrypt(&ciphertext, rng)
             .map_err(Error::Crypto)?;
-        let text =
-            std::str::from_utf8(&plaintext).map_err(|_| Error::Crypto(CryptoError::NotUtf8))?;
-        Ok(SensitiveString::new(text))
+        SensitiveString::from_utf8(&plaintext).map_err(Error::Crypto)
     }
 }
 

@@ -446,4 +446,9 @@ pub enum CryptoError {
     /// The RSA operation itself failed.
     #[error("RSA operation failed: {0}")]
     Rsa(String),
+    /// The AES operation itself failed (crypto outside the core, such as a runtime's
+    /// WebCrypto, refused to run it), as opposed to a ciphertext that does not open:
+    /// [`CryptoError::DecryptionFailed`].
+    #[error("AES operation failed: {0}")]
+    Aes(String),
 }

@@ -132,7 +132,10 @@ pub use download::{DigestAlgorithm, DigestCheck, DigestWriter, DownloadTicket};
 pub use error::{ApiError, Authentication, CryptoError, DecodeError, Error, VerificationError};
 pub use ids::{CertificateSerial, MchId, PublicKeyId};
 pub use nonce::Nonce;
-pub use notification::{AEAD_AES_256_GCM, ApiV3Key, Notification, NotificationResource};
+pub use notification::{
+    AEAD_AES_256_GCM, ApiV3Key, Notification, NotificationCheck, NotificationResource,
+    SealedResource,
+};
 pub use operation::{Operation, VerifiedBody};
 pub use path::PathBuilder;
 pub use platform_keys::{PlatformKey, PlatformKeyKind, PlatformKeys};

@@ -12,6 +12,7 @@ use crate::client::Client;
 use crate::error::{CryptoError, Error};
 use crate::operation::VerifiedBody;
 use crate::sensitive::SensitiveString;
+use crate::verification::{SignatureCheck, SignatureHeaders};
 
 /// The only algorithm APIv3 uses for callback resources.
 pub const AEAD_AES_256_GCM: &str = "AEAD_AES_256_GCM";
@@ -123,6 +124,21 @@ impl NotificationResource {
     /// [`CryptoError::InvalidBase64`], [`CryptoError::DecryptionFailed`] (another key, altered
     /// data or associated data), [`CryptoError::NotUtf8`].
     pub fn decrypt(&self, key: &ApiV3Key) -> Result<SensitiveString, Error> {
+        self.sealed()?.open(key)
+    }
+
+    /// The first step of decrypting with other crypto than the core's (a runtime's
+    /// WebCrypto): every check that needs no key, and the nonce, ciphertext and associated
+    /// data to open with AES-256-GCM. Turn the plaintext into text with
+    /// [`SensitiveString::from_utf8`]; a tag that does not verify is
+    /// [`CryptoError::DecryptionFailed`], as [`NotificationResource::decrypt`] reports it.
+    ///
+    /// # Errors
+    ///
+    /// [`Error::Crypto`]: [`CryptoError::UnsupportedAlgorithm`], [`CryptoError::InvalidNonce`],
+    /// [`CryptoError::InvalidBase64`], [`CryptoError::DecryptionFailed`] for a ciphertext
+    /// shorter than its tag.
+    pub fn sealed(&self) -> Result<SealedResource<'_>, Error> {
         if self.algorithm != AEAD_AES_256_GCM {
             return Err(Error::Crypto(CryptoError::UnsupportedAlgorithm {
                 algorithm: self.algorithm.clone(),
@@ -135,23 +151,72 @@ impl NotificationResource {
         })?;
         let ciphertext = crate::base64::decode(&self.ciphertext)
             .ok_or(Error::Crypto(CryptoError::InvalidBase64))?;
+        // No key opens what cannot even hold the tag.
         if ciphertext.len() < GCM_TAG_LEN {
             return Err(Error::Crypto(CryptoError::DecryptionFailed));
         }
+        Ok(SealedResource {
+            nonce,
+            ciphertext,
+            associated_data: &self.associated_data,
+        })
+    }
+}
+
+/// A callback resource that passed every check needing no key: what AES-256-GCM opens. Made
+/// by [`NotificationResource::sealed`].
+#[derive(Clone)]
+pub struct SealedResource<'r> {
+    nonce: [u8; GCM_NONCE_LEN],
+    ciphertext: Vec<u8>,
+    associated_data: &'r str,
+}
+
+impl SealedResource<'_> {
+    /// The 12-byte nonce (the resource's `nonce`, as its ASCII bytes).
+    pub fn nonce(&self) -> &[u8; GCM_NONCE_LEN] {
+        &self.nonce
+    }
+
+    /// The ciphertext with its 16-byte tag appended, decoded from base64: the form WebCrypto's
+    /// `decrypt` and most AEAD interfaces take.
+    pub fn ciphertext(&self) -> &[u8] {
+        &self.ciphertext
+    }
+
+    /// The additional authenticated data, possibly empty.
+    pub fn associated_data(&self) -> &[u8] {
+        self.associated_data.as_bytes()
+    }
+
+    /// Opens it with the core's AES-256-GCM.
+    ///
+    /// # Errors
+    ///
+    /// [`Error::Crypto`]: [`CryptoError::DecryptionFailed`] (another key, altered data or
+    /// associated data), [`CryptoError::NotUtf8`].
+    pub fn open(&self, key: &ApiV3Key) -> Result<SensitiveString, Error> {
         let cipher = Aes256Gcm::new(&Key::<Aes256Gcm>::from(*key.0));
         let plaintext = cipher
             .decrypt(
-                &GcmNonce::from(nonce),
+                &GcmNonce::from(self.nonce),
                 Payload {
-                    msg: &ciphertext,
-                    aad: self.associated_data.as_bytes(),
+                    msg: &self.ciphertext,
+                    aad: self.associated_data(),
                 },
             )
             .map(Zeroizing::new)
             .map_err(|_| Error::Crypto(CryptoError::DecryptionFailed))?;
-        let text =
-            std::str::from_utf8(&plaintext).map_err(|_| Error::Crypto(CryptoError::NotUtf8))?;
-        Ok(SensitiveString::new(text))
+        SensitiveString::from_utf8(&plaintext).map_err(Error::Crypto)
+    }
+}
+
+impl fmt::Debug for SealedResource<'_> {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("SealedResource")
+            .field("ciphertext_len", &self.ciphertext.len())
+            .field("associated_data", &self.associated_data)
+            .finish_non_exhaustive()
     }
 }
 
@@ -169,7 +234,77 @@ impl Client {
         body: &[u8],
         now: u64,
     ) -> Result<Notification, Error> {
-        self.verify(headers, body, now)?;
-        Notification::decode(VerifiedBody::new(body, http::StatusCode::OK, None))
+        let check = self.notification_check(headers, body, now)?;
+        let valid = check.signature_check().verify();
+        check.conclude(valid)
+    }
+
+    /// The first step of reading a callback with other crypto than the core's (see
+    /// [`Client::receive`] for answers): every check that needs no public key operation, and
+    /// in [`NotificationCheck::signature_check`] what to verify.
+    ///
+    /// # Errors
+    ///
+    /// [`Error::Verification`]: missing or malformed signature headers, the probe, an unknown
+    /// serial.
+    pub fn notification_check<'c, 'm>(
+        &'c self,
+        headers: &'m http::HeaderMap,
+        body: &'m [u8],
+        now: u64,
+    ) -> Result<NotificationCheck<'c, 'm>, Error> {
+        let refused = |kind| Error::Verification {
+            kind,
+            request_id: crate::client::request_id(headers).map(str::to_owned),
+        };
+        let signed = SignatureHeaders::from_headers(headers).map_err(refused)?;
+        let check = self
+            .platform_keys()
+            .signature_check(&signed, body, now)
+            .map_err(refused)?;
+        Ok(NotificationCheck {
+            check,
+            body,
+            headers,
+            max_skew: self.max_clock_skew(),
+        })
+    }
+}
+
+/// A callback whose signature is still to be verified. Made by [`Client::notification_check`].
+#[derive(Debug)]
+pub struct NotificationCheck<'c, 'm> {
+    check: SignatureCheck<'c, 'm>,
+    body: &'m [u8],
+    headers: &'m http::HeaderMap,
+    max_skew: u64,
+}
+
+impl<'c, 'm> NotificationCheck<'c, 'm> {
+    /// What to verify: message, signature and platform key.
+    pub fn signature_check(&self) -> &SignatureCheck<'c, 'm> {
+        &self.check
+    }
+
+    /// The second step: `valid` is the verdict on [`NotificationCheck::signature_check`].
+    /// Then the clock window, then the body read as a notification.
+    ///
+    /// # Errors
+    ///
+    /// [`Error::Verification`] (a bad signature, clock skew); [`Error::Decode`] when the
+    /// verified body is not a notification.
+    pub fn conclude(self, valid: bool) -> Result<Notification, Error> {
+        let request_id = crate::client::request_id(self.headers);
+        self.check
+            .conclude(valid, self.max_skew)
+            .map_err(|kind| Error::Verification {
+                kind,
+                request_id: request_id.map(str::to_owned),
+            })?;
+        Notification::decode(VerifiedBody::new(
+            self.body,
+            http::StatusCode::OK,
+            request_id,
+        ))
     }
 }

@@ -5,6 +5,8 @@ use std::fmt;
 use serde::{Deserialize, Deserializer, Serialize};
 use zeroize::Zeroizing;
 
+use crate::error::CryptoError;
+
 /// A sensitive field as the platform sends it: RSA-OAEP ciphertext, base64, encrypted to the
 /// merchant's API certificate. Decrypt it with [`crate::MerchantKey::decrypt`].
 #[derive(Clone, PartialEq, Eq, Serialize, Deserialize)]
@@ -20,6 +22,16 @@ impl EncryptedField {
     /// The base64 ciphertext.
     pub fn as_str(&self) -> &str {
         &self.0
+    }
+
+    /// The raw ciphertext, for a decryption made elsewhere (a runtime's WebCrypto), decoded
+    /// as the core decodes it.
+    ///
+    /// # Errors
+    ///
+    /// [`CryptoError::InvalidBase64`].
+    pub fn ciphertext(&self) -> Result<Vec<u8>, CryptoError> {
+        crate::base64::decode(&self.0).ok_or(CryptoError::InvalidBase64)
     }
 }
 
@@ -41,6 +53,18 @@ impl SensitiveString {
     /// Wraps a value.
     pub fn new(value: impl Into<String>) -> Self {
         SensitiveString(Zeroizing::new(value.into()))
+    }
+
+    /// Decrypted bytes as text, for a decryption made elsewhere (a runtime's WebCrypto); the
+    /// core's own decryptions end here too.
+    ///
+    /// # Errors
+    ///
+    /// [`CryptoError::NotUtf8`].
+    pub fn from_utf8(plaintext: &[u8]) -> Result<Self, CryptoError> {
+        std::str::from_utf8(plaintext)
+            .map(SensitiveString::new)
+            .map_err(|_| CryptoError::NotUtf8)
     }
 
     /// The plaintext. Call it where the value is really needed, and nowhere that logs.

@@ -576,3 +576,59 @@ fn a_download_is_signed_by_the_transport_when_it_has_its_own_crypto() {
     assert!(matches!(error.core(), Some(Error::Signing(_))), "{error}");
     assert!(script.hosts.borrow().is_empty());
 }
+
+/// A callback body as the platform posts it (the vector's), signed now by the platform key.
+fn callback() -> (http::HeaderMap, Vec<u8>) {
+    let body =
+        std::fs::read(testdata().join("vectors/notification/applyment_state_change/body")).unwrap();
+    let headers = signed_response(Backend::default(), 200, &body)
+        .headers()
+        .clone();
+    (headers, body)
+}
+
+#[test]
+fn a_callback_is_verified_by_the_transport_and_at_its_time() {
+    let (headers, body) = callback();
+    let script = Script::new([]);
+    let transport = own_crypto(&script);
+    let own = wechatpay_core::Adapter::with_transport(keyless(), &transport).unwrap();
+    let notification =
+        futures::executor::block_on(own.parse_notification(&headers, &body)).unwrap();
+    assert_eq!(notification.event_type, "APPLYMENT_STATE_CHANGE");
+    assert_eq!(*transport.verified.borrow(), 1);
+
+    // The transport's verdict is final, as for answers.
+    let transport = OwnCrypto {
+        verdict: Some(false),
+        ..own_crypto(&script)
+    };
+    let own = wechatpay_core::Adapter::with_transport(keyless(), &transport).unwrap();
+    let error = futures::executor::block_on(own.parse_notification(&headers, &body)).unwrap_err();
+    assert!(matches!(
+        error.core(),
+        Some(Error::Verification {
+            kind: VerificationError::BadSignature { .. },
+            ..
+        })
+    ));
+
+    // A blocking adapter verifies with the core's crypto at its transport's clock.
+    let notification = adapter(&script, fast())
+        .parse_notification(&headers, &body)
+        .unwrap();
+    assert_eq!(notification.id, "EV-2018022511223320873");
+    let mut altered = body.clone();
+    altered[10] ^= 1;
+    let error = adapter(&script, fast())
+        .parse_notification(&headers, &altered)
+        .unwrap_err();
+    assert!(matches!(
+        error.core(),
+        Some(Error::Verification {
+            kind: VerificationError::BadSignature { .. },
+            ..
+        })
+    ));
+    assert!(script.hosts.borrow().is_empty(), "nothing was sent");
+}

@@ -187,3 +187,93 @@ fn a_body_that_is_not_a_notification_is_a_decode_error() {
     let _: fn(wechatpay_core::VerifiedBody<'_>) -> Result<Notification, Error> =
         Notification::decode;
 }
+
+#[test]
+fn a_callback_reads_in_two_steps_with_a_verdict_from_elsewhere() {
+    let client = client(Backend::default());
+    let (_, body, _) = case("applyment_state_change");
+    let headers = signed_headers("applyment_state_change");
+
+    // The verdict of other crypto decides, and the clock window still applies after it.
+    let check = client.notification_check(&headers, &body, NOW).unwrap();
+    assert!(check.signature_check().verify());
+    assert!(
+        check
+            .signature_check()
+            .message()
+            .ends_with(&[body.as_slice(), b"\n"].concat())
+    );
+    let notification = check.conclude(true).unwrap();
+    assert_eq!(notification.id, "EV-2018022511223320873");
+
+    let check = client.notification_check(&headers, &body, NOW).unwrap();
+    assert!(matches!(
+        check.conclude(false),
+        Err(Error::Verification {
+            kind: wechatpay_core::VerificationError::BadSignature { .. },
+            ..
+        })
+    ));
+    let stale = client
+        .notification_check(&headers, &body, NOW + 3600)
+        .unwrap();
+    assert!(matches!(
+        stale.conclude(true),
+        Err(Error::Verification {
+            kind: wechatpay_core::VerificationError::ClockSkew { .. },
+            ..
+        })
+    ));
+
+    // What is refused before the crypto never reaches a verdict.
+    let mut probe = headers.clone();
+    probe.insert(
+        "Wechatpay-Signature",
+        "WECHATPAY/SIGNTEST/AAAA".parse().unwrap(),
+    );
+    assert!(matches!(
+        client.notification_check(&probe, &body, NOW),
+        Err(Error::Verification {
+            kind: wechatpay_core::VerificationError::SignatureProbe,
+            ..
+        })
+    ));
+}
+
+#[test]
+fn a_sealed_resource_opens_with_any_aes_gcm_as_with_the_core() {
+    use aes_gcm::aead::{Aead, KeyInit, Payload};
+    for name in ["applyment_state_change", "empty_associated_data"] {
+        let dir = testdata().join("vectors/notification").join(name);
+        let raw_key = fs::read_to_string(dir.join("api_v3_key")).unwrap();
+        let (key, body, plaintext) = case(name);
+        let notification = client(Backend::default())
+            .parse_notification(&signed_headers(name), &body, NOW)
+            .unwrap();
+        let sealed = notification.resource.sealed().unwrap();
+        assert_eq!(sealed.nonce(), notification.resource.nonce.as_bytes());
+        assert_eq!(
+            sealed.associated_data(),
+            notification.resource.associated_data.as_bytes()
+        );
+        // Another AES-GCM, given only what the sealed resource holds, opens it.
+        let cipher = aes_gcm::Aes256Gcm::new_from_slice(raw_key.as_bytes()).unwrap();
+        let opened = cipher
+            .decrypt(
+                sealed.nonce().into(),
+                Payload {
+                    msg: sealed.ciphertext(),
+                    aad: sealed.associated_data(),
+                },
+            )
+            .unwrap();
+        let text = wechatpay_core::SensitiveString::from_utf8(&opened).unwrap();
+        assert_eq!(text.expose(), plaintext);
+        assert_eq!(sealed.open(&key).unwrap(), text);
+        assert!(!format!("{sealed:?}").contains(&notification.resource.ciphertext));
+    }
+    assert_eq!(
+        wechatpay_core::SensitiveString::from_utf8(&[0xff, 0xfe]),
+        Err(CryptoError::NotUtf8)
+    );
+}

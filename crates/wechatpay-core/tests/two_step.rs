@@ -430,15 +430,7 @@ fn an_upload_signs_its_meta_and_sends_those_very_bytes() {
     .concat();
     assert_eq!(unsigned.message(), expected_message);
 
-    let request = client
-        .prepare(
-            &Upload(upload.clone()),
-            Host::Primary,
-            NOW,
-            &nonce,
-            &mut rng(),
-        )
-        .unwrap();
+    let request = unsigned.sign(&mut rng()).unwrap();
     let content_type = request.headers()["Content-Type"].to_str().unwrap();
     let boundary = content_type
         .strip_prefix("multipart/form-data; boundary=")

@@ -61,19 +61,17 @@ use std::rc::Rc;
 use std::sync::atomic::{AtomicBool, Ordering};
 use std::time::Duration;
 
-use base64::Engine as _;
 use http::Request;
 use rand_core::CryptoRng;
 use wasm_bindgen::JsCast;
 use wasm_bindgen_futures::JsFuture;
 use wechatpay_core::{
-    AdapterSettings, Attempt, AttemptFailure, CryptoError, DefaultTransport, DownloadSink,
-    EncryptedField, MerchantKey, PlatformKeys, SensitiveString, SignatureCheck, SigningKey,
-    Transport,
+    AdapterSettings, ApiV3Key, Attempt, AttemptFailure, CryptoError, DefaultTransport,
+    DownloadSink, EncryptedField, MerchantKey, NotificationResource, PlatformKeys, SensitiveString,
+    SignatureCheck, SigningKey, Transport,
 };
-use zeroize::Zeroizing;
 
-use crate::webcrypto::WebCryptoKeys;
+use crate::webcrypto::{WebCryptoAes, WebCryptoKeys};
 
 /// The adapter's error: the core's, or what went wrong moving the bytes (the same type for
 /// every adapter).
@@ -88,11 +86,14 @@ pub use wechatpay_core::AdapterError as Error;
 /// browser page.
 pub type FetchClient = wechatpay_core::Adapter<FetchTransport>;
 
-/// The runtime's `fetch`, timers, clock and random source as a [`Transport`], and, when built
-/// with [`FetchTransport::with_merchant_key`], its WebCrypto for the RSA.
+/// The runtime's `fetch`, timers, clock and random source as a [`Transport`], and its
+/// WebCrypto for the keys it is given: the merchant key and platform keys
+/// ([`FetchTransport::with_merchant_key`]) and the APIv3 key
+/// ([`FetchTransport::with_api_v3_key`]).
 #[derive(Debug, Clone, Default)]
 pub struct FetchTransport {
     crypto: Option<Rc<Crypto>>,
+    callbacks: Option<Rc<CallbackKey>>,
 }
 
 /// What signs and verifies for a transport that holds the merchant key.
@@ -104,8 +105,28 @@ enum Crypto {
     PureRust(MerchantKey),
 }
 
-/// Whether the fallback to pure Rust was announced already: once per process is enough.
-static FALLBACK_ANNOUNCED: AtomicBool = AtomicBool::new(false);
+/// What opens callback resources for a transport that holds the APIv3 key.
+#[derive(Debug)]
+enum CallbackKey {
+    /// `crypto.subtle`, with a non-extractable key.
+    WebCrypto(WebCryptoAes),
+    /// The core's AES-GCM, where the runtime's WebCrypto lacks it.
+    PureRust(ApiV3Key),
+}
+
+/// Whether each fallback to pure Rust (RSA, then AES) was announced already: once per
+/// process is enough.
+static RSA_FALLBACK_ANNOUNCED: AtomicBool = AtomicBool::new(false);
+static AES_FALLBACK_ANNOUNCED: AtomicBool = AtomicBool::new(false);
+
+/// Says once, on the console, that `what` runs in pure Rust and why.
+fn announce_fallback(announced: &AtomicBool, reason: &str, what: &str) {
+    if !announced.swap(true, Ordering::Relaxed) {
+        runtime::warn(&format!(
+            "wechatpay-fetch: {reason}; {what} with the pure-Rust backend instead"
+        ));
+    }
+}
 
 impl FetchTransport {
     /// A transport that signs with the merchant key and verifies the platform's signatures
@@ -143,19 +164,85 @@ impl FetchTransport {
         let crypto = match WebCryptoKeys::import(merchant_key_pem, platform_keys).await {
             Ok(keys) => Crypto::WebCrypto(keys),
             Err(Error::Unsupported { reason }) => {
-                if !FALLBACK_ANNOUNCED.swap(true, Ordering::Relaxed) {
-                    runtime::warn(&format!(
-                        "wechatpay-fetch: {reason}; signing and verifying with the pure-Rust \
-                         backend instead (about 10 ms of CPU per signature)"
-                    ));
-                }
+                announce_fallback(
+                    &RSA_FALLBACK_ANNOUNCED,
+                    &reason,
+                    "signing and verifying (about 10 ms of CPU per signature)",
+                );
                 Crypto::PureRust(MerchantKey::from_pem(merchant_key_pem)?)
             }
             Err(other) => return Err(other),
         };
         Ok(FetchTransport {
             crypto: Some(Rc::new(crypto)),
+            callbacks: None,
         })
+    }
+
+    /// This transport, also holding the APIv3 key (the 32 characters set in the merchant
+    /// portal) to decrypt callback resources with the runtime's AES-GCM
+    /// ([`FetchTransport::decrypt_notification`]). The key is imported once, here, as a
+    /// non-extractable `CryptoKey`; a runtime whose WebCrypto cannot import it gets the core's
+    /// AES-GCM instead, and a warning on the console, once.
+    ///
+    /// ```no_run
+    /// # async fn run(pem: &str, platform_keys: wechatpay_core::PlatformKeys, api_v3_key: &str) -> Result<(), wechatpay_fetch::Error> {
+    /// use wechatpay_fetch::FetchTransport;
+    ///
+    /// let transport = FetchTransport::with_merchant_key(pem, &platform_keys)
+    ///     .await?
+    ///     .with_api_v3_key(api_v3_key)
+    ///     .await?;
+    /// # Ok(()) }
+    /// ```
+    ///
+    /// # Errors
+    ///
+    /// [`Error::Core`] with `InvalidInput` (`api_v3_key`) unless the key is 32 bytes, as
+    /// [`ApiV3Key::new`] says.
+    pub async fn with_api_v3_key(self, api_v3_key: &str) -> Result<Self, Error> {
+        let key = match WebCryptoAes::import(api_v3_key).await {
+            Ok(key) => CallbackKey::WebCrypto(key),
+            Err(Error::Unsupported { reason }) => {
+                announce_fallback(
+                    &AES_FALLBACK_ANNOUNCED,
+                    &reason,
+                    "decrypting callback resources",
+                );
+                CallbackKey::PureRust(ApiV3Key::new(api_v3_key)?)
+            }
+            Err(other) => return Err(other),
+        };
+        Ok(FetchTransport {
+            callbacks: Some(Rc::new(key)),
+            ..self
+        })
+    }
+
+    /// Decrypts a callback's resource (AES-256-GCM) with the APIv3 key, in WebCrypto when
+    /// the transport uses it; the core checks the resource first, as
+    /// [`NotificationResource::decrypt`] does. Verify the callback first:
+    /// [`wechatpay_core::Adapter::parse_notification`] does it with this transport's WebCrypto.
+    ///
+    /// # Errors
+    ///
+    /// [`Error::Core`] with the core's [`CryptoError`]s: `UnsupportedAlgorithm`,
+    /// `InvalidNonce`, `InvalidBase64`, `DecryptionFailed` (another key, altered data or
+    /// associated data), `NotUtf8`; with `InvalidInput` (`api_v3_key`) for a transport built
+    /// without the APIv3 key.
+    pub async fn decrypt_notification(
+        &self,
+        resource: &NotificationResource,
+    ) -> Result<SensitiveString, Error> {
+        let sealed = resource.sealed()?;
+        match self.callbacks.as_deref() {
+            Some(CallbackKey::WebCrypto(key)) => {
+                let plaintext = key.open(&sealed).await.map_err(crypto_error)?;
+                SensitiveString::from_utf8(&plaintext).map_err(crypto_error)
+            }
+            Some(CallbackKey::PureRust(key)) => Ok(sealed.open(key)?),
+            None => Err(without("api_v3_key", "FetchTransport::with_api_v3_key")),
+        }
     }
 
     /// Decrypts a sensitive field of an answer (RSA-OAEP with SHA-1) with the merchant key,
@@ -167,33 +254,34 @@ impl FetchTransport {
     /// (another key, an altered ciphertext), `NotUtf8`; with `InvalidInput` (`private_key`)
     /// for a transport built without the merchant key.
     pub async fn decrypt(&self, field: &EncryptedField) -> Result<SensitiveString, Error> {
-        let crypto = |e| Error::Core(wechatpay_core::Error::Crypto(e));
-        let plaintext = match self.crypto.as_deref() {
+        match self.crypto.as_deref() {
             Some(Crypto::WebCrypto(keys)) => {
-                let ciphertext = base64::engine::general_purpose::STANDARD
-                    .decode(field.as_str())
-                    .map_err(|_| crypto(CryptoError::InvalidBase64))?;
-                Zeroizing::new(keys.decrypt(&ciphertext).await.map_err(crypto)?)
+                let ciphertext = field.ciphertext().map_err(crypto_error)?;
+                let plaintext = keys.decrypt(&ciphertext).await.map_err(crypto_error)?;
+                SensitiveString::from_utf8(&plaintext).map_err(crypto_error)
             }
-            Some(Crypto::PureRust(key)) => {
-                return Ok(key.decrypt(field, &mut JsRandom::default())?);
-            }
-            None => {
-                return Err(Error::Core(wechatpay_core::Error::InvalidInput {
-                    field: "private_key".into(),
-                    reason: "this transport was built without the merchant key \
-                             (FetchTransport::with_merchant_key); decrypt with the client's credentials"
-                        .into(),
-                }));
-            }
-        };
-        let text = std::str::from_utf8(&plaintext).map_err(|_| crypto(CryptoError::NotUtf8))?;
-        Ok(SensitiveString::new(text))
+            Some(Crypto::PureRust(key)) => Ok(key.decrypt(field, &mut JsRandom::default())?),
+            None => Err(without("private_key", "FetchTransport::with_merchant_key")),
+        }
     }
 
-    /// Whether the RSA runs in the runtime's WebCrypto.
+    /// Whether every key this transport holds (at least one) is in the runtime's WebCrypto:
+    /// false when any of them fell back to pure Rust.
     pub fn uses_webcrypto(&self) -> bool {
-        matches!(self.crypto.as_deref(), Some(Crypto::WebCrypto(_)))
+        let rsa = match self.crypto.as_deref() {
+            Some(Crypto::WebCrypto(_)) => Some(true),
+            Some(Crypto::PureRust(_)) => Some(false),
+            None => None,
+        };
+        let aes = match self.callbacks.as_deref() {
+            Some(CallbackKey::WebCrypto(_)) => Some(true),
+            Some(CallbackKey::PureRust(_)) => Some(false),
+            None => None,
+        };
+        match (rsa, aes) {
+            (None, None) => false,
+            (rsa, aes) => rsa.unwrap_or(true) && aes.unwrap_or(true),
+        }
     }
 }
 
@@ -296,6 +384,21 @@ impl Transport for FetchTransport {
             Crypto::PureRust(_) => None,
         }
     }
+}
+
+fn crypto_error(error: CryptoError) -> Error {
+    Error::Core(wechatpay_core::Error::Crypto(error))
+}
+
+/// The error of a transport asked to use a key it was not given.
+fn without(field: &'static str, builder: &str) -> Error {
+    Error::Core(wechatpay_core::Error::InvalidInput {
+        field: field.into(),
+        reason: format!(
+            "this transport was built without this key ({builder}); decrypt with the core's \
+             own types instead"
+        ),
+    })
 }
 
 /// Sends `request` under `deadline` and waits for the answer's head.

@@ -350,18 +350,50 @@ fn fixture_platform_keys() -> wechatpay_core::PlatformKeys {
     platform_keys
 }
 
+/// A transport holding the fixture merchant key in WebCrypto, checked to be there.
+async fn webcrypto(
+    platform_keys: &wechatpay_core::PlatformKeys,
+) -> wechatpay_fetch::FetchTransport {
+    let transport = wechatpay_fetch::FetchTransport::with_merchant_key(
+        wechatpay_fixtures::keys::MERCHANT_KEY_PEM,
+        platform_keys,
+    )
+    .await
+    .unwrap();
+    assert!(
+        transport.uses_webcrypto(),
+        "Node has RSASSA-PKCS1-v1_5 and RSA-OAEP"
+    );
+    transport
+}
+
+/// A client that holds no merchant key, of the mock's primary host: `transport` signs.
+fn keyless(
+    platform_keys: wechatpay_core::PlatformKeys,
+    transport: wechatpay_fetch::FetchTransport,
+) -> FetchClient {
+    use wechatpay_fixtures::keys;
+    let credentials = wechatpay_core::MerchantCredentials::signed_elsewhere(
+        keys::MCHID.parse().unwrap(),
+        keys::MERCHANT_SERIAL.parse().unwrap(),
+    );
+    let core = wechatpay_core::Client::new(credentials, platform_keys)
+        .unwrap()
+        .with_base_url(&primary())
+        .unwrap()
+        .with_backup_url(None)
+        .unwrap();
+    FetchClient::with_transport(core, transport).unwrap()
+}
+
 #[wasm_bindgen_test]
 async fn webcrypto_signs_as_the_pure_rust_key_does_and_runs_whole_calls() {
-    use wechatpay_core::{Client, MerchantCredentials, MerchantKey, SigningKey, Transport};
-    use wechatpay_fetch::FetchTransport;
+    use wechatpay_core::{MerchantKey, SigningKey, Transport};
     use wechatpay_fixtures::keys;
 
     reset().await;
     let platform_keys = fixture_platform_keys();
-    let transport = FetchTransport::with_merchant_key(keys::MERCHANT_KEY_PEM, &platform_keys)
-        .await
-        .unwrap();
-    assert!(transport.uses_webcrypto(), "Node has RSASSA-PKCS1-v1_5");
+    let transport = webcrypto(&platform_keys).await;
 
     // PKCS#1 v1.5 is deterministic: WebCrypto's signature is the pure-Rust one, byte for byte.
     let message = b"GET\n/v3/certificates\n1700000000\n593BEC0C930BF1AFEB40B4A08C8FB242\n\n";
@@ -373,17 +405,7 @@ async fn webcrypto_signs_as_the_pure_rust_key_does_and_runs_whole_calls() {
     assert_eq!(web, rust);
 
     // A client with no key of its own: the transport signs, and verifies the answers.
-    let credentials = MerchantCredentials::signed_elsewhere(
-        keys::MCHID.parse().unwrap(),
-        keys::MERCHANT_SERIAL.parse().unwrap(),
-    );
-    let core = Client::new(credentials, platform_keys)
-        .unwrap()
-        .with_base_url(&primary())
-        .unwrap()
-        .with_backup_url(None)
-        .unwrap();
-    let wechatpay = FetchClient::with_transport(core, transport).unwrap();
+    let wechatpay = keyless(platform_keys, transport);
     let query = QueryApplymentByOutRequestNo::new(seeded::FINISH).unwrap();
     let applyment = wechatpay.execute(&query).await.unwrap();
     assert_eq!(applyment.applyment_state, ApplymentState::Finish);
@@ -469,16 +491,9 @@ mod vectors {
 #[wasm_bindgen_test]
 async fn every_vector_signs_and_verifies_through_webcrypto() {
     use wechatpay_core::{Backend, SignatureHeaders, SigningInput, Transport};
-    use wechatpay_fetch::FetchTransport;
 
     let platform_keys = fixture_platform_keys();
-    let transport = FetchTransport::with_merchant_key(
-        wechatpay_fixtures::keys::MERCHANT_KEY_PEM,
-        &platform_keys,
-    )
-    .await
-    .unwrap();
-    assert!(transport.uses_webcrypto());
+    let transport = webcrypto(&platform_keys).await;
     assert_eq!(
         Backend::default(),
         Backend::RustCrypto,
@@ -549,12 +564,7 @@ async fn sensitive_fields_decrypt_through_webcrypto() {
     use wechatpay_core::{CryptoError, EncryptedField};
     use wechatpay_fetch::FetchTransport;
 
-    let transport = FetchTransport::with_merchant_key(
-        wechatpay_fixtures::keys::MERCHANT_KEY_PEM,
-        &fixture_platform_keys(),
-    )
-    .await
-    .unwrap();
+    let transport = webcrypto(&fixture_platform_keys()).await;
     // Every OAEP vector (made with the openssl command line).
     for case in vectors::cases("oaep") {
         let ciphertext = String::from_utf8(vectors::read(&case, "ciphertext")).unwrap();
@@ -608,4 +618,146 @@ async fn sensitive_fields_decrypt_through_webcrypto() {
         .await
         .unwrap_err();
     assert!(error.to_string().contains("with_merchant_key"), "{error}");
+}
+
+/// The notification vectors' callbacks, signed now by the fixture platform key (their own
+/// signatures are of a time outside the clock window), with their APIv3 key and plaintext.
+fn callbacks() -> Vec<(http::HeaderMap, Vec<u8>, String, String)> {
+    use wechatpay_core::{Backend, PlatformSigner};
+    use wechatpay_fixtures::keys;
+    let signer = PlatformSigner::new(
+        keys::PLATFORM_PUBLIC_KEY_ID,
+        keys::PLATFORM_KEY_PEM,
+        Backend::default(),
+    )
+    .unwrap();
+    vectors::cases("notification")
+        .into_iter()
+        .map(|case| {
+            let mut signed = http::Response::new(vectors::read(&case, "body"));
+            signer
+                .sign_response(
+                    &mut signed,
+                    clock().as_secs(),
+                    "5K8264ILTKCH16CQ2502SI8ZNMTM67VS",
+                    &mut JsRandom::default(),
+                )
+                .unwrap();
+            let text = |file| String::from_utf8(vectors::read(&case, file)).unwrap();
+            let (headers, body) = signed.into_parts();
+            (headers.headers, body, text("api_v3_key"), text("plaintext"))
+        })
+        .collect()
+}
+
+#[wasm_bindgen_test]
+async fn callbacks_verify_and_decrypt_through_webcrypto() {
+    use wechatpay_core::{CryptoError, VerificationError};
+    use wechatpay_fetch::FetchTransport;
+
+    let cases = callbacks();
+    assert_eq!(cases.len(), 2);
+    for (headers, body, api_v3_key, plaintext) in cases {
+        let platform_keys = fixture_platform_keys();
+        let transport = webcrypto(&platform_keys)
+            .await
+            .with_api_v3_key(&api_v3_key)
+            .await
+            .unwrap();
+        assert!(transport.uses_webcrypto(), "Node has AES-GCM");
+        let wechatpay = keyless(platform_keys, transport);
+
+        // Verified by WebCrypto at the runtime's time, opened by WebCrypto.
+        let notification = wechatpay.parse_notification(&headers, &body).await.unwrap();
+        assert_eq!(notification.event_type, "APPLYMENT_STATE_CHANGE");
+        let opened = wechatpay
+            .transport()
+            .decrypt_notification(&notification.resource)
+            .await
+            .unwrap();
+        assert_eq!(opened.expose(), plaintext);
+        // The core's AES-GCM opens it the same.
+        let key = wechatpay_core::ApiV3Key::new(&api_v3_key).unwrap();
+        assert_eq!(notification.resource.decrypt(&key).unwrap(), opened);
+
+        // Altered on the way: refused before anything is opened.
+        let mut altered = body.clone();
+        altered[12] ^= 1;
+        let error = wechatpay
+            .parse_notification(&headers, &altered)
+            .await
+            .unwrap_err();
+        assert!(
+            matches!(
+                error.core().and_then(wechatpay_core::Error::verification),
+                Some(VerificationError::BadSignature { .. })
+            ),
+            "{error}"
+        );
+
+        // What fails to open fails as the core says it.
+        let kind = |error: Error| match error.core() {
+            Some(wechatpay_core::Error::Crypto(kind)) => kind.clone(),
+            other => panic!("{other:?}"),
+        };
+        let transport = wechatpay.transport();
+        let mut other_aad = notification.resource.clone();
+        other_aad.associated_data.push('x');
+        let mut not_base64 = notification.resource.clone();
+        not_base64.ciphertext = "!!".into();
+        let mut short = notification.resource.clone();
+        short.ciphertext = "AAAA".into();
+        let mut sm4 = notification.resource.clone();
+        sm4.algorithm = "AEAD_SM4_GCM".into();
+        let mut nonce = notification.resource.clone();
+        nonce.nonce = "abc".into();
+        for (resource, expected) in [
+            (&other_aad, CryptoError::DecryptionFailed),
+            (&not_base64, CryptoError::InvalidBase64),
+            (&short, CryptoError::DecryptionFailed),
+            (
+                &sm4,
+                CryptoError::UnsupportedAlgorithm {
+                    algorithm: "AEAD_SM4_GCM".into(),
+                },
+            ),
+            (&nonce, CryptoError::InvalidNonce { len: 3 }),
+        ] {
+            let error = transport.decrypt_notification(resource).await.unwrap_err();
+            assert_eq!(kind(error), expected);
+        }
+        let other_key = FetchTransport::default()
+            .with_api_v3_key("Wechatpay0Test0ApiV3Key000000002")
+            .await
+            .unwrap();
+        let error = other_key
+            .decrypt_notification(&notification.resource)
+            .await
+            .unwrap_err();
+        assert_eq!(kind(error), CryptoError::DecryptionFailed);
+    }
+
+    // A key of the wrong length is refused with the core's words; a transport without the
+    // key says which builder gives it.
+    let error = FetchTransport::default()
+        .with_api_v3_key("short")
+        .await
+        .unwrap_err();
+    assert!(
+        matches!(error.core(), Some(wechatpay_core::Error::InvalidInput { field, .. }) if field == "api_v3_key"),
+        "{error}"
+    );
+    assert!(
+        !error.to_string().contains("short"),
+        "a key is never echoed"
+    );
+    let (_, body, _, _) = &callbacks()[0];
+    let resource = serde_json::from_slice::<wechatpay_core::Notification>(body)
+        .unwrap()
+        .resource;
+    let error = FetchTransport::default()
+        .decrypt_notification(&resource)
+        .await
+        .unwrap_err();
+    assert!(error.to_string().contains("with_api_v3_key"), "{error}");
 }
