@@ -25,6 +25,14 @@ globalThis.fetch = (input, init) => {
   return realFetch(input, init);
 };
 
+// The Worker must run on WebCrypto: a fallback to pure Rust announces itself with a warning.
+const warnings = [];
+const realWarn = console.warn;
+console.warn = (...args) => {
+  warnings.push(args.join(" "));
+  realWarn(...args);
+};
+
 const here = path.dirname(fileURLToPath(import.meta.url));
 const readme = fs.readFileSync(path.join(here, "../../../README.md"), "utf8");
 const block = readme.match(/```js\n(\/\/ src\/index\.js\n[\s\S]*?)```/);
@@ -74,4 +82,5 @@ const reason = await unknown.text();
 console.log(unknown.status, reason);
 expect(unknown.status === 502 && reason.includes("RESOURCE_NOT_EXISTS"), "502 naming RESOURCE_NOT_EXISTS");
 
+expect(warnings.length === 0, `no fallback to pure Rust, but: ${warnings.join("; ")}`);
 console.log("the README's Worker: ok");
