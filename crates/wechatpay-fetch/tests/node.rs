@@ -761,3 +761,95 @@ async fn callbacks_verify_and_decrypt_through_webcrypto() {
         .unwrap_err();
     assert!(error.to_string().contains("with_api_v3_key"), "{error}");
 }
+
+/// The console warnings printed so far while [`lacking_webcrypto`] is in force.
+fn warnings() -> Vec<String> {
+    let warned = Reflect::get(&js_sys::global(), &"__warnings".into()).unwrap();
+    Array::from(&warned)
+        .iter()
+        .filter_map(|w| w.as_string())
+        .collect()
+}
+
+#[wasm_bindgen_test]
+async fn a_runtime_without_the_algorithms_falls_back_to_pure_rust_and_says_so_once() {
+    use wechatpay_core::{CryptoError, EncryptedField, MerchantKey, SigningKey, Transport};
+    use wechatpay_fetch::FetchTransport;
+    use wechatpay_fixtures::keys;
+
+    // A runtime whose WebCrypto imports no key (as one lacking the algorithms refuses them),
+    // and a console that records what is said.
+    js("globalThis.__importKey = crypto.subtle.importKey;
+        crypto.subtle.importKey = () => Promise.reject(new DOMException('Unrecognized algorithm', 'NotSupportedError'));
+        globalThis.__warn = console.warn;
+        globalThis.__warnings = [];
+        console.warn = (message) => globalThis.__warnings.push(String(message));");
+    let (headers, body, api_v3_key, plaintext) = callbacks().remove(0);
+    let mut built = Vec::new();
+    for _ in 0..2 {
+        let platform_keys = fixture_platform_keys();
+        let transport = async {
+            FetchTransport::with_merchant_key(keys::MERCHANT_KEY_PEM, &platform_keys)
+                .await?
+                .with_api_v3_key(&api_v3_key)
+                .await
+        }
+        .await;
+        built.push((platform_keys, transport));
+    }
+    let said = warnings();
+    js(
+        "crypto.subtle.importKey = globalThis.__importKey; delete globalThis.__importKey;
+        console.warn = globalThis.__warn; delete globalThis.__warn; delete globalThis.__warnings;",
+    );
+
+    // Said once for the RSA and once for the AES, however many transports were built.
+    assert_eq!(said.len(), 2, "{said:?}");
+    assert!(
+        said[0].contains("NotSupportedError") && said[0].contains("signing and verifying"),
+        "{said:?}"
+    );
+    assert!(
+        said[1].contains("decrypting callback resources"),
+        "{said:?}"
+    );
+    assert!(
+        !said.iter().any(|w| w.contains("PRIVATE KEY")),
+        "no key is echoed"
+    );
+
+    // Everything still works, on the core's crypto, with the same results.
+    let (platform_keys, transport) = built.remove(0);
+    let transport = transport.unwrap();
+    assert!(!transport.uses_webcrypto());
+    let message = b"GET\n/v3/certificates\n1700000000\n593BEC0C930BF1AFEB40B4A08C8FB242\n\n";
+    let signature = Transport::sign(&transport, message).await.unwrap().unwrap();
+    let expected = MerchantKey::from_pem(keys::MERCHANT_KEY_PEM)
+        .unwrap()
+        .sign(message, &mut JsRandom::default())
+        .unwrap();
+    assert_eq!(signature, expected);
+    let error = transport
+        .decrypt(&EncryptedField::new("AAAA"))
+        .await
+        .unwrap_err();
+    assert!(
+        matches!(
+            error.core(),
+            Some(wechatpay_core::Error::Crypto(CryptoError::DecryptionFailed))
+        ),
+        "{error}"
+    );
+    let wechatpay = keyless(platform_keys, transport);
+    let notification = wechatpay.parse_notification(&headers, &body).await.unwrap();
+    let opened = wechatpay
+        .transport()
+        .decrypt_notification(&notification.resource)
+        .await
+        .unwrap();
+    assert_eq!(opened.expose(), plaintext);
+    reset().await;
+    let query = QueryApplymentByOutRequestNo::new(seeded::FINISH).unwrap();
+    let applyment = wechatpay.execute(&query).await.unwrap();
+    assert_eq!(applyment.applyment_state, ApplymentState::Finish);
+}
