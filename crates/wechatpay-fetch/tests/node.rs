@@ -367,6 +367,18 @@ async fn webcrypto(
     transport
 }
 
+/// Checks that `transport` signs a request's message to the bytes the pure-Rust key gives.
+async fn signs_as_the_pure_rust_key(transport: &wechatpay_fetch::FetchTransport) {
+    use wechatpay_core::{MerchantKey, SigningKey, Transport};
+    let message = b"GET\n/v3/certificates\n1700000000\n593BEC0C930BF1AFEB40B4A08C8FB242\n\n";
+    let signature = Transport::sign(transport, message).await.unwrap().unwrap();
+    let expected = MerchantKey::from_pem(wechatpay_fixtures::keys::MERCHANT_KEY_PEM)
+        .unwrap()
+        .sign(message, &mut JsRandom::default())
+        .unwrap();
+    assert_eq!(signature, expected);
+}
+
 /// A client that holds no merchant key, of the mock's primary host: `transport` signs.
 fn keyless(
     platform_keys: wechatpay_core::PlatformKeys,
@@ -388,21 +400,12 @@ fn keyless(
 
 #[wasm_bindgen_test]
 async fn webcrypto_signs_as_the_pure_rust_key_does_and_runs_whole_calls() {
-    use wechatpay_core::{MerchantKey, SigningKey, Transport};
-    use wechatpay_fixtures::keys;
-
     reset().await;
     let platform_keys = fixture_platform_keys();
     let transport = webcrypto(&platform_keys).await;
 
     // PKCS#1 v1.5 is deterministic: WebCrypto's signature is the pure-Rust one, byte for byte.
-    let message = b"GET\n/v3/certificates\n1700000000\n593BEC0C930BF1AFEB40B4A08C8FB242\n\n";
-    let web = Transport::sign(&transport, message).await.unwrap().unwrap();
-    let rust = MerchantKey::from_pem(keys::MERCHANT_KEY_PEM)
-        .unwrap()
-        .sign(message, &mut JsRandom::default())
-        .unwrap();
-    assert_eq!(web, rust);
+    signs_as_the_pure_rust_key(&transport).await;
 
     // A client with no key of its own: the transport signs, and verifies the answers.
     let wechatpay = keyless(platform_keys, transport);
@@ -650,6 +653,24 @@ fn callbacks() -> Vec<(http::HeaderMap, Vec<u8>, String, String)> {
         .collect()
 }
 
+/// A callback verified and its resource opened by the client's transport.
+async fn open_callback(
+    wechatpay: &FetchClient,
+    headers: &http::HeaderMap,
+    body: &[u8],
+) -> (
+    wechatpay_core::Notification,
+    wechatpay_core::SensitiveString,
+) {
+    let notification = wechatpay.parse_notification(headers, body).await.unwrap();
+    let opened = wechatpay
+        .transport()
+        .decrypt_notification(&notification.resource)
+        .await
+        .unwrap();
+    (notification, opened)
+}
+
 #[wasm_bindgen_test]
 async fn callbacks_verify_and_decrypt_through_webcrypto() {
     use wechatpay_core::{CryptoError, VerificationError};
@@ -668,13 +689,8 @@ async fn callbacks_verify_and_decrypt_through_webcrypto() {
         let wechatpay = keyless(platform_keys, transport);
 
         // Verified by WebCrypto at the runtime's time, opened by WebCrypto.
-        let notification = wechatpay.parse_notification(&headers, &body).await.unwrap();
+        let (notification, opened) = open_callback(&wechatpay, &headers, &body).await;
         assert_eq!(notification.event_type, "APPLYMENT_STATE_CHANGE");
-        let opened = wechatpay
-            .transport()
-            .decrypt_notification(&notification.resource)
-            .await
-            .unwrap();
         assert_eq!(opened.expose(), plaintext);
         // The core's AES-GCM opens it the same.
         let key = wechatpay_core::ApiV3Key::new(&api_v3_key).unwrap();
@@ -773,7 +789,7 @@ fn warnings() -> Vec<String> {
 
 #[wasm_bindgen_test]
 async fn a_runtime_without_the_algorithms_falls_back_to_pure_rust_and_says_so_once() {
-    use wechatpay_core::{CryptoError, EncryptedField, MerchantKey, SigningKey, Transport};
+    use wechatpay_core::{CryptoError, EncryptedField};
     use wechatpay_fetch::FetchTransport;
     use wechatpay_fixtures::keys;
 
@@ -822,13 +838,7 @@ async fn a_runtime_without_the_algorithms_falls_back_to_pure_rust_and_says_so_on
     let (platform_keys, transport) = built.remove(0);
     let transport = transport.unwrap();
     assert!(!transport.uses_webcrypto());
-    let message = b"GET\n/v3/certificates\n1700000000\n593BEC0C930BF1AFEB40B4A08C8FB242\n\n";
-    let signature = Transport::sign(&transport, message).await.unwrap().unwrap();
-    let expected = MerchantKey::from_pem(keys::MERCHANT_KEY_PEM)
-        .unwrap()
-        .sign(message, &mut JsRandom::default())
-        .unwrap();
-    assert_eq!(signature, expected);
+    signs_as_the_pure_rust_key(&transport).await;
     let error = transport
         .decrypt(&EncryptedField::new("AAAA"))
         .await
@@ -841,12 +851,7 @@ async fn a_runtime_without_the_algorithms_falls_back_to_pure_rust_and_says_so_on
         "{error}"
     );
     let wechatpay = keyless(platform_keys, transport);
-    let notification = wechatpay.parse_notification(&headers, &body).await.unwrap();
-    let opened = wechatpay
-        .transport()
-        .decrypt_notification(&notification.resource)
-        .await
-        .unwrap();
+    let (_, opened) = open_callback(&wechatpay, &headers, &body).await;
     assert_eq!(opened.expose(), plaintext);
     reset().await;
     let query = QueryApplymentByOutRequestNo::new(seeded::FINISH).unwrap();
