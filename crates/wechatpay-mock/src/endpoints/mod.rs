@@ -7,7 +7,7 @@
 //! it, and the faults of each stage. Serving another endpoint is one module here and one line
 //! in the table at the bottom of this file.
 
-use http::Method;
+use http::{Method, Request};
 use percent_encoding::percent_decode_str;
 
 use crate::platform::SetupError;
@@ -85,20 +85,38 @@ pub(crate) fn seed(seeding: &mut Seeding<'_>) -> Result<(), SetupError> {
 /// A request as an endpoint's answer reads it: routed and authenticated.
 pub(crate) struct Call<'a> {
     route: &'a Route,
+    request: &'a Request<Vec<u8>>,
     path: &'a str,
     query: &'a str,
     store: &'a Store,
 }
 
 impl<'a> Call<'a> {
-    /// The request's `path` (without the query) and `query` on `route`, answered from `store`.
-    pub(crate) fn new(route: &'a Route, path: &'a str, query: &'a str, store: &'a Store) -> Self {
+    /// `request`, whose `path` (without the query) and `query` are given as split by the
+    /// router, on `route`, answered from `store`.
+    pub(crate) fn new(
+        route: &'a Route,
+        request: &'a Request<Vec<u8>>,
+        (path, query): (&'a str, &'a str),
+        store: &'a Store,
+    ) -> Self {
         Call {
             route,
+            request,
             path,
             query,
             store,
         }
+    }
+
+    /// The request's body, as sent.
+    pub(crate) fn body(&self) -> &'a [u8] {
+        self.request.body()
+    }
+
+    /// The request's header `name`, when it is text.
+    pub(crate) fn header(&self, name: &str) -> Option<&'a str> {
+        self.request.headers().get(name).and_then(|v| v.to_str().ok())
     }
 
     /// The path segment `{name}` of the route, as sent (percent-encoded).
@@ -213,19 +231,22 @@ mod tests {
     #[test]
     fn parameters_are_read_by_name_raw_or_decoded() {
         let store = store();
+        let request = Request::new(b"{}".to_vec());
         let call = Call::new(
             &ROUTE,
-            "/v3/things/4%32/parts/%E7%94%B3",
-            "a=1&b=x%20y",
+            &request,
+            ("/v3/things/4%32/parts/%E7%94%B3", "a=1&b=x%20y"),
             &store,
         );
+        assert_eq!(call.body(), b"{}");
+        assert_eq!(call.header("content-type"), None);
         assert_eq!(call.raw_path("thing_id").ok(), Some("4%32"));
         assert_eq!(call.path("thing_id").ok().as_deref(), Some("42"));
         assert_eq!(call.path("part").ok().as_deref(), Some("申"));
         assert_eq!(call.query("b").as_deref(), Some("x y"));
         assert_eq!(call.query("c"), None);
 
-        let invalid = Call::new(&ROUTE, "/v3/things/%FF/parts/x", "", &store);
+        let invalid = Call::new(&ROUTE, &request, ("/v3/things/%FF/parts/x", ""), &store);
         let refusal = invalid.path("thing_id").unwrap_err();
         assert_eq!(refusal.status, StatusCode::BAD_REQUEST);
         assert!(String::from_utf8_lossy(&refusal.body).contains(r#""field":"thing_id""#));

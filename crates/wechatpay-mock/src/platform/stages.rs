@@ -84,7 +84,7 @@ impl MockPlatform {
             // Authentication, then the answer.
             Front::Pass => match self.authenticate(request, &target, now) {
                 Err(refusal) => refusal,
-                Ok(()) => self.answer(routed, &target, at(Stage::Answer)),
+                Ok(()) => self.answer(routed, request, &target, at(Stage::Answer)),
             },
         };
 
@@ -168,13 +168,14 @@ impl MockPlatform {
     fn answer(
         &self,
         routed: Option<(&Endpoint, &Route)>,
+        request: &Request<Vec<u8>>,
         target: &Target<'_>,
         fault: Option<&Fault>,
     ) -> Reply {
         let Some((endpoint, route)) = routed else {
             return Reply::not_found("no such API");
         };
-        let call = Call::new(route, target.path, target.query, &self.store);
+        let call = Call::new(route, request, (target.path, target.query), &self.store);
         let reply = (route.answer)(&call).unwrap_or_else(|refusal| refusal);
         match fault {
             Some(fault) if reply.status == StatusCode::OK => Reply {
