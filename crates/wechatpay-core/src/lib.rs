@@ -22,6 +22,7 @@
 //!   signing ([`Client::prepare_unsigned`], [`UnsignedRequest::finish`]) and verification
 //!   ([`Client::receive`], [`Received::conclude`], [`Client::decode`]) come in two steps, so
 //!   that a KMS, an HSM or the runtime's WebCrypto can do the RSA;
+//! - uploads checked as the platform checks them ([`merchant::media::UploadMedia`]);
 //! - identifiers as types ([`MchId`], [`CertificateSerial`], [`PublicKeyId`]) and one retry
 //!   classification ([`Retry`]);
 //! - adapters that hold only I/O: [`Adapter`] and [`BlockingAdapter`] run the loop over a
@@ -33,7 +34,8 @@
 //! [`wechatpay-ureq`](../wechatpay_ureq/index.html) (blocking) or
 //! [`wechatpay-fetch`](../wechatpay_fetch/index.html) (the `fetch` of Cloudflare Workers, Deno
 //! and Node). [`wechatpay-mock`](../wechatpay_mock/index.html) plays the platform in tests.
-//! Endpoints without a typed operation here: implement [`Operation`].
+//! Endpoints without a typed operation here: call them with [`AnyEndpoint`] (JSON in and
+//! out, sensitive fields encrypted by pointer), or implement [`Operation`].
 //!
 //! ```
 //! use http::Response;
@@ -88,6 +90,7 @@
 
 mod adapter;
 mod answer;
+mod any_endpoint;
 mod base64;
 mod body;
 mod call;
@@ -100,6 +103,7 @@ pub mod ecommerce;
 mod endpoint;
 mod error;
 mod ids;
+pub mod merchant;
 mod nonce;
 mod notification;
 mod operation;
@@ -119,6 +123,7 @@ pub use adapter::{
     DefaultTransport, DownloadSink, Transport, too_large,
 };
 pub use answer::{Checked, Received};
+pub use any_endpoint::AnyEndpoint;
 pub use body::{Multipart, RequestBody, RequestParts};
 pub use call::{
     AdapterError, AttemptFailure, Call, DEFAULT_BODY_LIMIT, DEFAULT_TIMEOUT, ErrorChain,

@@ -2,7 +2,9 @@
 
 use std::fmt::Write as _;
 
-use percent_encoding::{AsciiSet, NON_ALPHANUMERIC, utf8_percent_encode};
+use percent_encoding::{
+    AsciiSet, NON_ALPHANUMERIC, percent_decode_str, percent_encode, utf8_percent_encode,
+};
 
 use crate::error::Error;
 use crate::signing::check_path_and_query;
@@ -49,6 +51,103 @@ impl PathBuilder {
             text: base.to_owned(),
             has_query: false,
         })
+    }
+
+    /// Reads a path and query as a person types it, for endpoints without a typed operation:
+    /// each path segment and each query name and value is percent-decoded, then encoded as
+    /// [`PathBuilder::segment`] and [`PathBuilder::query`] encode. Text typed raw and text
+    /// typed already encoded give the same bytes, and those bytes are what is signed and sent.
+    ///
+    /// A trailing `/` is kept (some endpoints end in one, `POST /v3/ecommerce/applyments/`).
+    /// In the query, `+` is a plus sign, not a space.
+    ///
+    /// ```
+    /// use wechatpay_core::PathBuilder;
+    ///
+    /// let typed = PathBuilder::parse("/v3/ecommerce/applyments/out-request-no/申请 01?appid=wx1&x=a/b")?;
+    /// let encoded = PathBuilder::parse(
+    ///     "/v3/ecommerce/applyments/out-request-no/%E7%94%B3%E8%AF%B7%2001?appid=wx1&x=a%2Fb",
+    /// )?;
+    /// assert_eq!(typed.finish(), encoded.finish());
+    /// assert_eq!(PathBuilder::parse("/v3/ecommerce/applyments/")?.finish(), "/v3/ecommerce/applyments/");
+    /// # Ok::<(), wechatpay_core::Error>(())
+    /// ```
+    ///
+    /// # Errors
+    ///
+    /// [`Error::InvalidInput`] (`path_and_query`): a path that does not start with `/`, holds
+    /// an empty segment (`//`), a `.` or `..` segment, or a fragment (`#`, never sent); a
+    /// query with an empty pair (`&&`) or an empty name.
+    pub fn parse(text: &str) -> Result<Self, Error> {
+        let invalid = |reason: &str| {
+            Error::invalid(
+                "path_and_query",
+                format!("{:?} {reason}", Quoted::value(text)),
+            )
+        };
+        if text.contains('#') {
+            return Err(invalid(
+                "holds a fragment ('#'), which is never sent: encode it as %23",
+            ));
+        }
+        let (path, query) = match text.split_once('?') {
+            Some((path, query)) => (path, Some(query)),
+            None => (text, None),
+        };
+        let Some(path) = path.strip_prefix('/') else {
+            return Err(invalid("must start with '/'"));
+        };
+        let mut builder = PathBuilder {
+            text: String::from("/"),
+            has_query: false,
+        };
+        let segments: Vec<&str> = path.split('/').collect();
+        let last = segments.len() - 1;
+        for (index, segment) in segments.iter().enumerate() {
+            let decoded: Vec<u8> = percent_decode_str(segment).collect();
+            if decoded.is_empty() {
+                // Only the last may be empty: a trailing slash (or the root, already written).
+                if index == last {
+                    if index > 0 {
+                        builder.text.push('/');
+                    }
+                    break;
+                }
+                return Err(invalid("has an empty segment ('//')"));
+            }
+            if decoded == b"." || decoded == b".." {
+                return Err(invalid(
+                    "has a '.' or '..' segment, which HTTP clients remove before sending",
+                ));
+            }
+            if index > 0 {
+                builder.text.push('/');
+            }
+            let _ = write!(builder.text, "{}", percent_encode(&decoded, COMPONENT));
+        }
+        for pair in query.into_iter().flat_map(|q| q.split('&')) {
+            let (name, value) = match pair.split_once('=') {
+                Some((name, value)) => (name, Some(value)),
+                None => (pair, None),
+            };
+            if name.is_empty() {
+                return Err(invalid(if pair.is_empty() {
+                    "has an empty query pair ('&&' or a trailing '&')"
+                } else {
+                    "has a query parameter without a name"
+                }));
+            }
+            builder.text.push(if builder.has_query { '&' } else { '?' });
+            builder.has_query = true;
+            let name: Vec<u8> = percent_decode_str(name).collect();
+            let _ = write!(builder.text, "{}", percent_encode(&name, COMPONENT));
+            if let Some(value) = value {
+                let value: Vec<u8> = percent_decode_str(value).collect();
+                let _ = write!(builder.text, "={}", percent_encode(&value, COMPONENT));
+            }
+        }
+        check_path_and_query(&builder.text)?;
+        Ok(builder)
     }
 
     /// Appends `/` and the encoded parameter `value`.

@@ -1,5 +1,5 @@
-//! The fixtures the wechatpay crates share: test keys with their identifiers, and the example
-//! answers printed on the API pages.
+//! The fixtures the wechatpay crates share: test keys with their identifiers, the example
+//! answers printed on the API pages, and sample files to upload.
 //!
 //! **Test only.** Every private key here was generated for this repository's tests and is
 //! published on purpose; none is a real WeChat Pay merchant or platform key. Never use them, or
@@ -29,4 +29,5 @@
 #![no_std]
 
 pub mod keys;
+pub mod media;
 pub mod pages;
