@@ -3,9 +3,11 @@
 //! [`MockPlatform`] is the platform's side of the exchange with no I/O: it checks a merchant's
 //! `Authorization` exactly as the real platform does (scheme, the five fields, mchid, merchant
 //! certificate serial, a ±300 s window, the signature over method, path and query as received,
-//! and raw body), requires `Accept` and `User-Agent`, validates parameters, and answers the
-//! e-commerce applyment and contract queries from a store seeded with one applyment in every
-//! state. Every answer is signed with the platform key and carries a `Request-ID`. Faults are
+//! and raw body, or an upload's `meta` part alone), requires `Accept` and `User-Agent`,
+//! validates parameters, and answers the e-commerce applyment and contract queries from a
+//! store seeded with one applyment in every state. It takes image and video uploads, checked
+//! as the platform checks them ([`multipart`], [`endpoints::media`]), and applyment
+//! submissions whose sensitive fields must decrypt with the platform key the request names. Every answer is signed with the platform key and carries a `Request-ID`. Faults are
 //! switched on per request with [`MockPlatform::inject`]. [`MockServer`] puts it on a loopback
 //! port, optionally with [control routes](control) for tests that reach it only over HTTP.
 //! [`conformance`] is what every adapter owes a caller, as one table of scenarios that each
@@ -42,7 +44,9 @@ pub mod conformance;
 pub mod control;
 pub mod endpoints;
 mod faults;
+mod field_keys;
 mod keys;
+pub mod multipart;
 mod platform;
 pub mod records;
 mod reply;

@@ -13,6 +13,7 @@ use wechatpay_core::{Backend, PlatformSigner};
 
 use crate::endpoints;
 use crate::faults::Fault;
+use crate::field_keys::FieldKeys;
 use crate::keys::MockKeys;
 use crate::store::{Seeding, Store};
 
@@ -95,6 +96,8 @@ pub struct MockPlatform {
     certificate_signer: Option<PlatformSigner>,
     /// Signs as if it were the platform, with the wrong key, for [`Fault::WrongSigningKey`].
     impostor: PlatformSigner,
+    /// Decrypts the sensitive fields of requests.
+    field_keys: FieldKeys,
     store: Store,
     state: Mutex<State>,
 }
@@ -130,6 +133,7 @@ impl MockPlatform {
             Backend::default(),
         )
         .map_err(|e| key_error("merchant_private_key")(e.to_string()))?;
+        let field_keys = FieldKeys::new(&keys)?;
         let store = {
             let mut encrypt = |plaintext: &str| encrypt_to(&merchant_key, plaintext, rng);
             let mut seeding = Seeding::new(&mut encrypt);
@@ -142,6 +146,7 @@ impl MockPlatform {
             public_key_signer,
             certificate_signer,
             impostor,
+            field_keys,
             store,
             state: Mutex::new(State {
                 faults: VecDeque::new(),
@@ -241,6 +246,11 @@ impl MockPlatform {
         seen.status = answer.response.as_ref().map(|r| r.status().as_u16());
         self.record(seen);
         answer
+    }
+
+    /// The keys that decrypt requests' sensitive fields.
+    pub(crate) fn field_keys(&self) -> &FieldKeys {
+        &self.field_keys
     }
 
     /// The endpoints' records.

@@ -20,8 +20,9 @@ use tokio::sync::oneshot;
 use crate::control;
 use crate::platform::MockPlatform;
 
-/// The largest request body the server reads.
-const MAX_REQUEST_BODY: usize = 2 * 1024 * 1024;
+/// The largest request body the server reads: the largest upload, with room for its part
+/// headers.
+const MAX_REQUEST_BODY: usize = wechatpay_core::merchant::media::VIDEO_LIMIT + 64 * 1024;
 
 /// A running loopback server. Dropping it stops the server and closes its connections.
 #[derive(Debug)]

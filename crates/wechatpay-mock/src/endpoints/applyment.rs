@@ -1,9 +1,13 @@
 //! `GET /v3/ecommerce/applyments/out-request-no/{out_request_no}` and
 //! `GET /v3/ecommerce/applyments/{applyment_id}`: the state of a sub-merchant's applyment
-//! (查询申请状态).
+//! (查询申请状态); `POST /v3/ecommerce/applyments/`: a new applyment (提交申请单).
 //!
 //! Seeded with one applyment in each state ([`seeded`]); [`MockPlatform::add_applyment`] adds
-//! more.
+//! more, and so does a submission, which the platform checks for what it can check without
+//! people: the request number, the sensitive fields (each must decrypt with the platform key
+//! the request's `Wechatpay-Serial` names) and the uploads its `media_id`s name. A new
+//! applyment starts in `CHECKING`; a `REJECTED` one submitted again under its request number
+//! goes back to `CHECKING`; any other one already known is answered as it is.
 
 use http::Method;
 use serde_json::{Value, json};
@@ -87,6 +91,11 @@ pub(crate) const ENDPOINT: Endpoint = Endpoint {
             path: "/v3/ecommerce/applyments/{applyment_id}",
             answer: by_applyment_id,
         },
+        Route {
+            method: Method::POST,
+            path: "/v3/ecommerce/applyments/",
+            answer: submit,
+        },
     ],
     seed,
     unknown_enum_values: &[
@@ -132,6 +141,138 @@ fn by_applyment_id(call: &Call<'_>) -> Outcome {
             .read(|a: &Applyments| a.body(|a| a.applyment_id == applyment_id)),
         "申请单不存在",
     )
+}
+
+/// The most applyments the platform keeps; a submission past it is refused.
+pub const MAX_APPLYMENTS: usize = 10_000;
+
+/// The sensitive fields of a submission, as JSON pointers: encrypted to the platform.
+const SENSITIVE_FIELDS: [&str; 10] = [
+    "/id_card_info/id_card_name",
+    "/id_card_info/id_card_number",
+    "/id_doc_info/id_doc_name",
+    "/id_doc_info/id_doc_number",
+    "/account_info/account_name",
+    "/account_info/account_number",
+    "/contact_info/contact_name",
+    "/contact_info/contact_id_card_number",
+    "/contact_info/mobile_phone",
+    "/contact_info/contact_email",
+];
+
+/// The fields of a submission that name an upload by its `media_id`.
+const MEDIA_FIELDS: [&str; 4] = [
+    "/business_license_info/business_license_copy",
+    "/id_card_info/id_card_copy",
+    "/id_card_info/id_card_national",
+    "/id_doc_info/id_doc_copy",
+];
+
+/// A pointer as the platform names the field: `id_card_info.id_card_name`.
+fn field_name(pointer: &str) -> String {
+    pointer.trim_start_matches('/').replace('/', ".")
+}
+
+fn submit(call: &Call<'_>) -> Outcome {
+    let body: Value = serde_json::from_slice(call.body())
+        .ok()
+        .filter(Value::is_object)
+        .ok_or_else(|| Reply::param_error("body", "body", "应为JSON对象"))?;
+    let out_request_no = body
+        .get("out_request_no")
+        .and_then(Value::as_str)
+        .filter(|no| (1..=124).contains(&no.chars().count()))
+        .ok_or_else(|| Reply::param_error("out_request_no", "body", "长度应为1到124个字符"))?;
+    if body
+        .get("organization_type")
+        .and_then(Value::as_str)
+        .is_none_or(str::is_empty)
+    {
+        return Err(Reply::param_error("organization_type", "body", "不能为空"));
+    }
+    for pointer in SENSITIVE_FIELDS {
+        let Some(value) = body.pointer(pointer) else {
+            continue;
+        };
+        let field = field_name(pointer);
+        let ciphertext = value
+            .as_str()
+            .ok_or_else(|| Reply::param_error(&field, "body", "应为加密后的字符串"))?;
+        if call.decrypt(&field, ciphertext)?.trim().is_empty() {
+            return Err(Reply::param_error(&field, "body", "解密后为空"));
+        }
+    }
+    for pointer in MEDIA_FIELDS {
+        let Some(value) = body.pointer(pointer) else {
+            continue;
+        };
+        if !value
+            .as_str()
+            .is_some_and(|id| super::media::known(call, id))
+        {
+            return Err(Reply::param_error(
+                &field_name(pointer),
+                "body",
+                "媒体文件ID不存在,请先上传图片",
+            ));
+        }
+    }
+    let applyment_id = call
+        .store()
+        .write(|applyments: &mut Applyments| applyments.submit(out_request_no))?;
+    Ok(Reply::ok(
+        json!({"applyment_id": applyment_id, "out_request_no": out_request_no})
+            .to_string()
+            .into_bytes(),
+    ))
+}
+
+impl Applyments {
+    /// The id of the applyment submitted under `out_request_no`: a new one in `CHECKING`, a
+    /// rejected one back in `CHECKING`, or any other one as it is.
+    fn submit(&mut self, out_request_no: &str) -> Result<u64, Reply> {
+        let checking = |applyment_id: u64| ApplymentRecord {
+            out_request_no: out_request_no.to_owned(),
+            applyment_id,
+            body: json!({
+                "applyment_state": "CHECKING",
+                "applyment_state_desc": "资料校验中",
+                "out_request_no": out_request_no,
+                "applyment_id": applyment_id,
+                "sign_state": "NOT_SIGNABLE",
+            })
+            .to_string()
+            .into_bytes(),
+        };
+        if let Some(known) = self.0.iter_mut().find(|a| a.out_request_no == out_request_no) {
+            let state = serde_json::from_slice::<Value>(&known.body)
+                .ok()
+                .and_then(|b| b.get("applyment_state")?.as_str().map(str::to_owned));
+            if state.as_deref() == Some("REJECTED") {
+                *known = checking(known.applyment_id);
+            }
+            return Ok(known.applyment_id);
+        }
+        if self.0.len() >= MAX_APPLYMENTS {
+            return Err(Reply::error(
+                http::StatusCode::TOO_MANY_REQUESTS,
+                "FREQUENCY_LIMITED",
+                "申请单数量已达上限 (the mock keeps at most 10000 applyments)",
+            ));
+        }
+        let applyment_id = match self.0.iter().map(|a| a.applyment_id).max() {
+            None => 2_000_002_124_775_691,
+            Some(highest) => highest.checked_add(1).ok_or_else(|| {
+                Reply::error(
+                    http::StatusCode::INTERNAL_SERVER_ERROR,
+                    "SYSTEM_ERROR",
+                    "no applyment_id is left above the highest one",
+                )
+            })?,
+        };
+        self.0.push(checking(applyment_id));
+        Ok(applyment_id)
+    }
 }
 
 impl MockPlatform {

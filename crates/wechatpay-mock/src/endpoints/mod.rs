@@ -10,6 +10,7 @@
 use http::{Method, Request};
 use percent_encoding::percent_decode_str;
 
+use crate::field_keys::{FieldError, FieldKeys};
 use crate::platform::SetupError;
 use crate::reply::Reply;
 use crate::store::{Seeding, Store};
@@ -89,16 +90,19 @@ pub(crate) struct Call<'a> {
     path: &'a str,
     query: &'a str,
     store: &'a Store,
+    field_keys: &'a FieldKeys,
 }
 
 impl<'a> Call<'a> {
     /// `request`, whose `path` (without the query) and `query` are given as split by the
-    /// router, on `route`, answered from `store`.
+    /// router, on `route`, answered from `store`, its sensitive fields decrypted with
+    /// `field_keys`.
     pub(crate) fn new(
         route: &'a Route,
         request: &'a Request<Vec<u8>>,
         (path, query): (&'a str, &'a str),
         store: &'a Store,
+        field_keys: &'a FieldKeys,
     ) -> Self {
         Call {
             route,
@@ -106,7 +110,34 @@ impl<'a> Call<'a> {
             path,
             query,
             store,
+            field_keys,
         }
+    }
+
+    /// The sensitive field `field` of the body (a JSON pointer), decrypted with the platform
+    /// key the request's `Wechatpay-Serial` names.
+    ///
+    /// # Errors
+    ///
+    /// A `PARAM_ERROR` naming the field when the request names no key the platform has, or
+    /// when the value is not a ciphertext of that key (a plaintext sent unencrypted, one
+    /// encrypted to another key).
+    pub(crate) fn decrypt(&self, field: &str, ciphertext: &str) -> Result<String, Reply> {
+        let serial = self.header(wechatpay_core::WECHATPAY_SERIAL);
+        self.field_keys
+            .decrypt(serial, ciphertext)
+            .map_err(|error| match error {
+                FieldError::UnknownSerial => Reply::param_error(
+                    "Wechatpay-Serial",
+                    "header",
+                    "应为加密敏感信息所用的微信支付公钥ID或平台证书序列号",
+                ),
+                FieldError::Undecryptable => Reply::param_error(
+                    field,
+                    "body",
+                    "解密失败,请用 Wechatpay-Serial 所指的微信支付公钥加密",
+                ),
+            })
     }
 
     /// The request's body, as sent.
@@ -189,6 +220,7 @@ endpoints! {
     applyment,
     balance,
     contract,
+    media,
 }
 
 #[cfg(test)]
@@ -205,6 +237,10 @@ mod tests {
         path: "/v3/things/{thing_id}/parts/{part}",
         answer: answer_nothing,
     };
+
+    fn field_keys() -> FieldKeys {
+        FieldKeys::new(&crate::MockKeys::fixtures()).unwrap()
+    }
 
     fn store() -> Store {
         let mut refuse = |_: &str| -> Result<String, SetupError> {
@@ -234,12 +270,14 @@ mod tests {
     #[test]
     fn parameters_are_read_by_name_raw_or_decoded() {
         let store = store();
+        let keys = field_keys();
         let request = Request::new(b"{}".to_vec());
         let call = Call::new(
             &ROUTE,
             &request,
             ("/v3/things/4%32/parts/%E7%94%B3", "a=1&b=x%20y"),
             &store,
+            &keys,
         );
         assert_eq!(call.body(), b"{}");
         assert_eq!(call.header("content-type"), None);
@@ -249,7 +287,13 @@ mod tests {
         assert_eq!(call.query("b").as_deref(), Some("x y"));
         assert_eq!(call.query("c"), None);
 
-        let invalid = Call::new(&ROUTE, &request, ("/v3/things/%FF/parts/x", ""), &store);
+        let invalid = Call::new(
+            &ROUTE,
+            &request,
+            ("/v3/things/%FF/parts/x", ""),
+            &store,
+            &keys,
+        );
         let refusal = invalid.path("thing_id").unwrap_err();
         assert_eq!(refusal.status, StatusCode::BAD_REQUEST);
         assert!(String::from_utf8_lossy(&refusal.body).contains(r#""field":"thing_id""#));

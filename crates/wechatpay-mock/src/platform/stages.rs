@@ -2,9 +2,10 @@
 //! endpoint's answer, the signature, the wire. Each stage applies the faults that strike at it
 //! ([`Fault::stage`]), here and nowhere else; endpoints know nothing of faults.
 
+use std::borrow::Cow;
 use std::time::Duration;
 
-use http::header::{ACCEPT, AUTHORIZATION, LOCATION, RETRY_AFTER, USER_AGENT};
+use http::header::{ACCEPT, AUTHORIZATION, CONTENT_TYPE, LOCATION, RETRY_AFTER, USER_AGENT};
 use http::{HeaderValue, Request, Response, StatusCode};
 use rand_core::CryptoRng;
 use rsa::Pkcs1v15Sign;
@@ -16,6 +17,7 @@ use super::{Answer, MAX_REQUEST_SKEW, MockPlatform};
 use crate::authorization::{AuthorizationError, MerchantAuthorization};
 use crate::endpoints::{self, Call, Endpoint, Route};
 use crate::faults::{Fault, Stage};
+use crate::multipart;
 use crate::reply::Reply;
 
 /// Where [`Fault::Redirect`] points: a path the platform does not serve, so that a client
@@ -132,14 +134,14 @@ impl MockPlatform {
                 None,
             ));
         }
-        let body = signed_body(request);
+        let body = signed_body(request)?;
         let mut message = Vec::with_capacity(body.len() + 128);
         for part in [
             request.method().as_str().as_bytes(),
             target.path_and_query.as_bytes(),
             authorization.timestamp.to_string().as_bytes(),
             authorization.nonce_str.as_bytes(),
-            body,
+            body.as_ref(),
         ] {
             message.extend_from_slice(part);
             message.push(b'\n');
@@ -175,7 +177,13 @@ impl MockPlatform {
         let Some((endpoint, route)) = routed else {
             return Reply::not_found("no such API");
         };
-        let call = Call::new(route, request, (target.path, target.query), &self.store);
+        let call = Call::new(
+            route,
+            request,
+            (target.path, target.query),
+            &self.store,
+            self.field_keys(),
+        );
         let reply = (route.answer)(&call).unwrap_or_else(|refusal| refusal);
         match fault {
             Some(fault) if reply.status == StatusCode::OK => Reply {
@@ -247,11 +255,22 @@ impl MockPlatform {
     }
 }
 
-/// The body the merchant signed: the whole body, for every endpoint served so far. An upload
-/// (`multipart/form-data`) signs its `meta` part alone; this is where that part will be cut
-/// out when the platform serves one.
-fn signed_body(request: &Request<Vec<u8>>) -> &[u8] {
-    request.body()
+/// The body the merchant signed: the whole body, but for an upload (`multipart/form-data`),
+/// whose `meta` part alone is signed. An upload the platform cannot read has no `meta` to
+/// check the signature over, and is refused before it.
+fn signed_body(request: &Request<Vec<u8>>) -> Result<Cow<'_, [u8]>, Reply> {
+    let content_type = request
+        .headers()
+        .get(CONTENT_TYPE)
+        .and_then(|v| v.to_str().ok());
+    match content_type {
+        Some(content_type) if multipart::is_multipart(Some(content_type)) => {
+            multipart::parse(content_type, request.body())
+                .map(|upload| Cow::Owned(upload.meta.to_vec()))
+                .map_err(|reason| Reply::invalid_request(&format!("multipart 格式错误: {reason}")))
+        }
+        _ => Ok(Cow::Borrowed(request.body())),
+    }
 }
 
 /// The routing stage's faults: the platform's front answers, or hangs up, before any endpoint

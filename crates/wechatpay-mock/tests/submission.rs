@@ -1,0 +1,229 @@
+//! A new applyment through the generic operation: its sensitive fields encrypted by pointer to
+//! the key `Wechatpay-Serial` names, its ID card images named by the `media_id`s of uploads;
+//! then the typed query sees it.
+
+use http::Method;
+use rand_chacha::ChaCha20Rng;
+use rand_core::SeedableRng;
+use serde_json::{Value, json};
+use wechatpay_core::ecommerce::applyment::{ApplymentState, QueryApplymentByOutRequestNo};
+use wechatpay_core::merchant::media::UploadMedia;
+use wechatpay_core::{AnyEndpoint, Client, Error, Host, Nonce, Operation, PathBuilder};
+use wechatpay_fixtures::media::{LOGO_BMP, LOGO_PNG};
+use wechatpay_mock::records::seeded;
+use wechatpay_mock::{MockKeys, MockPlatform};
+
+const NOW: u64 = 1_700_000_000;
+
+fn setup() -> (MockPlatform, Client) {
+    let keys = MockKeys::fixtures();
+    let platform = MockPlatform::new(keys.clone(), &mut ChaCha20Rng::from_seed([6; 32])).unwrap();
+    (
+        platform,
+        keys.client("https://api.mch.weixin.qq.com").unwrap(),
+    )
+}
+
+fn exchange<O: Operation>(
+    platform: &MockPlatform,
+    client: &Client,
+    operation: &O,
+) -> Result<O::Output, Error> {
+    let mut rng = ChaCha20Rng::from_seed([7; 32]);
+    let request = client.prepare(
+        operation,
+        Host::Primary,
+        NOW,
+        &Nonce::generate(&mut rng),
+        &mut rng,
+    )?;
+    let response = platform
+        .handle(&request, NOW, &mut rng)
+        .response
+        .expect("an answer");
+    client.parse(operation, &response, NOW)
+}
+
+fn submission(body: &Value, encrypt: &[&str]) -> AnyEndpoint {
+    let mut operation = AnyEndpoint::new(
+        Method::POST,
+        PathBuilder::parse("/v3/ecommerce/applyments/").unwrap(),
+    )
+    .unwrap()
+    .with_json(body)
+    .unwrap();
+    for pointer in encrypt {
+        operation = operation.encrypt(pointer).unwrap();
+    }
+    operation
+}
+
+const ENCRYPTED: [&str; 3] = [
+    "/id_card_info/id_card_name",
+    "/id_card_info/id_card_number",
+    "/contact_info/contact_name",
+];
+
+fn param_field(result: Result<Option<Value>, Error>) -> String {
+    match result {
+        Err(Error::Api(api)) => {
+            assert_eq!(api.code.as_deref(), Some("PARAM_ERROR"), "{api}");
+            api.detail
+                .as_ref()
+                .and_then(|d| d["field"].as_str())
+                .unwrap_or_default()
+                .to_owned()
+        }
+        other => panic!("expected PARAM_ERROR, got {other:?}"),
+    }
+}
+
+#[test]
+fn a_submission_with_encrypted_fields_and_uploaded_images_becomes_an_applyment() {
+    let (platform, client) = setup();
+    let front = exchange(
+        &platform,
+        &client,
+        &UploadMedia::image("front.png", LOGO_PNG.to_vec()).unwrap(),
+    )
+    .unwrap();
+    let back = exchange(
+        &platform,
+        &client,
+        &UploadMedia::image("back.bmp", LOGO_BMP.to_vec()).unwrap(),
+    )
+    .unwrap();
+    let body = json!({
+        "out_request_no": "APPLYMENT_NEW_0001",
+        "organization_type": "2401",
+        "id_card_info": {
+            "id_card_copy": front.media_id,
+            "id_card_national": back.media_id,
+            "id_card_name": "张三",
+            "id_card_number": "110101199003070011",
+            "id_card_valid_time": "2026-06-06",
+        },
+        "contact_info": {"contact_type": "65", "contact_name": "张三"},
+        "merchant_shortname": "张三餐饮店",
+    });
+    let answer = exchange(&platform, &client, &submission(&body, &ENCRYPTED))
+        .unwrap()
+        .expect("a body");
+    assert_eq!(answer["out_request_no"], "APPLYMENT_NEW_0001");
+    let applyment_id = answer["applyment_id"].as_u64().expect("an integer id");
+
+    // The typed query sees it, and the generic query answers the same document.
+    let query = QueryApplymentByOutRequestNo::new("APPLYMENT_NEW_0001").unwrap();
+    let applyment = exchange(&platform, &client, &query).unwrap();
+    assert_eq!(applyment.applyment_state, ApplymentState::Checking);
+    assert_eq!(applyment.applyment_id, applyment_id);
+    let generic = AnyEndpoint::new(
+        Method::GET,
+        PathBuilder::parse(&format!("/v3/ecommerce/applyments/{applyment_id}")).unwrap(),
+    )
+    .unwrap();
+    let document = exchange(&platform, &client, &generic)
+        .unwrap()
+        .expect("a body");
+    assert_eq!(document["applyment_id"].as_u64(), Some(applyment_id));
+    assert_eq!(document["applyment_state"], "CHECKING");
+
+    // The same request number again: the same applyment, unchanged.
+    let again = exchange(&platform, &client, &submission(&body, &ENCRYPTED))
+        .unwrap()
+        .expect("a body");
+    assert_eq!(again["applyment_id"].as_u64(), Some(applyment_id));
+}
+
+#[test]
+fn a_rejected_applyment_submitted_again_is_checked_again() {
+    let (platform, client) = setup();
+    let body = json!({"out_request_no": seeded::REJECTED, "organization_type": "2401"});
+    let answer = exchange(&platform, &client, &submission(&body, &[]))
+        .unwrap()
+        .expect("a body");
+    let query = QueryApplymentByOutRequestNo::new(seeded::REJECTED).unwrap();
+    let applyment = exchange(&platform, &client, &query).unwrap();
+    assert_eq!(applyment.applyment_state, ApplymentState::Checking);
+    assert_eq!(
+        answer["applyment_id"].as_u64(),
+        Some(applyment.applyment_id)
+    );
+}
+
+#[test]
+fn sensitive_fields_must_decrypt_and_media_ids_must_be_uploads() {
+    let (platform, client) = setup();
+    let body = json!({
+        "out_request_no": "APPLYMENT_NEW_0002",
+        "organization_type": "2401",
+        "id_card_info": {"id_card_name": "张三", "id_card_number": "110101199003070011"},
+        "contact_info": {"contact_name": "张三"},
+    });
+    // Forgotten encryption of one field: the platform names it.
+    let forgot = submission(&body, &ENCRYPTED[..2]);
+    assert_eq!(
+        param_field(exchange(&platform, &client, &forgot)),
+        "contact_info.contact_name"
+    );
+    // An image that was never uploaded.
+    let mut unknown = body.clone();
+    unknown["id_card_info"]["id_card_copy"] = json!("never-uploaded");
+    assert_eq!(
+        param_field(exchange(
+            &platform,
+            &client,
+            &submission(&unknown, &ENCRYPTED)
+        )),
+        "id_card_info.id_card_copy"
+    );
+    for (broken, field) in [
+        (json!({"organization_type": "2401"}), "out_request_no"),
+        (json!({"out_request_no": "A"}), "organization_type"),
+        (json!(["not", "an", "object"]), "body"),
+    ] {
+        assert_eq!(
+            param_field(exchange(&platform, &client, &submission(&broken, &[]))),
+            field
+        );
+    }
+    // Nothing was added by a refused submission.
+    let query = QueryApplymentByOutRequestNo::new("APPLYMENT_NEW_0002").unwrap();
+    let error = exchange(&platform, &client, &query).unwrap_err();
+    assert_eq!(
+        error.api().and_then(|a| a.code.as_deref()),
+        Some("RESOURCE_NOT_EXISTS")
+    );
+}
+
+#[test]
+fn fields_encrypted_to_the_platform_certificate_decrypt_with_it() {
+    let keys = MockKeys::fixtures();
+    let certificate = keys
+        .certificate
+        .clone()
+        .expect("the fixtures have a certificate");
+    let platform = MockPlatform::new(keys.clone(), &mut ChaCha20Rng::from_seed([6; 32])).unwrap();
+    // A merchant in certificate mode: the certificate is the only platform key.
+    let mut platform_keys = wechatpay_core::PlatformKeys::new();
+    platform_keys
+        .add_certificate(&certificate.certificate_pem)
+        .unwrap();
+    let credentials = wechatpay_core::MerchantCredentials::new(
+        &keys.mchid,
+        &keys.merchant_serial,
+        &keys.merchant_private_key_pem,
+    )
+    .unwrap();
+    let client = Client::new(credentials, platform_keys).unwrap();
+    let body = json!({
+        "out_request_no": "APPLYMENT_CERT_0001",
+        "organization_type": "2401",
+        "id_card_info": {"id_card_name": "张三", "id_card_number": "110101199003070011"},
+        "contact_info": {"contact_name": "张三"},
+    });
+    let answer = exchange(&platform, &client, &submission(&body, &ENCRYPTED))
+        .unwrap()
+        .expect("a body");
+    assert_eq!(answer["out_request_no"], "APPLYMENT_CERT_0001");
+}
