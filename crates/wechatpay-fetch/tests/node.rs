@@ -26,7 +26,9 @@ use web_sys::WritableStream;
 use wechatpay_core::ecommerce::applyment::{ApplymentState, QueryApplymentByOutRequestNo};
 use wechatpay_core::{AdapterSettings, DownloadTicket, RetryPolicy};
 use wechatpay_fetch::{Error, FetchClient, JsRandom};
-use wechatpay_mock::conformance::{Control, ControlRoutes, FileServer, Suite, check_downloads};
+use wechatpay_mock::conformance::{
+    Control, ControlRoutes, FileServer, Suite, check_downloads, check_uploads,
+};
 use wechatpay_mock::records::seeded;
 use wechatpay_mock::{MockKeys, SeenRequest};
 
@@ -88,6 +90,28 @@ async fn the_conformance_table_holds() {
     let suite = Suite::new(&control, &primary(), &backup, &closed, clock);
     let report = suite.run(FetchClient::new).await;
     assert!(report.all_passed(), "{report}");
+}
+
+#[wasm_bindgen_test]
+async fn uploads_and_untyped_endpoints_go_through_whole() {
+    reset().await;
+    // The files are built in Rust (`wechatpay-fixtures`), the largest a 5 MiB video.
+    let report = check_uploads(&primary(), FetchClient::new).await;
+    assert!(report.all_passed(), "{report}");
+    assert_eq!(report.passed.len(), 4);
+    let uploads: Vec<(String, Option<u16>)> = seen()
+        .await
+        .into_iter()
+        .filter(|r| r.path_and_query.starts_with("/v3/merchant/media/"))
+        .map(|r| (r.path_and_query, r.status))
+        .collect();
+    assert_eq!(
+        uploads,
+        [
+            ("/v3/merchant/media/upload".to_owned(), Some(200)),
+            ("/v3/merchant/media/video_upload".to_owned(), Some(200)),
+        ]
+    );
 }
 
 /// A one-request server in this Node process (the mock has no download route, and wasm

@@ -1,6 +1,6 @@
 //! The hyper adapter against the loopback mock platform: the conformance table every adapter
-//! runs (`wechatpay_mock::conformance`), downloads, and a client over a hyper-util client of
-//! the caller's making.
+//! runs (`wechatpay_mock::conformance`), downloads, uploads and endpoints called without a
+//! typed model, and a client over a hyper-util client of the caller's making.
 
 use hyper_util::client::legacy::Client as PooledClient;
 use hyper_util::client::legacy::connect::HttpConnector;
@@ -25,6 +25,28 @@ async fn a_download_streams_to_a_tokio_writer_through_its_digest() {
     let report =
         conformance::check_downloads(conformance::serve_once, HyperClient::new, to_memory).await;
     assert!(report.all_passed(), "{report}");
+}
+
+#[tokio::test]
+async fn uploads_and_untyped_endpoints_go_through_whole() {
+    let site = Loopback::start().unwrap();
+    let report = conformance::check_uploads(&site.url(), HyperClient::new).await;
+    assert!(report.all_passed(), "{report}");
+    assert_eq!(report.passed.len(), 4);
+    // The platform saw both uploads, the video at the endpoint's limit.
+    let seen = site.platform().requests();
+    let uploads: Vec<&str> = seen
+        .iter()
+        .filter(|r| r.path_and_query.starts_with("/v3/merchant/media/"))
+        .map(|r| r.path_and_query.as_str())
+        .collect();
+    assert_eq!(
+        uploads,
+        [
+            "/v3/merchant/media/upload",
+            "/v3/merchant/media/video_upload"
+        ]
+    );
 }
 
 #[tokio::test]

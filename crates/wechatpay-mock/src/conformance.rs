@@ -23,6 +23,10 @@
 //! [`DownloadTicket`](wechatpay_core::DownloadTicket) through the adapter, from a
 //! [`FileServer`] that the test starts, since the mock has no download route.
 //!
+//! [`check_uploads`] sends what is not a JSON query through the adapter: an image upload, the
+//! largest video upload the platform takes, and endpoints called through
+//! [`AnyEndpoint`](wechatpay_core::AnyEndpoint), a query and a submission with encrypted fields.
+//!
 //! With the `server` feature (the default), [`Loopback`] starts the platform on two loopback
 //! ports for a native test, [`OneAnswer`] is a file server on a thread ([`serve_once`]), and
 //! [`block_on`] drives the runner for a blocking adapter.
@@ -42,6 +46,7 @@ mod loopback;
 mod subject;
 mod suite;
 mod table;
+mod uploads;
 
 pub use control::{Control, ControlRoutes, seen_from_json};
 pub use download::{FileServer, check_downloads};
@@ -50,6 +55,7 @@ pub use loopback::{Loopback, OneAnswer, block_on, serve_once, system_clock};
 pub use subject::Subject;
 pub use suite::Suite;
 pub use table::SCENARIOS;
+pub use uploads::{SUBMITTED_OUT_REQUEST_NO, check_uploads};
 
 /// One behaviour every adapter must show, as data.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]

@@ -1,6 +1,7 @@
 //! The ureq adapter against the loopback mock platform: the conformance table every adapter
 //! runs (`wechatpay_mock::conformance`), with the default agent and with one a caller built
-//! against the contract, downloads, and the request exactly as it goes on the wire.
+//! against the contract, downloads, uploads and endpoints called without a typed model, and
+//! the request exactly as it goes on the wire.
 
 use std::sync::Arc;
 use std::sync::atomic::{AtomicUsize, Ordering};
@@ -19,6 +20,22 @@ fn the_conformance_table_holds() {
     let site = Loopback::start().unwrap();
     let report = block_on(site.suite().run(UreqClient::new));
     assert!(report.all_passed(), "{report}");
+}
+
+#[test]
+fn uploads_and_untyped_endpoints_go_through_whole() {
+    let site = Loopback::start().unwrap();
+    let report = block_on(conformance::check_uploads(&site.url(), UreqClient::new));
+    assert!(report.all_passed(), "{report}");
+    assert_eq!(report.passed.len(), 4);
+    let statuses: Vec<Option<u16>> = site
+        .platform()
+        .requests()
+        .iter()
+        .filter(|r| r.path_and_query.starts_with("/v3/merchant/media/"))
+        .map(|r| r.status)
+        .collect();
+    assert_eq!(statuses, [Some(200), Some(200)]);
 }
 
 #[test]
