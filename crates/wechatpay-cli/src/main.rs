@@ -43,6 +43,10 @@ enum Command {
     Applyment(commands::applyment::Args),
     /// Show an individual contract.
     Contract(commands::contract::Args),
+    /// Upload an image or a video; prints its media_id.
+    Upload(commands::upload::Args),
+    /// Call any endpoint: sign, send, verify, and print the verified JSON answer.
+    Api(commands::api::Args),
     /// Sign a request: print its Authorization header value, or a ready curl command.
     Sign(commands::sign::Args),
     /// Verify a response or callback signature; prints `ok` when valid.
@@ -61,6 +65,8 @@ impl Command {
         match self {
             Command::Applyment(args) => args.output(),
             Command::Contract(args) => args.output(),
+            Command::Upload(args) => args.output(),
+            Command::Api(args) => args.output(),
             Command::Sign(args) => args.output(),
             Command::Verify(args) => args.output(),
             Command::Decrypt(args) => args.output(),
@@ -96,6 +102,8 @@ fn main() -> ExitCode {
             Command::Demo => commands::demo::run().await,
             Command::Applyment(args) => commands::applyment::run(args).await,
             Command::Contract(args) => commands::contract::run(args).await,
+            Command::Upload(args) => commands::upload::run(args).await,
+            Command::Api(args) => commands::api::run(args).await,
             Command::Sign(args) => commands::sign::run(args),
             Command::Verify(args) => commands::verify::run(args),
             Command::Decrypt(args) => commands::decrypt::run(args),

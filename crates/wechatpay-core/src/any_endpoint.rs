@@ -144,6 +144,11 @@ impl AnyEndpoint {
                 ),
             ));
         }
+        // Checked now when the body is known, so that the mistake shows before any setting
+        // is needed; `request` checks again, whatever the order of the calls.
+        if let Some(body) = &self.body {
+            check_pointer(&parse(body)?, pointer)?;
+        }
         self.encrypt.push(pointer.to_owned());
         Ok(self)
     }
@@ -169,33 +174,39 @@ impl AnyEndpoint {
         body: &[u8],
         context: &mut RequestContext<'_>,
     ) -> Result<Value, Error> {
-        let mut document: Value = serde_json::from_slice(body)
-            .map_err(|e| Error::invalid("body", format!("is not one JSON document: {e}")))?;
+        let mut document = parse(body)?;
         for pointer in &self.encrypt {
-            let shown = Quoted::value(pointer);
-            match document.pointer_mut(pointer) {
-                Some(Value::String(plaintext)) => {
-                    let ciphertext = context.encrypt(plaintext)?;
-                    *plaintext = ciphertext;
-                }
-                Some(other) => {
-                    return Err(Error::invalid(
-                        "encrypt",
-                        format!(
-                            "{shown} holds {}, not a string: only string fields are encrypted",
-                            kind(other)
-                        ),
-                    ));
-                }
-                None => {
-                    return Err(Error::invalid(
-                        "encrypt",
-                        format!("{shown} names no field of the body"),
-                    ));
-                }
+            check_pointer(&document, pointer)?;
+            if let Some(Value::String(plaintext)) = document.pointer_mut(pointer) {
+                let ciphertext = context.encrypt(plaintext)?;
+                *plaintext = ciphertext;
             }
         }
         Ok(document)
+    }
+}
+
+fn parse(body: &[u8]) -> Result<Value, Error> {
+    serde_json::from_slice(body)
+        .map_err(|e| Error::invalid("body", format!("is not one JSON document: {e}")))
+}
+
+/// Whether `pointer` names a string of `document`, the only kind of field encrypted.
+fn check_pointer(document: &Value, pointer: &str) -> Result<(), Error> {
+    let shown = Quoted::value(pointer);
+    match document.pointer(pointer) {
+        Some(Value::String(_)) => Ok(()),
+        Some(other) => Err(Error::invalid(
+            "encrypt",
+            format!(
+                "{shown} holds {}, not a string: only string fields are encrypted",
+                kind(other)
+            ),
+        )),
+        None => Err(Error::invalid(
+            "encrypt",
+            format!("{shown} names no field of the body"),
+        )),
     }
 }
 

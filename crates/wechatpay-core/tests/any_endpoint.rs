@@ -179,13 +179,33 @@ fn fields_named_by_pointer_are_encrypted_to_the_key_the_request_names() {
 fn a_pointer_to_nothing_or_to_a_non_string_is_refused_before_signing() {
     let body =
         json!({"id_card_info": {"id_card_name": "张三", "valid": true, "n": 1, "list": ["a"]}});
+    // Refused where the pointer is named, once the body is known, and when the request is
+    // built, whichever came first.
     let prepare = |pointer: &str| {
-        let operation = endpoint(Method::POST, "/v3/x")
+        let named_after = endpoint(Method::POST, "/v3/x")
             .with_json(&body)
             .unwrap()
+            .encrypt(pointer);
+        let named_before = endpoint(Method::POST, "/v3/x")
             .encrypt(pointer)
+            .unwrap()
+            .with_json(&body)
             .unwrap();
-        client(Backend::default()).prepare(&operation, Host::Primary, NOW, &nonce(), &mut rng())
+        let built = client(Backend::default()).prepare(
+            &named_before,
+            Host::Primary,
+            NOW,
+            &nonce(),
+            &mut rng(),
+        );
+        match (named_after, built) {
+            (Ok(_), Ok(request)) => Ok(request),
+            (Err(early), Err(late)) => {
+                assert_eq!(early.to_string(), late.to_string());
+                Err(early)
+            }
+            (early, late) => panic!("{pointer}: {early:?} when named, {late:?} when built"),
+        }
     };
     for (pointer, reason) in [
         ("/id_card_info/id_card_number", "names no field of the body"),

@@ -1,5 +1,6 @@
 //! One module per subcommand.
 
+pub mod api;
 pub mod applyment;
 pub mod completions;
 pub mod contract;
@@ -7,6 +8,7 @@ pub mod decrypt;
 pub mod demo;
 pub mod mock;
 pub mod sign;
+pub mod upload;
 pub mod verify;
 
 use std::time::{SystemTime, UNIX_EPOCH};
