@@ -7,7 +7,7 @@ vectors=../crates/wechatpay-core/testdata/vectors
 fixtures=../crates/wechatpay-fixtures
 rm -rf seeds
 mkdir -p seeds/{verify_response,authorization_header,decode_operations,path_params,decrypt_field,callback_body}
-mkdir -p seeds/{prepare_host,pem_parsers,mock_handle,retry_decide,verify_differential}
+mkdir -p seeds/{prepare_host,pem_parsers,mock_handle,retry_decide,verify_differential,upload_multipart}
 
 field() { python3 -c 'import json,sys; print(json.load(open(sys.argv[1]))[sys.argv[2]], end="")' "$1" "$2"; }
 
@@ -95,6 +95,20 @@ done
 for case in "$vectors"/notification/*/; do
     cp "$case/body" "seeds/callback_body/$(basename "$case")"
 done
+# Uploads: the sample files named right (built and sent), named wrong, and bodies as the core
+# sends them and as careless clients do (a quoted boundary, a third part).
+media="$fixtures"/media
+{ printf '\x02logo.png\0'; cat "$media/logo.png"; } > seeds/upload_multipart/png
+{ printf '\x02logo.bmp\0'; cat "$media/logo.bmp"; } > seeds/upload_multipart/bmp
+{ printf '\x02clip.mp4\0'; cat "$media/clip.mp4"; } > seeds/upload_multipart/mp4
+{ printf '\x01logo.jpg\0'; cat "$media/logo.png"; } > seeds/upload_multipart/misnamed
+printf '\x01a.flv\0FLV\x01\x05' > seeds/upload_multipart/flv
+printf '\x01a.rmvb\0.RMF\0\0\0\x12' > seeds/upload_multipart/rmvb
+part() { printf -- '--b0\r\nContent-Disposition: form-data; name="%s"%s\r\n\r\n%s\r\n' "$@"; }
+{ printf '\x00multipart/form-data; boundary=b0\n'; part meta '' '{"filename":"a.png","sha256":"00"}'
+  part file '; filename="a.png"' 'PNG'; printf -- '--b0--\r\n'; } > seeds/upload_multipart/two_parts
+{ printf '\x00multipart/form-data; boundary="b0"\n'; part meta '' '{}'; part file '; filename="a"' 'x'
+  part extra '' 'y'; printf -- '--b0--\r\n'; } > seeds/upload_multipart/three_parts_quoted
 for target in seeds/*/; do
     printf '%-22s %s seeds\n' "$(basename "$target")" "$(ls "$target" | wc -l)"
 done
