@@ -288,7 +288,8 @@ struct Meta<'a> {
 /// let upload = UploadMedia::image("门店.png", png)?;
 /// assert_eq!(upload.format(), MediaFormat::Png);
 /// assert_eq!(upload.kind().path(), "/v3/merchant/media/upload");
-/// assert!(upload.multipart().meta().starts_with(br#"{"filename":"门店.png","sha256":""#));
+/// let meta = std::str::from_utf8(upload.multipart().meta()).unwrap();
+/// assert!(meta.starts_with(r#"{"filename":"门店.png","sha256":""#));
 ///
 /// // A name that says otherwise is refused, naming both.
 /// let error = UploadMedia::image("logo.jpg", b"\x89PNG\r\n\x1a\n\0".to_vec()).unwrap_err();
