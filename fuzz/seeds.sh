@@ -98,12 +98,12 @@ done
 # Uploads: the sample files named right (built and sent), named wrong, and bodies as the core
 # sends them and as careless clients do (a quoted boundary, a third part).
 media="$fixtures"/media
-{ printf '\x02logo.png\0'; cat "$media/logo.png"; } > seeds/upload_multipart/png
-{ printf '\x02logo.bmp\0'; cat "$media/logo.bmp"; } > seeds/upload_multipart/bmp
-{ printf '\x02clip.mp4\0'; cat "$media/clip.mp4"; } > seeds/upload_multipart/mp4
-{ printf '\x01logo.jpg\0'; cat "$media/logo.png"; } > seeds/upload_multipart/misnamed
-printf '\x01a.flv\0FLV\x01\x05' > seeds/upload_multipart/flv
-printf '\x01a.rmvb\0.RMF\0\0\0\x12' > seeds/upload_multipart/rmvb
+{ printf '\x07logo.png\0'; cat "$media/logo.png"; } > seeds/upload_multipart/png
+{ printf '\x07logo.bmp\0'; cat "$media/logo.bmp"; } > seeds/upload_multipart/bmp
+{ printf '\x07clip.mp4\0'; cat "$media/clip.mp4"; } > seeds/upload_multipart/mp4
+{ printf '\x04logo.jpg\0'; cat "$media/logo.png"; } > seeds/upload_multipart/misnamed
+printf '\x04a.flv\0FLV\x01\x05' > seeds/upload_multipart/flv
+printf '\x04a.rmvb\0.RMF\0\0\0\x12' > seeds/upload_multipart/rmvb
 part() { printf -- '--b0\r\nContent-Disposition: form-data; name="%s"%s\r\n\r\n%s\r\n' "$@"; }
 { printf '\x00multipart/form-data; boundary=b0\n'; part meta '' '{"filename":"a.png","sha256":"00"}'
   part file '; filename="a.png"' 'PNG'; printf -- '--b0--\r\n'; } > seeds/upload_multipart/two_parts

@@ -21,7 +21,8 @@ use wechatpay_mock::{Fault, MAX_REQUESTS_KEPT, MockKeys, MockPlatform, control};
 const MAX_REQUESTS: usize = 4;
 
 /// One platform for the whole run: building one signs and encrypts. Its faults and log are
-/// cleared before each input, and nothing a request does changes its records.
+/// cleared before each input. Requests add records only within bounds (uploads, at most
+/// `MAX_MEDIA_KEPT`; applyment submissions, at most `MAX_APPLYMENTS`).
 fn platform() -> &'static (MockPlatform, Client) {
     static PLATFORM: OnceLock<(MockPlatform, Client)> = OnceLock::new();
     PLATFORM.get_or_init(|| {
