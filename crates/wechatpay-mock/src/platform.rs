@@ -243,6 +243,11 @@ impl MockPlatform {
         answer
     }
 
+    /// The signer of the public key mode, which signs callbacks too.
+    pub(crate) fn public_key_signer(&self) -> &PlatformSigner {
+        &self.public_key_signer
+    }
+
     /// The endpoints' records.
     pub(crate) fn store(&self) -> &Store {
         &self.store
