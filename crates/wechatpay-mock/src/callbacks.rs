@@ -175,6 +175,14 @@ impl CallbackEvent {
         })
     }
 
+    /// With this summary.
+    pub fn with_summary(self, summary: impl Into<String>) -> Self {
+        CallbackEvent {
+            summary: summary.into(),
+            ..self
+        }
+    }
+
     /// With these fields set in the resource (an order number, an amount), each replacing the
     /// field of that name.
     ///

@@ -190,10 +190,7 @@ pub(crate) fn trigger<R: rand_core::CryptoRng + ?Sized>(
     }
     .map_err(|e| refuse(e.to_string()))?;
     let event = match text("summary") {
-        Some(summary) => CallbackEvent {
-            summary: summary.to_owned(),
-            ..event
-        },
+        Some(summary) => event.with_summary(summary),
         None => event,
     };
     let mut schedule = RetrySchedule::platform();
