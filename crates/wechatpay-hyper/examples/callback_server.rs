@@ -37,9 +37,13 @@ pub const PATH: &str = "/wechatpay/notify";
 /// What the endpoint holds: the client that verifies, the APIv3 key, and the merchant's
 /// records (here in memory; a database in production).
 pub struct Endpoint {
+    /// Verifies with its platform keys and clock window.
     pub client: Client,
+    /// Decrypts the resources.
     pub key: ApiV3Key,
+    /// The time, in Unix seconds.
     pub clock: fn() -> u64,
+    /// The merchant's records.
     pub ledger: Mutex<Ledger>,
 }
 
