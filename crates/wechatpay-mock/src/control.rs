@@ -136,37 +136,56 @@ pub(crate) struct Trigger {
     pub(crate) options: crate::delivery::DeliveryOptions,
 }
 
-/// Reads a `POST /mock/notifications`: the callback to deliver and the answer to give now
-/// (`202` with its id), or the answer refusing it (`400`, naming what is wrong).
+#[cfg(feature = "server")]
+impl Trigger {
+    /// The answer given at once: `202` with the callback's id; the delivery goes on after it.
+    pub(crate) fn accepted(&self) -> Response<Vec<u8>> {
+        answer(
+            StatusCode::ACCEPTED,
+            Some(json!({
+                "id": self.body.id(),
+                "event_type": self.body.event_type(),
+                "url": self.url,
+                "attempts": self.options.schedule.attempts(),
+            })),
+        )
+    }
+}
+
+/// The answer refusing a `POST /mock/notifications`: `400`, naming what is wrong.
+#[cfg(feature = "server")]
+pub(crate) fn refused(reason: String) -> Response<Vec<u8>> {
+    answer(StatusCode::BAD_REQUEST, Some(json!({ "error": reason })))
+}
+
+/// Reads a `POST /mock/notifications`: the callback to deliver, or what is wrong with the
+/// request.
 #[cfg(feature = "server")]
 pub(crate) fn trigger<R: rand_core::CryptoRng + ?Sized>(
     platform: &MockPlatform,
     request: &Request<Vec<u8>>,
     now: u64,
     rng: &mut R,
-) -> Result<(Trigger, Response<Vec<u8>>), Response<Vec<u8>>> {
+) -> Result<Trigger, String> {
     use crate::callbacks::{CallbackEvent, CallbackSignature, CallbackTarget, RetrySchedule};
     use crate::delivery::DeliveryOptions;
 
-    let refuse = |reason: String| answer(StatusCode::BAD_REQUEST, Some(json!({ "error": reason })));
-    let value: Value = serde_json::from_slice(request.body()).map_err(|e| {
-        refuse(format!(
-            "expected {{\"event\": NAME, \"url\": \"http://…\"}}: {e}"
-        ))
-    })?;
+    let value: Value = serde_json::from_slice(request.body())
+        .map_err(|e| format!("expected {{\"event\": NAME, \"url\": \"http://…\"}}: {e}"))?;
     let text = |name: &str| value.get(name).and_then(Value::as_str);
-    let number = |name: &str, max: u64| -> Result<Option<u64>, Response<Vec<u8>>> {
+    let number = |name: &str, max: u64| -> Result<Option<u64>, String> {
         match value.get(name) {
             None => Ok(None),
-            Some(n) => n.as_u64().filter(|n| *n <= max).map(Some).ok_or_else(|| {
-                refuse(format!("\"{name}\" must be a whole number from 0 to {max}"))
-            }),
+            Some(n) => n
+                .as_u64()
+                .filter(|n| *n <= max)
+                .map(Some)
+                .ok_or_else(|| format!("\"{name}\" must be a whole number from 0 to {max}")),
         }
     };
-    let event_type =
-        text("event").ok_or_else(|| refuse("\"event\" must be an event type".to_owned()))?;
-    let url = text("url").ok_or_else(|| refuse("\"url\" must be an http:// URL".to_owned()))?;
-    CallbackTarget::parse(url).map_err(|e| refuse(e.to_string()))?;
+    let event_type = text("event").ok_or("\"event\" must be an event type")?;
+    let url = text("url").ok_or("\"url\" must be an http:// URL")?;
+    CallbackTarget::parse(url).map_err(|e| e.to_string())?;
     let resource = value.get("resource").cloned();
     let event = match (
         crate::NAMED_EVENTS.contains(&event_type),
@@ -188,7 +207,7 @@ pub(crate) fn trigger<R: rand_core::CryptoRng + ?Sized>(
             event: event_type.to_owned(),
         }),
     }
-    .map_err(|e| refuse(e.to_string()))?;
+    .map_err(|e| e.to_string())?;
     let event = match text("summary") {
         Some(summary) => event.with_summary(summary),
         None => event,
@@ -208,7 +227,7 @@ pub(crate) fn trigger<R: rand_core::CryptoRng + ?Sized>(
         Some(offset) => offset
             .as_i64()
             .filter(|s| s.abs() <= 86_400)
-            .ok_or_else(|| refuse("\"clock_offset\" must be seconds within ±86400".to_owned()))?,
+            .ok_or("\"clock_offset\" must be seconds within ±86400")?,
     };
     let signature = match value.get("probe").and_then(Value::as_bool) {
         Some(true) => CallbackSignature::Probe,
@@ -216,28 +235,15 @@ pub(crate) fn trigger<R: rand_core::CryptoRng + ?Sized>(
     };
     let body = platform
         .callback_body(&event, now, rng)
-        .map_err(|e| refuse(e.to_string()))?;
-    let accepted = answer(
-        StatusCode::ACCEPTED,
-        Some(json!({
-            "id": body.id(),
-            "event_type": body.event_type(),
-            "url": url,
-            "attempts": schedule.attempts(),
-        })),
-    );
-    let options = DeliveryOptions::new()
-        .with_schedule(schedule)
-        .with_signature(signature)
-        .with_clock_offset(clock_offset);
-    Ok((
-        Trigger {
-            body,
-            url: url.to_owned(),
-            options,
-        },
-        accepted,
-    ))
+        .map_err(|e| e.to_string())?;
+    Ok(Trigger {
+        body,
+        url: url.to_owned(),
+        options: DeliveryOptions::new()
+            .with_schedule(schedule)
+            .with_signature(signature)
+            .with_clock_offset(clock_offset),
+    })
 }
 
 fn parse_injection(body: &[u8]) -> Result<(Fault, u32), String> {

@@ -184,7 +184,8 @@ async fn answer(
             && request.uri().path() == "/mock/notifications"
         {
             match control::trigger(&platform, &request, now, &mut UnwrapErr(SysRng)) {
-                Ok((trigger, accepted)) => {
+                Ok(trigger) => {
+                    let accepted = trigger.accepted();
                     // The delivery goes on after this answer, on the server's runtime, and
                     // ends with it.
                     let platform = platform.clone();
@@ -200,7 +201,7 @@ async fn answer(
                     });
                     accepted
                 }
-                Err(refused) => refused,
+                Err(reason) => control::refused(reason),
             }
         } else {
             control::handle(&platform, &request)
