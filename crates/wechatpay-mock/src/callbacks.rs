@@ -502,6 +502,7 @@ impl MockPlatform {
     }
 
     /// Starts the log of a delivery.
+    #[cfg(feature = "server")]
     pub(crate) fn delivery_started(&self, body: &CallbackBody, url: &str) {
         let delivery = Delivery {
             id: body.id.clone(),
@@ -520,6 +521,7 @@ impl MockPlatform {
     }
 
     /// Logs an attempt of the delivery of `id`; `last` when no attempt follows.
+    #[cfg(feature = "server")]
     pub(crate) fn delivery_attempted(&self, id: &str, attempt: &DeliveryAttempt, last: bool) {
         self.store().write(|deliveries: &mut Deliveries| {
             if let Some(delivery) = deliveries.0.iter_mut().rev().find(|d| d.id == id) {
@@ -531,7 +533,9 @@ impl MockPlatform {
     }
 }
 
-/// Where a callback goes, from its URL.
+/// Where a callback goes, from its URL. Only a delivery (the `server` feature) connects to
+/// the host and port.
+#[cfg_attr(not(feature = "server"), allow(dead_code))]
 pub(crate) struct CallbackTarget {
     pub(crate) host: String,
     pub(crate) port: u16,
