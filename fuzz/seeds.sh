@@ -92,8 +92,15 @@ printf 'APPLYMENT_00000000001\0wxd678efh567h23787' > seeds/path_params/contract
 for case in "$vectors"/oaep/*/ "$vectors"/oaep_not_utf8/; do
     cp "$case/ciphertext" "seeds/decrypt_field/$(basename "$case")"
 done
+# callback_body: a first byte of 0 for a callback body, odd for a decrypted resource of the
+# event the target's EVENTS table names at index byte >> 1.
 for case in "$vectors"/notification/*/; do
-    cp "$case/body" "seeds/callback_body/$(basename "$case")"
+    { printf '\x00'; cat "$case/body"; } > "seeds/callback_body/$(basename "$case")"
+done
+for event in transaction_success:01 combine_transaction_success:01 refund_success:03 \
+             refund_abnormal:05 refund_closed:07 applyment_state_change:09; do
+    { printf "\x${event#*:}"; cat "$vectors/notification/${event%%:*}/plaintext"; } \
+        > "seeds/callback_body/resource_${event%%:*}"
 done
 # Uploads: the sample files named right (built and sent), named wrong, and bodies as the core
 # sends them and as careless clients do (a quoted boundary, a third part).

@@ -6,7 +6,9 @@ use std::fmt;
 use std::time::Duration;
 
 use clap::{Args, ValueEnum};
-use wechatpay_core::{AdapterSettings, Client, MerchantCredentials, MerchantKey, PlatformKeys};
+use wechatpay_core::{
+    AdapterSettings, ApiV3Key, Client, MerchantCredentials, MerchantKey, PlatformKeys,
+};
 use wechatpay_hyper::HyperClient;
 
 use crate::failure::Failure;
@@ -72,6 +74,10 @@ pub const BASE_URL: Setting = Setting {
     flag: "--base-url",
     variable: "WECHATPAY_BASE_URL",
 };
+pub const API_V3_KEY: Setting = Setting {
+    flag: "--apiv3-key",
+    variable: "WECHATPAY_APIV3_KEY",
+};
 
 /// The flag (and variable) a field name of the core's `Error::InvalidInput` comes from, so
 /// that a message names what the user typed.
@@ -84,6 +90,7 @@ pub fn setting_of(field: &str) -> Option<Setting> {
         "platform_public_key" => PUBLIC_KEY,
         "platform_certificate" => PLATFORM_CERTS,
         "base_url" => BASE_URL,
+        "api_v3_key" => API_V3_KEY,
         _ => return None,
     })
 }
@@ -158,6 +165,42 @@ impl PrivateKey {
         self.missing(&mut missing);
         missing.into_result()?;
         Ok(MerchantKey::from_pem(&self.pem()?)?)
+    }
+}
+
+/// `--apiv3-key`: the merchant's APIv3 key, for the subcommands that decrypt callbacks or
+/// platform certificates.
+#[derive(Clone, Args)]
+pub struct ApiV3 {
+    /// The APIv3 key set in the merchant platform (32 characters; not the API certificate's
+    /// key, not the APIv2 key): it decrypts callbacks and platform certificates. A secret:
+    /// never printed.
+    #[arg(
+        long = "apiv3-key",
+        env = "WECHATPAY_APIV3_KEY",
+        value_name = "KEY",
+        hide_env_values = true
+    )]
+    apiv3_key: Option<String>,
+}
+
+impl fmt::Debug for ApiV3 {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("ApiV3")
+            .field("apiv3_key", &self.apiv3_key.as_ref().map(|_| "<set>"))
+            .finish()
+    }
+}
+
+impl ApiV3 {
+    pub fn missing(&self, missing: &mut Missing) {
+        missing.check(&self.apiv3_key, API_V3_KEY);
+    }
+
+    /// The key, checked (32 bytes); an error names the setting, never the value.
+    pub fn key(&self) -> Result<ApiV3Key, Failure> {
+        let value = required(&self.apiv3_key, API_V3_KEY)?;
+        Ok(ApiV3Key::new(value)?)
     }
 }
 

@@ -53,6 +53,10 @@ enum Command {
     Verify(commands::verify::Args),
     /// Decrypt a sensitive field with the merchant private key.
     Decrypt(commands::decrypt::Args),
+    /// Verify a saved callback and print its decrypted resource as JSON.
+    Notify(commands::notify::Args),
+    /// Send a signed callback to an endpoint, as the mock platform, retrying as WeChat Pay does.
+    Trigger(commands::trigger::Args),
     /// Run the mock platform until stopped.
     Mock(commands::mock::Args),
     /// Print a shell completion script (bash, zsh, fish, elvish, powershell).
@@ -70,6 +74,8 @@ impl Command {
             Command::Sign(args) => args.output(),
             Command::Verify(args) => args.output(),
             Command::Decrypt(args) => args.output(),
+            Command::Notify(args) => args.output(),
+            Command::Trigger(args) => args.output(),
             Command::Demo | Command::Mock(_) | Command::Completions(_) => Output::Text,
         }
     }
@@ -107,6 +113,8 @@ fn main() -> ExitCode {
             Command::Sign(args) => commands::sign::run(args),
             Command::Verify(args) => commands::verify::run(args),
             Command::Decrypt(args) => commands::decrypt::run(args),
+            Command::Notify(args) => commands::notify::run(args),
+            Command::Trigger(args) => commands::trigger::run(args).await,
             Command::Mock(args) => commands::mock::run(args).await,
             Command::Completions(args) => {
                 commands::completions::run(args, &mut Cli::command());

@@ -666,7 +666,7 @@ fn control(url: &str, method: &str, path: &str, body: &str) -> (u16, String) {
 fn mock_runs_until_stopped_and_its_settings_work() {
     let dir = std::env::temp_dir().join(format!("wechatpay-cli-test-{}", std::process::id()));
     let mock = MockProcess::start(&["--port", "0", "--keys-dir", dir.to_str().unwrap()]);
-    assert_eq!(mock.settings.len(), 6);
+    assert_eq!(mock.settings.len(), 7);
     assert_eq!(mock.backup_url, None);
     // Without --control, /mock/ is the platform's, which wants a proper request.
     let (status, body) = control(&mock.url, "GET", "/mock/requests", "");

@@ -20,7 +20,7 @@ use crate::client::Client;
 use crate::download::{DigestCheck, DownloadTicket};
 use crate::error::{CryptoError, Error};
 use crate::nonce::Nonce;
-use crate::notification::Notification;
+use crate::notification::{ApiV3Key, Notification, OpenedNotification};
 use crate::operation::Operation;
 use crate::retry::{Decision, Host, Outcome, RetryPolicy};
 use crate::unsigned::UnsignedRequest;
@@ -360,6 +360,23 @@ impl<T: Transport> Adapter<T> {
         Ok(check.conclude(valid)?)
     }
 
+    /// As [`Adapter::parse_notification`], then the resource decrypted with the APIv3 key and
+    /// read by event type: [`Client::open_notification`] at the transport's time, with its
+    /// crypto for the signature.
+    ///
+    /// # Errors
+    ///
+    /// As [`Client::open_notification`].
+    pub async fn open_notification(
+        &self,
+        headers: &HeaderMap,
+        body: &[u8],
+        key: &ApiV3Key,
+    ) -> Result<OpenedNotification, AdapterError> {
+        let notification = self.parse_notification(headers, body).await?;
+        Ok(notification.open(key)?)
+    }
+
     /// The transport's verdict on `check` when it verifies itself, else the core's.
     async fn verdict(&self, check: &SignatureCheck<'_, '_>) -> bool {
         match self.transport.verify(check).await {
@@ -645,6 +662,20 @@ impl<T: BlockingTransport> BlockingAdapter<T> {
         body: &[u8],
     ) -> Result<Notification, AdapterError> {
         ready(self.inner.parse_notification(headers, body))
+    }
+
+    /// As [`Adapter::open_notification`], at the transport's time.
+    ///
+    /// # Errors
+    ///
+    /// As [`Client::open_notification`].
+    pub fn open_notification(
+        &self,
+        headers: &HeaderMap,
+        body: &[u8],
+        key: &ApiV3Key,
+    ) -> Result<OpenedNotification, AdapterError> {
+        ready(self.inner.open_notification(headers, body, key))
     }
 
     /// As [`Adapter::download`], blocking.

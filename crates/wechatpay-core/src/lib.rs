@@ -138,8 +138,8 @@ pub use error::{ApiError, Authentication, CryptoError, DecodeError, Error, Verif
 pub use ids::{CertificateSerial, MchId, PublicKeyId};
 pub use nonce::Nonce;
 pub use notification::{
-    AEAD_AES_256_GCM, ApiV3Key, Notification, NotificationCheck, NotificationResource,
-    SealedResource,
+    AEAD_AES_256_GCM, ApiV3Key, Event, EventType, Notification, NotificationAnswer,
+    NotificationCheck, NotificationResource, OpenedNotification, RawResource, SealedResource,
 };
 pub use operation::{Operation, VerifiedBody};
 pub use path::PathBuilder;

@@ -1,5 +1,9 @@
 //! Callbacks (notifications): verified like a response, then the `resource` decrypted with the
-//! APIv3 key (AES-256-GCM).
+//! APIv3 key (AES-256-GCM) and read by event type ([`OpenedNotification`]), then answered
+//! ([`NotificationAnswer`]).
+
+mod answer;
+mod event;
 
 use std::fmt;
 
@@ -13,6 +17,9 @@ use crate::error::{CryptoError, Error};
 use crate::operation::VerifiedBody;
 use crate::sensitive::SensitiveString;
 use crate::verification::{SignatureCheck, SignatureHeaders};
+
+pub use answer::NotificationAnswer;
+pub use event::{Event, EventType, OpenedNotification, RawResource};
 
 /// The only algorithm APIv3 uses for callback resources.
 pub const AEAD_AES_256_GCM: &str = "AEAD_AES_256_GCM";
@@ -237,6 +244,39 @@ impl Client {
         let check = self.notification_check(headers, body, now)?;
         let valid = check.signature_check().verify();
         check.conclude(valid)
+    }
+
+    /// Verifies a callback as [`Client::parse_notification`] does, then decrypts its resource
+    /// with the APIv3 key and reads it by event type ([`Notification::open`]): the one call a
+    /// callback endpoint makes before acting. Answer with [`NotificationAnswer::success`] once
+    /// handled, or [`NotificationAnswer::refusal`] of the error.
+    ///
+    /// ```
+    /// # use wechatpay_core::{ApiV3Key, Client, Event, NotificationAnswer};
+    /// fn handle(client: &Client, key: &ApiV3Key, request: &http::Request<Vec<u8>>, now: u64) -> http::Response<Vec<u8>> {
+    ///     let notification = match client.open_notification(request.headers(), request.body(), now, key) {
+    ///         Ok(notification) => notification,
+    ///         Err(refused) => return NotificationAnswer::refusal(&refused).to_response(),
+    ///     };
+    ///     // De-duplicate on notification.id, then act:
+    ///     if let Event::Transaction(paid) = &notification.event {
+    ///         println!("{} paid {} fen", paid.out_trade_no, paid.amount.total);
+    ///     }
+    ///     NotificationAnswer::success().to_response()
+    /// }
+    /// ```
+    ///
+    /// # Errors
+    ///
+    /// As [`Client::parse_notification`], then as [`Notification::open`].
+    pub fn open_notification(
+        &self,
+        headers: &http::HeaderMap,
+        body: &[u8],
+        now: u64,
+        key: &ApiV3Key,
+    ) -> Result<OpenedNotification, Error> {
+        self.parse_notification(headers, body, now)?.open(key)
     }
 
     /// The first step of reading a callback with other crypto than the core's (see

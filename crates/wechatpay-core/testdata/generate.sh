@@ -221,26 +221,30 @@ fi
 # `cryptography` (OpenSSL's `enc` has no AEAD modes), then signed like a response.
 # ---------------------------------------------------------------------------
 API_V3_KEY='Wechatpay0Test0ApiV3Key000000001'
+# notification_case NAME AAD NONCE12 PLAINTEXT SIG_NONCE [EVENT_TYPE ORIGINAL_TYPE SUMMARY ID]
 notification_case() {
   local name="$1" aad="$2" nonce12="$3" plaintext="$4" sig_nonce="$5"
+  local event_type="${6:-APPLYMENT_STATE_CHANGE}" original_type="${7:-applyment}"
+  local summary="${8:-二级商户进件状态变更}" id="${9:-EV-2018022511223320873}"
   local d="$VEC/notification/$name"
   mkdir -p "$d"
   printf '%s' "$API_V3_KEY" > "$d/api_v3_key"
   printf '%s' "$plaintext" > "$d/plaintext"
-  python3 - "$d" "$API_V3_KEY" "$aad" "$nonce12" <<'PY'
+  python3 - "$d" "$API_V3_KEY" "$aad" "$nonce12" "$event_type" "$original_type" "$summary" "$id" <<'PY'
 import base64, json, sys
 from cryptography.hazmat.primitives.ciphers.aead import AESGCM
-d, key, aad, nonce = sys.argv[1:5]
+d, key, aad, nonce, event_type, original_type, summary, id_ = sys.argv[1:9]
 plaintext = open(f"{d}/plaintext", "rb").read()
+json.loads(plaintext)  # every resource is JSON
 ciphertext = AESGCM(key.encode()).encrypt(nonce.encode(), plaintext, aad.encode() or None)
 body = {
-    "id": "EV-2018022511223320873",
+    "id": id_,
     "create_time": "2015-05-20T13:29:35+08:00",
     "resource_type": "encrypt-resource",
-    "event_type": "APPLYMENT_STATE_CHANGE",
-    "summary": "二级商户进件状态变更",
+    "event_type": event_type,
+    "summary": summary,
     "resource": {
-        "original_type": "applyment",
+        "original_type": original_type,
         "algorithm": "AEAD_AES_256_GCM",
         "ciphertext": base64.b64encode(ciphertext).decode(),
         "associated_data": aad,
@@ -260,5 +264,24 @@ notification_case applyment_state_change 'applyment' 'fdasflkja484' \
 notification_case empty_associated_data '' 'a1b2c3d4e5f6' \
   '{"sp_mchid":"1900000001","sub_mchid":"1542488631","payer":{"sub_openid":"oUpF8uMuAJO_M2pxb1Q9zNjWeS6o"},"amount":{"total":100}}' \
   CallbackNonce0000000000000000002
+
+# The e-commerce events the core types: a partner order paid, a combined order paid (one
+# sub-order with a trade_type no version knows yet), and a refund in each final state.
+notification_case transaction_success 'transaction' 'Tx0Nonce0001' \
+  '{"sp_appid":"wx8888888888888888","sp_mchid":"1900000001","sub_appid":"wxd678efh567hg6999","sub_mchid":"1542488631","out_trade_no":"1217752501201407033233368018","transaction_id":"4200000985202103031441826014","trade_type":"JSAPI","trade_state":"SUCCESS","trade_state_desc":"支付成功","bank_type":"CMC","attach":"自定义数据","success_time":"2018-06-08T10:34:56+08:00","payer":{"sp_openid":"oUpF8uMuAJO_M2pxb1Q9zNjWeS6o","sub_openid":"oUpF8uMuAJO_M2pxb1Q9zNjWeS7p"},"amount":{"total":100,"payer_total":90,"currency":"CNY","payer_currency":"CNY"},"scene_info":{"device_id":"013467007045764"},"promotion_detail":[{"coupon_id":"109519","name":"单品惠-6","scope":"SINGLE","type":"CASH","amount":10,"stock_id":"931386","wechatpay_contribute":0,"merchant_contribute":10,"other_contribute":0,"currency":"CNY","goods_detail":[{"goods_id":"M1006","quantity":1,"unit_price":100,"discount_amount":10,"goods_remark":"商品备注信息"}]}]}' \
+  CallbackNonce0000000000000000003 TRANSACTION.SUCCESS transaction '支付成功' 'EV-2018022511223320874'
+notification_case combine_transaction_success 'transaction' 'Tx0Nonce0002' \
+  '{"combine_appid":"wxd678efh567hg6787","combine_mchid":"1900000001","combine_out_trade_no":"P20150806125346","scene_info":{"device_id":"POS1:1"},"sub_orders":[{"mchid":"1900000001","trade_type":"JSAPI","trade_state":"SUCCESS","bank_type":"CMC","attach":"深圳分店","success_time":"2015-05-20T13:29:35+08:00","amount":{"total_amount":10,"payer_amount":10,"currency":"CNY","payer_currency":"CNY"},"transaction_id":"4200000985202103031441826015","out_trade_no":"20150806125346","sub_mchid":"1542488631","sub_appid":"wxd678efh567hg6999","sub_openid":"oUpF8uMuAJO_M2pxb1Q9zNjWeS6o"},{"mchid":"1900000001","trade_type":"FUTURE_PAY","trade_state":"SUCCESS","amount":{"total_amount":20},"transaction_id":"4200000985202103031441826016","out_trade_no":"20150806125347","sub_mchid":"1542488632"}],"combine_payer_info":{"openid":"oUpF8uMuAJO_M2pxb1Q9zNjWeS6o"}}' \
+  CallbackNonce0000000000000000004 TRANSACTION.SUCCESS transaction '支付成功' 'EV-2018022511223320875'
+notification_case refund_success 'refund' 'Rf0Nonce0001' \
+  '{"sp_mchid":"1900000001","sub_mchid":"1542488631","out_trade_no":"1217752501201407033233368018","transaction_id":"4200000985202103031441826014","out_refund_no":"1217752501201407033233368019","refund_id":"50000000382019052709732678859","refund_status":"SUCCESS","success_time":"2018-06-08T10:34:56+08:00","user_received_account":"招商银行信用卡0403","amount":{"total":100,"refund":60,"payer_total":90,"payer_refund":54},"refund_account":"REFUND_SOURCE_SUB_MERCHANT"}' \
+  CallbackNonce0000000000000000005 REFUND.SUCCESS refund '退款成功' 'EV-2018022511223320876'
+# As seen in the wild: no amount, no success time.
+notification_case refund_abnormal 'refund' 'Rf0Nonce0002' \
+  '{"sp_mchid":"1900000001","sub_mchid":"1542488631","out_trade_no":"1217752501201407033233368018","transaction_id":"4200000985202103031441826014","out_refund_no":"1217752501201407033233368020","refund_id":"50000000382019052709732678860","refund_status":"ABNORMAL","user_received_account":"招商银行信用卡0403"}' \
+  CallbackNonce0000000000000000006 REFUND.ABNORMAL refund '退款异常' 'EV-2018022511223320877'
+notification_case refund_closed 'refund' 'Rf0Nonce0003' \
+  '{"sp_mchid":"1900000001","sub_mchid":"1542488631","out_trade_no":"1217752501201407033233368018","transaction_id":"4200000985202103031441826014","out_refund_no":"1217752501201407033233368021","refund_id":"50000000382019052709732678861","refund_status":"CLOSED","amount":{"total":100,"refund":100},"refund_account":"REFUND_SOURCE_PARTNER_ADVANCE"}' \
+  CallbackNonce0000000000000000007 REFUND.CLOSED refund '退款关闭' 'EV-2018022511223320878'
 
 echo "ok: vectors recomputed in $VEC" >&2

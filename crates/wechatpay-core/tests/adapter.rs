@@ -632,3 +632,32 @@ fn a_callback_is_verified_by_the_transport_and_at_its_time() {
     ));
     assert!(script.hosts.borrow().is_empty(), "nothing was sent");
 }
+
+#[test]
+fn a_callback_is_opened_by_an_adapter_with_its_crypto_and_clock() {
+    let body = std::fs::read(testdata().join("vectors/notification/refund_success/body")).unwrap();
+    let headers = signed_response(Backend::default(), 200, &body)
+        .headers()
+        .clone();
+    let key = wechatpay_core::ApiV3Key::new("Wechatpay0Test0ApiV3Key000000001").unwrap();
+    let script = Script::new([]);
+
+    let transport = own_crypto(&script);
+    let own = wechatpay_core::Adapter::with_transport(keyless(), &transport).unwrap();
+    let opened = futures::executor::block_on(own.open_notification(&headers, &body, &key)).unwrap();
+    assert!(matches!(opened.event, wechatpay_core::Event::Refund(_)));
+    assert_eq!(*transport.verified.borrow(), 1, "the transport verified");
+
+    let blocking = adapter(&script, fast());
+    let opened = blocking.open_notification(&headers, &body, &key).unwrap();
+    assert_eq!(opened.id, "EV-2018022511223320876");
+    let other = wechatpay_core::ApiV3Key::new("Wechatpay0Test0ApiV3Key000000002").unwrap();
+    let error = blocking
+        .open_notification(&headers, &body, &other)
+        .unwrap_err();
+    assert!(matches!(
+        error.core(),
+        Some(Error::Crypto(wechatpay_core::CryptoError::DecryptionFailed))
+    ));
+    assert!(script.hosts.borrow().is_empty(), "nothing was sent");
+}

@@ -701,7 +701,7 @@ async fn callbacks_verify_and_decrypt_through_webcrypto() {
     use wechatpay_fetch::FetchTransport;
 
     let cases = callbacks();
-    assert_eq!(cases.len(), 2);
+    assert_eq!(cases.len(), 7);
     for (headers, body, api_v3_key, plaintext) in cases {
         let platform_keys = fixture_platform_keys();
         let transport = webcrypto(&platform_keys)
@@ -714,10 +714,14 @@ async fn callbacks_verify_and_decrypt_through_webcrypto() {
 
         // Verified by WebCrypto at the runtime's time, opened by WebCrypto.
         let (notification, opened) = open_callback(&wechatpay, &headers, &body).await;
-        assert_eq!(notification.event_type, "APPLYMENT_STATE_CHANGE");
         assert_eq!(opened.expose(), plaintext);
-        // The core's AES-GCM opens it the same.
+        // Typed by event as the core's own decryption is.
         let key = wechatpay_core::ApiV3Key::new(&api_v3_key).unwrap();
+        assert_eq!(
+            notification.open_with(opened.clone()).unwrap(),
+            notification.open(&key).unwrap()
+        );
+        // The core's AES-GCM opens it the same.
         assert_eq!(notification.resource.decrypt(&key).unwrap(), opened);
 
         // Altered on the way: refused before anything is opened.

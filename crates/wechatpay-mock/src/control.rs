@@ -8,6 +8,18 @@
 //! | `DELETE /mock/faults` | [`MockPlatform::clear_faults`] |
 //! | `GET /mock/requests` | [`MockPlatform::requests`] as a JSON array |
 //! | `DELETE /mock/requests` | [`MockPlatform::clear_requests`] |
+//! | `POST /mock/notifications` with `{"event": "TRANSACTION.SUCCESS", "url": "http://…"}` | sends a signed callback to `url`, retrying as the platform does (see below); answers `202` with its `id` at once |
+//! | `GET /mock/notifications` | [`MockPlatform::deliveries`] as a JSON array, each with its attempts |
+//! | `DELETE /mock/notifications` | [`MockPlatform::clear_deliveries`] |
+//!
+//! A callback's fields: `event` (one of [`NAMED_EVENTS`](crate::NAMED_EVENTS), whose resource the
+//! mock makes, or any other with `resource` and `original_type`), `url` (`http://`),
+//! `resource` (for a named event, fields set in its resource: `{"out_trade_no": "…",
+//! "amount": {"total": 999}}`), `summary`, `probe` (`true`: the `WECHATPAY/SIGNTEST/`
+//! signature), `compress` (every wait of the schedule divided by it, up to 1000000),
+//! `attempts` (at most 16), `timeout_ms` (per answer, up to 60000) and `clock_offset` (seconds
+//! added to the signing clock, within ±86400). POSTing the callback starts its delivery, which
+//! goes on while the server runs.
 //!
 //! They need no signature: they are for loopback test servers only.
 //!
@@ -70,7 +82,36 @@ pub fn handle(platform: &MockPlatform, request: &Request<Vec<u8>>) -> Response<V
             platform.clear_requests();
             answer(StatusCode::NO_CONTENT, None)
         }
-        "/mock/faults" | "/mock/requests" => answer(
+        "/mock/notifications" if method == Method::GET => {
+            let deliveries: Vec<Value> = platform
+                .deliveries()
+                .into_iter()
+                .map(|delivery| {
+                    json!({
+                        "id": delivery.id,
+                        "event_type": delivery.event_type,
+                        "url": delivery.url,
+                        "delivered": delivery.delivered,
+                        "finished": delivery.finished,
+                        "attempts": delivery.attempts.iter().map(|attempt| json!({
+                            "number": attempt.number,
+                            "status": attempt.status,
+                            "detail": attempt.detail,
+                        })).collect::<Vec<_>>(),
+                    })
+                })
+                .collect();
+            answer(StatusCode::OK, Some(Value::Array(deliveries)))
+        }
+        "/mock/notifications" if method == Method::DELETE => {
+            platform.clear_deliveries();
+            answer(StatusCode::NO_CONTENT, None)
+        }
+        "/mock/notifications" if method == Method::POST => answer(
+            StatusCode::NOT_IMPLEMENTED,
+            Some(json!({ "error": "callbacks are sent by a MockServer with control routes" })),
+        ),
+        "/mock/faults" | "/mock/requests" | "/mock/notifications" => answer(
             StatusCode::METHOD_NOT_ALLOWED,
             Some(json!({ "error": format!("{method} is not a control method here") })),
         ),
@@ -78,10 +119,131 @@ pub fn handle(platform: &MockPlatform, request: &Request<Vec<u8>>) -> Response<V
             StatusCode::NOT_FOUND,
             Some(json!({
                 "error": format!("no control route {path}"),
-                "routes": ["POST /mock/faults", "DELETE /mock/faults", "GET /mock/requests", "DELETE /mock/requests"],
+                "routes": [
+                    "POST /mock/faults", "DELETE /mock/faults", "GET /mock/requests", "DELETE /mock/requests",
+                    "POST /mock/notifications", "GET /mock/notifications", "DELETE /mock/notifications",
+                ],
             })),
         ),
     }
+}
+
+/// A callback asked for with `POST /mock/notifications`, ready to deliver.
+#[cfg(feature = "server")]
+pub(crate) struct Trigger {
+    pub(crate) body: crate::callbacks::CallbackBody,
+    pub(crate) url: String,
+    pub(crate) options: crate::delivery::DeliveryOptions,
+}
+
+#[cfg(feature = "server")]
+impl Trigger {
+    /// The answer given at once: `202` with the callback's id; the delivery goes on after it.
+    pub(crate) fn accepted(&self) -> Response<Vec<u8>> {
+        answer(
+            StatusCode::ACCEPTED,
+            Some(json!({
+                "id": self.body.id(),
+                "event_type": self.body.event_type(),
+                "url": self.url,
+                "attempts": self.options.schedule.attempts(),
+            })),
+        )
+    }
+}
+
+/// The answer refusing a `POST /mock/notifications`: `400`, naming what is wrong.
+#[cfg(feature = "server")]
+pub(crate) fn refused(reason: String) -> Response<Vec<u8>> {
+    answer(StatusCode::BAD_REQUEST, Some(json!({ "error": reason })))
+}
+
+/// Reads a `POST /mock/notifications`: the callback to deliver, or what is wrong with the
+/// request.
+#[cfg(feature = "server")]
+pub(crate) fn trigger<R: rand_core::CryptoRng + ?Sized>(
+    platform: &MockPlatform,
+    request: &Request<Vec<u8>>,
+    now: u64,
+    rng: &mut R,
+) -> Result<Trigger, String> {
+    use crate::callbacks::{CallbackEvent, CallbackSignature, CallbackTarget, RetrySchedule};
+    use crate::delivery::DeliveryOptions;
+
+    let value: Value = serde_json::from_slice(request.body())
+        .map_err(|e| format!("expected {{\"event\": NAME, \"url\": \"http://…\"}}: {e}"))?;
+    let text = |name: &str| value.get(name).and_then(Value::as_str);
+    let number = |name: &str, max: u64| -> Result<Option<u64>, String> {
+        match value.get(name) {
+            None => Ok(None),
+            Some(n) => n
+                .as_u64()
+                .filter(|n| *n <= max)
+                .map(Some)
+                .ok_or_else(|| format!("\"{name}\" must be a whole number from 0 to {max}")),
+        }
+    };
+    let event_type = text("event").ok_or("\"event\" must be an event type")?;
+    let url = text("url").ok_or("\"url\" must be an http:// URL")?;
+    CallbackTarget::parse(url).map_err(|e| e.to_string())?;
+    let resource = value.get("resource").cloned();
+    let event = match (
+        crate::NAMED_EVENTS.contains(&event_type),
+        text("original_type"),
+    ) {
+        (true, None) => {
+            CallbackEvent::named(event_type, platform, now, rng).and_then(|event| match resource {
+                Some(fields) => event.with_fields(fields),
+                None => Ok(event),
+            })
+        }
+        (_, Some(original_type)) => CallbackEvent::custom(
+            event_type,
+            original_type,
+            text("summary").unwrap_or_default(),
+            resource.unwrap_or_else(|| json!({})),
+        ),
+        (false, None) => Err(crate::CallbackError::UnknownEvent {
+            event: event_type.to_owned(),
+        }),
+    }
+    .map_err(|e| e.to_string())?;
+    let event = match text("summary") {
+        Some(summary) => event.with_summary(summary),
+        None => event,
+    };
+    let mut schedule = RetrySchedule::platform();
+    if let Some(factor) = number("compress", 1_000_000)? {
+        schedule = schedule.compressed(u32::try_from(factor).unwrap_or(u32::MAX));
+    }
+    if let Some(attempts) = number("attempts", RetrySchedule::MAX_ATTEMPTS as u64)? {
+        schedule = schedule.with_max_attempts(usize::try_from(attempts).unwrap_or(1));
+    }
+    if let Some(ms) = number("timeout_ms", 60_000)? {
+        schedule = schedule.with_timeout(std::time::Duration::from_millis(ms));
+    }
+    let clock_offset = match value.get("clock_offset") {
+        None => 0,
+        Some(offset) => offset
+            .as_i64()
+            .filter(|s| s.abs() <= 86_400)
+            .ok_or("\"clock_offset\" must be seconds within ±86400")?,
+    };
+    let signature = match value.get("probe").and_then(Value::as_bool) {
+        Some(true) => CallbackSignature::Probe,
+        _ => CallbackSignature::Valid,
+    };
+    let body = platform
+        .callback_body(&event, now, rng)
+        .map_err(|e| e.to_string())?;
+    Ok(Trigger {
+        body,
+        url: url.to_owned(),
+        options: DeliveryOptions::new()
+            .with_schedule(schedule)
+            .with_signature(signature)
+            .with_clock_offset(clock_offset),
+    })
 }
 
 fn parse_injection(body: &[u8]) -> Result<(Fault, u32), String> {

@@ -38,6 +38,9 @@ pub struct MockKeys {
     pub platform_public_key_pem: String,
     /// A platform certificate, for merchants in certificate mode or migrating.
     pub certificate: Option<CertificateKey>,
+    /// The merchant's APIv3 key, 32 characters: the platform encrypts callback resources (and
+    /// certificates) with it. Never shown by `Debug`.
+    pub api_v3_key: String,
 }
 
 impl fmt::Debug for MockKeys {
@@ -50,6 +53,10 @@ impl fmt::Debug for MockKeys {
             .finish_non_exhaustive()
     }
 }
+
+/// The APIv3 key of [`MockKeys::fixtures`], the one the core's notification vectors were
+/// made with. Test only.
+pub const FIXTURES_API_V3_KEY: &str = "Wechatpay0Test0ApiV3Key000000001";
 
 /// Key generation failed (the RNG or the encoder).
 #[derive(Debug, thiserror::Error)]
@@ -80,6 +87,7 @@ impl MockKeys {
             platform_private_key_pem,
             platform_public_key_pem,
             certificate: None,
+            api_v3_key: alphanumerics(rng, 32),
         })
     }
 
@@ -100,6 +108,7 @@ impl MockKeys {
                 private_key_pem: keys::PLATFORM_CERT_KEY_PEM.to_owned(),
                 certificate_pem: keys::PLATFORM_CERT_PEM.to_owned(),
             }),
+            api_v3_key: FIXTURES_API_V3_KEY.to_owned(),
         }
     }
 }
@@ -128,6 +137,18 @@ impl MockKeys {
             .with_base_url(base_url)?
             .with_backup_url(None)
     }
+}
+
+/// `len` random ASCII letters and digits.
+pub(crate) fn alphanumerics<R: CryptoRng + ?Sized>(rng: &mut R, len: usize) -> String {
+    const ALPHABET: &[u8] = b"ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789";
+    (0..len)
+        .map(|_| {
+            // 62 divides 2^32 unevenly; the bias (under 2^-26) is nothing for test keys.
+            let index = rng.next_u32() as usize % ALPHABET.len();
+            char::from(ALPHABET[index])
+        })
+        .collect()
 }
 
 fn key_pair<R: CryptoRng + ?Sized>(rng: &mut R) -> Result<(String, String), KeyGenerationError> {

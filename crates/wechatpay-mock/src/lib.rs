@@ -40,8 +40,11 @@
 #![warn(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
 
 mod authorization;
+mod callbacks;
 pub mod conformance;
 pub mod control;
+#[cfg(feature = "server")]
+mod delivery;
 pub mod endpoints;
 mod faults;
 mod field_keys;
@@ -55,8 +58,14 @@ mod server;
 mod store;
 
 pub use authorization::{AuthorizationError, MerchantAuthorization};
+pub use callbacks::{
+    CallbackBody, CallbackError, CallbackEvent, CallbackSignature, Delivery, DeliveryAttempt,
+    MAX_DELIVERIES_KEPT, NAMED_EVENTS, RetrySchedule,
+};
+#[cfg(feature = "server")]
+pub use delivery::{DeliveryOptions, deliver};
 pub use faults::{Fault, InvalidFault};
-pub use keys::{CertificateKey, KeyGenerationError, MockKeys};
+pub use keys::{CertificateKey, FIXTURES_API_V3_KEY, KeyGenerationError, MockKeys};
 pub use platform::{
     Answer, MAX_QUEUED_FAULTS, MAX_RECORDED_TEXT, MAX_REQUEST_SKEW, MAX_REQUESTS_KEPT,
     MockPlatform, SeenRequest, SetupError,

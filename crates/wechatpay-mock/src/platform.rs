@@ -253,6 +253,11 @@ impl MockPlatform {
         &self.field_keys
     }
 
+    /// The signer of the public key mode, which signs callbacks too.
+    pub(crate) fn public_key_signer(&self) -> &PlatformSigner {
+        &self.public_key_signer
+    }
+
     /// The endpoints' records.
     pub(crate) fn store(&self) -> &Store {
         &self.store

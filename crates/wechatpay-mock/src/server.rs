@@ -176,14 +176,39 @@ async fn answer(
         Err(_) => return Ok(too_large()),
     };
     let request = http::Request::from_parts(parts, body);
-    if routes == Routes::PlatformAndControl && request.uri().path().starts_with(control::PREFIX) {
-        let response = control::handle(&platform, &request);
-        return Ok(response.map(|body| Full::new(Bytes::from(body))));
-    }
     #[allow(clippy::disallowed_methods)] // the server is the platform's clock
     let now = SystemTime::now()
         .duration_since(UNIX_EPOCH)
         .map_or(0, |d| d.as_secs());
+    if routes == Routes::PlatformAndControl && request.uri().path().starts_with(control::PREFIX) {
+        let response = if request.method() == http::Method::POST
+            && request.uri().path() == "/mock/notifications"
+        {
+            match control::trigger(&platform, &request, now, &mut UnwrapErr(SysRng)) {
+                Ok(trigger) => {
+                    let accepted = trigger.accepted();
+                    // The delivery goes on after this answer, on the server's runtime, and
+                    // ends with it.
+                    let platform = platform.clone();
+                    tokio::spawn(async move {
+                        let _ = crate::delivery::deliver(
+                            &platform,
+                            &trigger.body,
+                            &trigger.url,
+                            &trigger.options,
+                            |_| {},
+                        )
+                        .await;
+                    });
+                    accepted
+                }
+                Err(reason) => control::refused(reason),
+            }
+        } else {
+            control::handle(&platform, &request)
+        };
+        return Ok(response.map(|body| Full::new(Bytes::from(body))));
+    }
     let answer = platform.handle(&request, now, &mut UnwrapErr(SysRng));
     if !answer.delay.is_zero() {
         tokio::time::sleep(answer.delay).await;

@@ -82,7 +82,8 @@ pub async fn run(args: Args) -> Result<(), Failure> {
     }
     if args.control {
         println!(
-            "control routes: POST|DELETE {url}/mock/faults, GET|DELETE {url}/mock/requests",
+            "control routes: POST|DELETE {url}/mock/faults, GET|DELETE {url}/mock/requests, \
+             POST|GET|DELETE {url}/mock/notifications",
             url = server.url()
         );
     }
@@ -96,6 +97,7 @@ pub async fn run(args: Args) -> Result<(), Failure> {
         keys.platform_public_key_id
     );
     println!("  export WECHATPAY_PUBLIC_KEY={}", public_key.display());
+    println!("  export WECHATPAY_APIV3_KEY={}", keys.api_v3_key);
     println!(
         "applyments, one per state: {}",
         seeded::ALL.map(|no| format!("{no:?}")).join(", ")

@@ -7,7 +7,9 @@ pub mod contract;
 pub mod decrypt;
 pub mod demo;
 pub mod mock;
+pub mod notify;
 pub mod sign;
+pub mod trigger;
 pub mod upload;
 pub mod verify;
 
@@ -69,6 +71,34 @@ pub fn read_body(path: Option<&std::path::Path>) -> Result<Vec<u8>, Failure> {
             "point --body-file at the exact body bytes",
         )
     })
+}
+
+/// The four `Wechatpay-*` headers of a saved answer or callback, as given on the command line.
+pub fn signature_headers(
+    timestamp: &str,
+    nonce: &str,
+    signature: &str,
+    serial: &str,
+) -> Result<http::HeaderMap, Failure> {
+    use wechatpay_core::{
+        WECHATPAY_NONCE, WECHATPAY_SERIAL, WECHATPAY_SIGNATURE, WECHATPAY_TIMESTAMP,
+    };
+    let mut headers = http::HeaderMap::new();
+    for (name, flag, value) in [
+        (WECHATPAY_TIMESTAMP, "--timestamp", timestamp),
+        (WECHATPAY_NONCE, "--nonce", nonce),
+        (WECHATPAY_SIGNATURE, "--signature", signature),
+        (WECHATPAY_SERIAL, "--serial", serial),
+    ] {
+        let value = http::HeaderValue::from_str(value).map_err(|_| {
+            Failure::usage(
+                format!("{flag} is not a valid header value"),
+                format!("pass {flag} exactly as received"),
+            )
+        })?;
+        headers.insert(name, value);
+    }
+    Ok(headers)
 }
 
 /// A verified body as received, with no trailing whitespace.

@@ -2,9 +2,6 @@
 
 use std::path::PathBuf;
 
-use http::{HeaderMap, HeaderValue};
-use wechatpay_core::{WECHATPAY_NONCE, WECHATPAY_SERIAL, WECHATPAY_SIGNATURE, WECHATPAY_TIMESTAMP};
-
 use crate::config::{Format, MaxSkew, Output, Platform};
 use crate::failure::Failure;
 
@@ -45,21 +42,8 @@ impl Args {
 pub fn run(args: Args) -> Result<(), Failure> {
     let keys = args.platform.keys()?;
     let body = super::read_body(args.body_file.as_deref())?;
-    let mut headers = HeaderMap::new();
-    for (name, flag, value) in [
-        (WECHATPAY_TIMESTAMP, "--timestamp", &args.timestamp),
-        (WECHATPAY_NONCE, "--nonce", &args.nonce),
-        (WECHATPAY_SIGNATURE, "--signature", &args.signature),
-        (WECHATPAY_SERIAL, "--serial", &args.serial),
-    ] {
-        let value = HeaderValue::from_str(value).map_err(|_| {
-            Failure::usage(
-                format!("{flag} is not a valid header value"),
-                format!("pass {flag} exactly as received"),
-            )
-        })?;
-        headers.insert(name, value);
-    }
+    let headers =
+        super::signature_headers(&args.timestamp, &args.nonce, &args.signature, &args.serial)?;
     let now = args.now.unwrap_or_else(super::unix_now);
     let key = keys
         .verify(&headers, &body, now, args.skew.max_skew)

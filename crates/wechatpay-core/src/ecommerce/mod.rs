@@ -3,6 +3,8 @@
 pub mod applyment;
 pub mod balance;
 pub mod contract;
+pub mod refund;
+pub mod transaction;
 
 /// Each module's endpoints, for [`crate::endpoint::endpoints`].
 pub(crate) const ENDPOINTS: &[&[crate::endpoint::Endpoint]] = &[

@@ -1,0 +1,371 @@
+//! Receive WeChat Pay APIv3 callbacks in [axum](https://docs.rs/axum): the [`Callback`]
+//! extractor reads the raw body, verifies the platform's signature over it with a
+//! [`wechatpay_core::Client`], decrypts the resource with the APIv3 key and reads it by event
+//! type; a handler gets an [`OpenedNotification`] or never runs. A callback that fails is
+//! refused with the status and `{"code":"FAIL","message":…}` body of
+//! [`NotificationAnswer::refusal`] (`401` for what cannot be authenticated: a bad or missing
+//! signature, the `WECHATPAY/SIGNTEST/` probe, a stale timestamp; `500` for what was
+//! authenticated but cannot be read here), and the platform delivers it again later.
+//!
+//! The handler answers with [`Answer`]: [`Answer::success`] (`204`) once the callback is
+//! handled, [`Answer::failure`] (`500`) to have it delivered again. The platform delivers a
+//! callback until it is acknowledged, and may deliver it twice even then: de-duplicate on
+//! [`OpenedNotification::id`], in the same transaction as the effect (see
+//! [`OpenedNotification`] on idempotency).
+//!
+//! ```
+//! use std::collections::HashSet;
+//! use std::sync::{Arc, Mutex};
+//!
+//! use axum::extract::{FromRef, State};
+//! use axum::routing::post;
+//! use axum::Router;
+//! use wechatpay_axum::{Answer, Callback, NotificationReceiver};
+//! use wechatpay_core::{ApiV3Key, Client, Event};
+//!
+//! #[derive(Clone)]
+//! struct App {
+//!     callbacks: NotificationReceiver,
+//!     handled: Arc<Mutex<HashSet<String>>>, // a table with a unique key, in production
+//! }
+//!
+//! impl FromRef<App> for NotificationReceiver {
+//!     fn from_ref(app: &App) -> Self {
+//!         app.callbacks.clone()
+//!     }
+//! }
+//!
+//! async fn notify(State(app): State<App>, Callback(notification): Callback) -> Answer {
+//!     if !app.handled.lock().unwrap().insert(notification.id.clone()) {
+//!         return Answer::success(); // a redelivery: already handled
+//!     }
+//!     if let Event::Transaction(paid) = &notification.event {
+//!         // Check paid.amount.total against the order, then mark it paid.
+//!         println!("{} paid {} fen", paid.out_trade_no, paid.amount.total);
+//!     }
+//!     Answer::success()
+//! }
+//!
+//! fn router(client: Client, api_v3_key: ApiV3Key) -> Router {
+//!     let app = App {
+//!         callbacks: NotificationReceiver::new(client, api_v3_key),
+//!         handled: Arc::default(),
+//!     };
+//!     Router::new().route("/wechatpay/notify", post(notify)).with_state(app)
+//! }
+//! ```
+#![forbid(unsafe_code)]
+#![deny(missing_docs)]
+#![warn(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
+
+use std::fmt;
+use std::sync::Arc;
+use std::time::{SystemTime, UNIX_EPOCH};
+
+use axum::body::Body;
+use axum::extract::{FromRef, FromRequest, Request};
+use axum::response::{IntoResponse, Response};
+use http::{HeaderMap, StatusCode};
+use wechatpay_core::{
+    ApiV3Key, Client, DEFAULT_BODY_LIMIT, Error, NotificationAnswer, OpenedNotification, Untrusted,
+    VerificationError,
+};
+
+/// What the [`Callback`] extractor needs from the application's state (through `FromRef`):
+/// the client whose platform keys verify callbacks, the APIv3 key, the clock, and how large a
+/// body may be. Cheap to clone.
+#[derive(Clone)]
+pub struct NotificationReceiver {
+    client: Arc<Client>,
+    key: ApiV3Key,
+    clock: fn() -> u64,
+    body_limit: usize,
+}
+
+impl NotificationReceiver {
+    /// A receiver verifying with `client`'s platform keys (and its clock window,
+    /// [`Client::with_max_clock_skew`]) and decrypting with `key`, on the system clock, for
+    /// bodies up to 1 MiB.
+    pub fn new(client: impl Into<Arc<Client>>, key: ApiV3Key) -> Self {
+        NotificationReceiver {
+            client: client.into(),
+            key,
+            clock: system_clock,
+            body_limit: DEFAULT_BODY_LIMIT,
+        }
+    }
+
+    /// With this clock, in Unix seconds (tests).
+    pub fn with_clock(self, clock: fn() -> u64) -> Self {
+        NotificationReceiver { clock, ..self }
+    }
+
+    /// With this body limit, in bytes: a larger body is refused `413` before it is all read.
+    pub fn with_body_limit(self, body_limit: usize) -> Self {
+        NotificationReceiver { body_limit, ..self }
+    }
+
+    /// The client.
+    pub fn client(&self) -> &Client {
+        &self.client
+    }
+
+    /// Verifies, decrypts and types a callback received some other way (its headers and raw
+    /// body), as the extractor does.
+    ///
+    /// # Errors
+    ///
+    /// As [`Client::open_notification`].
+    pub fn open(&self, headers: &HeaderMap, body: &[u8]) -> Result<OpenedNotification, Error> {
+        self.client
+            .open_notification(headers, body, (self.clock)(), &self.key)
+    }
+}
+
+impl fmt::Debug for NotificationReceiver {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("NotificationReceiver")
+            .field("client", &self.client)
+            .field("key", &self.key)
+            .field("body_limit", &self.body_limit)
+            .finish_non_exhaustive()
+    }
+}
+
+fn system_clock() -> u64 {
+    #[allow(clippy::disallowed_methods)] // the server is the clock of the callbacks it checks
+    let now = SystemTime::now();
+    now.duration_since(UNIX_EPOCH).map_or(0, |d| d.as_secs())
+}
+
+/// A WeChat Pay callback whose signature verified and whose resource was decrypted and typed:
+/// an axum extractor (it reads the body, so it goes last among a handler's arguments). The
+/// state must give a [`NotificationReceiver`] through `FromRef`.
+#[derive(Debug, Clone)]
+pub struct Callback(pub OpenedNotification);
+
+impl Callback {
+    /// The opened notification.
+    pub fn into_inner(self) -> OpenedNotification {
+        self.0
+    }
+}
+
+impl<S> FromRequest<S> for Callback
+where
+    NotificationReceiver: FromRef<S>,
+    S: Send + Sync,
+{
+    type Rejection = Refusal;
+
+    async fn from_request(request: Request, state: &S) -> Result<Self, Refusal> {
+        let receiver = NotificationReceiver::from_ref(state);
+        let (parts, body) = request.into_parts();
+        let body = read_body(body, &parts.headers, receiver.body_limit).await?;
+        match receiver.open(&parts.headers, &body) {
+            Ok(notification) => {
+                tracing::debug!(
+                    target: "wechatpay",
+                    id = %Untrusted(&notification.id),
+                    event_type = %Untrusted(notification.event_type.as_str()),
+                    "callback verified and opened"
+                );
+                Ok(Callback(notification))
+            }
+            Err(error) => Err(Refusal::of(error)),
+        }
+    }
+}
+
+/// The raw body, within the limit: an oversize body is refused on its declared length, or as
+/// soon as the count passes it.
+async fn read_body(body: Body, headers: &HeaderMap, limit: usize) -> Result<Vec<u8>, Refusal> {
+    let declared = headers
+        .get(http::header::CONTENT_LENGTH)
+        .and_then(|v| v.to_str().ok())
+        .and_then(|v| v.parse::<u64>().ok());
+    if declared.is_some_and(|length| length > limit as u64) {
+        return Err(Refusal::too_large(limit));
+    }
+    match axum::body::to_bytes(body, limit).await {
+        Ok(bytes) => Ok(bytes.to_vec()),
+        Err(error) => {
+            let mut source: Option<&(dyn std::error::Error + 'static)> = Some(&error);
+            while let Some(cause) = source {
+                if cause.is::<http_body_util::LengthLimitError>() {
+                    return Err(Refusal::too_large(limit));
+                }
+                source = cause.source();
+            }
+            Err(Refusal {
+                cause: Cause::Unreadable(error.to_string()),
+                answer: NotificationAnswer::failure_with_status(
+                    StatusCode::BAD_REQUEST,
+                    "body could not be read",
+                )
+                .unwrap_or_else(|_| NotificationAnswer::failure("body could not be read")),
+            })
+        }
+    }
+}
+
+/// A callback refused before the handler ran: the answer given to the platform (see
+/// [`NotificationAnswer::refusal`]) and why, for logs. Every refusal is logged under the
+/// `wechatpay` target: the probe at `info` (refusing it is correct), the rest at `warn`.
+#[derive(Debug)]
+pub struct Refusal {
+    cause: Cause,
+    answer: NotificationAnswer,
+}
+
+#[derive(Debug)]
+enum Cause {
+    Core(Error),
+    TooLarge { limit: usize },
+    Unreadable(String),
+}
+
+impl Refusal {
+    fn of(error: Error) -> Self {
+        let answer = NotificationAnswer::refusal(&error);
+        if matches!(
+            error.verification(),
+            Some(VerificationError::SignatureProbe)
+        ) {
+            tracing::info!(target: "wechatpay", "callback refused: {error}");
+        } else {
+            tracing::warn!(
+                target: "wechatpay",
+                status = answer.status().as_u16(),
+                "callback refused: {error}"
+            );
+        }
+        Refusal {
+            cause: Cause::Core(error),
+            answer,
+        }
+    }
+
+    fn too_large(limit: usize) -> Self {
+        tracing::warn!(target: "wechatpay", limit, "callback refused: body over the limit");
+        Refusal {
+            cause: Cause::TooLarge { limit },
+            answer: NotificationAnswer::failure_with_status(
+                StatusCode::PAYLOAD_TOO_LARGE,
+                "body too large",
+            )
+            .unwrap_or_else(|_| NotificationAnswer::failure("body too large")),
+        }
+    }
+
+    /// The core's error, when the core refused it (not for a body over the limit or one
+    /// that could not be read).
+    pub fn error(&self) -> Option<&Error> {
+        match &self.cause {
+            Cause::Core(error) => Some(error),
+            _ => None,
+        }
+    }
+
+    /// The answer sent.
+    pub fn answer(&self) -> &NotificationAnswer {
+        &self.answer
+    }
+}
+
+impl fmt::Display for Refusal {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "callback refused with {}: ", self.answer.status())?;
+        match &self.cause {
+            Cause::Core(error) => write!(f, "{error}"),
+            Cause::TooLarge { limit } => write!(f, "the body is over {limit} bytes"),
+            Cause::Unreadable(reason) => {
+                write!(f, "the body could not be read: {}", Untrusted(reason))
+            }
+        }
+    }
+}
+
+impl std::error::Error for Refusal {
+    fn source(&self) -> Option<&(dyn std::error::Error + 'static)> {
+        match &self.cause {
+            Cause::Core(error) => Some(error),
+            _ => None,
+        }
+    }
+}
+
+impl IntoResponse for Refusal {
+    fn into_response(self) -> Response {
+        Answer(self.answer).into_response()
+    }
+}
+
+/// A handler's answer to a callback: the platform's `204` or `{"code":"FAIL",…}`.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Answer(pub NotificationAnswer);
+
+impl Answer {
+    /// Handled: `204 No Content`.
+    pub fn success() -> Self {
+        Answer(NotificationAnswer::success())
+    }
+
+    /// Not handled (`500` with the message): the platform delivers the callback again later.
+    pub fn failure(message: impl Into<String>) -> Self {
+        Answer(NotificationAnswer::failure(message))
+    }
+}
+
+impl From<NotificationAnswer> for Answer {
+    fn from(answer: NotificationAnswer) -> Self {
+        Answer(answer)
+    }
+}
+
+impl IntoResponse for Answer {
+    fn into_response(self) -> Response {
+        self.0.to_response().map(Body::from).into_response()
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use std::pin::Pin;
+    use std::task::{Context, Poll};
+
+    use super::*;
+
+    /// A body that arrives in 8-byte pieces and declares no length, as a chunked one does.
+    struct Chunked(Vec<u8>);
+
+    impl http_body::Body for Chunked {
+        type Data = axum::body::Bytes;
+        type Error = std::convert::Infallible;
+
+        fn poll_frame(
+            mut self: Pin<&mut Self>,
+            _: &mut Context<'_>,
+        ) -> Poll<Option<Result<http_body::Frame<Self::Data>, Self::Error>>> {
+            if self.0.is_empty() {
+                return Poll::Ready(None);
+            }
+            let at = self.0.len().min(8);
+            let rest = self.0.split_off(at);
+            let piece = std::mem::replace(&mut self.0, rest);
+            Poll::Ready(Some(Ok(http_body::Frame::data(piece.into()))))
+        }
+    }
+
+    #[tokio::test]
+    async fn a_body_without_a_length_is_counted_against_the_limit() {
+        let read = read_body(Body::new(Chunked(vec![b'x'; 40])), &HeaderMap::new(), 40).await;
+        assert_eq!(read.unwrap().len(), 40);
+        let refused = read_body(Body::new(Chunked(vec![b'x'; 41])), &HeaderMap::new(), 40)
+            .await
+            .unwrap_err();
+        assert_eq!(refused.answer().status(), StatusCode::PAYLOAD_TOO_LARGE);
+        assert!(refused.error().is_none());
+        assert!(refused.to_string().contains("over 40 bytes"), "{refused}");
+    }
+}
