@@ -128,7 +128,7 @@ pub use client::{Client, DEFAULT_BACKUP_URL, DEFAULT_BASE_URL};
 pub use context::RequestContext;
 pub use credentials::{MerchantCredentials, MerchantKey, SigningKey};
 pub use crypto::Backend;
-pub use download::{DigestAlgorithm, DigestCheck, DigestWriter, DownloadTicket};
+pub use download::{DigestAlgorithm, DigestCheck, DigestWriter, DownloadTicket, FileDecoder};
 pub use error::{ApiError, Authentication, CryptoError, DecodeError, Error, VerificationError};
 pub use ids::{CertificateSerial, MchId, PublicKeyId};
 pub use nonce::Nonce;
