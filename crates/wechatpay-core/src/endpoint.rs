@@ -43,6 +43,7 @@ pub(crate) fn param<'a>(
 pub fn endpoints() -> impl Iterator<Item = &'static Endpoint> {
     crate::ecommerce::ENDPOINTS
         .iter()
+        .chain([crate::bill::ENDPOINTS].iter())
         .flat_map(|module| module.iter())
 }
 

@@ -89,6 +89,7 @@
 mod adapter;
 mod answer;
 mod base64;
+pub mod bill;
 mod body;
 mod call;
 mod client;

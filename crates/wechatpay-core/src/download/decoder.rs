@@ -75,6 +75,9 @@ pub struct FileDecoder {
     check: DigestCheck,
     received: u64,
     stage: Stage,
+    /// A gunzip failure inside an encrypted file, reported only once the tag was compared:
+    /// bytes that fail authentication are reported as such, whatever they inflate to.
+    deferred: Option<Error>,
 }
 
 impl FileDecoder {
@@ -94,6 +97,7 @@ impl FileDecoder {
             check: ticket.digest_check(),
             received: 0,
             stage: Stage::Open,
+            deferred: None,
         }
     }
 
@@ -115,9 +119,21 @@ impl FileDecoder {
         if received.is_empty() {
             return Ok(&self.piece);
         }
+        if let (Some(decryption), Some(_)) = (&mut self.decryption, &self.deferred) {
+            // The text is already refused: only the tag is left to compute.
+            let data: &[u8] = received;
+            let take = data.len().min(STEP);
+            self.plain.clear();
+            decryption.update(&data[..take], &mut self.plain);
+            self.plain.clear();
+            self.plain_taken = 0;
+            self.received += take as u64;
+            *received = &data[take..];
+            return Ok(&self.piece);
+        }
         if self.gunzip.is_some() && self.plain_taken < self.plain.len() {
             // Decrypted bytes wait for gunzip: they come first, and `received` waits.
-            self.inflate_plain()?;
+            self.inflate_or_defer()?;
         } else {
             let data: &[u8] = received;
             let take = data.len().min(STEP);
@@ -138,7 +154,7 @@ impl FileDecoder {
                 self.piece.extend_from_slice(now);
             }
             if self.decryption.is_some() && self.gunzip.is_some() {
-                self.inflate_plain()?;
+                self.inflate_or_defer()?;
             }
             self.received += consumed as u64;
             *received = &data[consumed..];
@@ -164,6 +180,10 @@ impl FileDecoder {
                 return Err(verification(VerificationError::FileTagMismatch));
             }
             self.stage = Stage::Ending;
+            if let Some(deferred) = self.deferred.take() {
+                self.stage = Stage::Ended;
+                return Err(deferred);
+            }
         }
         while self.piece.is_empty() && self.stage == Stage::Ending {
             match &mut self.gunzip {
@@ -206,6 +226,21 @@ impl FileDecoder {
     /// How many bytes of text were handed out.
     pub fn decoded(&self) -> u64 {
         self.check.len()
+    }
+
+    /// [`FileDecoder::inflate_plain`], a failure kept for after the tag while it is not
+    /// compared yet.
+    fn inflate_or_defer(&mut self) -> Result<(), Error> {
+        match self.inflate_plain() {
+            Err(error) if self.decryption.is_some() => {
+                self.deferred = Some(error);
+                self.piece.clear();
+                self.plain.clear();
+                self.plain_taken = 0;
+                Ok(())
+            }
+            other => other,
+        }
     }
 
     /// One step of gunzip over the decrypted bytes it has not taken yet.

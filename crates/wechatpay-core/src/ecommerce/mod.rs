@@ -2,12 +2,14 @@
 
 pub mod applyment;
 pub mod balance;
+pub mod bill;
 pub mod contract;
 
 /// Each module's endpoints, for [`crate::endpoint::endpoints`].
 pub(crate) const ENDPOINTS: &[&[crate::endpoint::Endpoint]] = &[
     applyment::ENDPOINTS,
     balance::ENDPOINTS,
+    bill::ENDPOINTS,
     contract::ENDPOINTS,
 ];
 
