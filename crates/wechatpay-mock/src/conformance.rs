@@ -19,9 +19,11 @@
 //!   [`BlockingAdapter`](wechatpay_core::BlockingAdapter) are a [`Subject`], so the
 //!   asynchronous and the blocking adapters run the same table.
 //!
-//! [`check_downloads`] streams a file announced by a
+//! [`check_bills`] asks the mock for bills and downloads them from its own download route,
+//! several MiB gzip'd, encrypted, and altered on the way. [`check_downloads`] streams a file
+//! announced by a
 //! [`DownloadTicket`](wechatpay_core::DownloadTicket) through the adapter, from a
-//! [`FileServer`] that the test starts, since the mock has no download route.
+//! [`FileServer`] that the test starts.
 //!
 //! With the `server` feature (the default), [`Loopback`] starts the platform on two loopback
 //! ports for a native test, [`OneAnswer`] is a file server on a thread ([`serve_once`]), and
@@ -35,6 +37,7 @@ use wechatpay_core::{
     VerificationError,
 };
 
+mod bills;
 mod control;
 mod download;
 #[cfg(feature = "server")]
@@ -43,6 +46,7 @@ mod subject;
 mod suite;
 mod table;
 
+pub use bills::{BILL_SIZE, check_bills};
 pub use control::{Control, ControlRoutes, seen_from_json};
 pub use download::{FileServer, check_downloads};
 #[cfg(feature = "server")]

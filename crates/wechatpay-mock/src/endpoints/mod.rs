@@ -185,6 +185,7 @@ macro_rules! endpoints {
 endpoints! {
     applyment,
     balance,
+    bill,
     contract,
 }
 
