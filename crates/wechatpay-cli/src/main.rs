@@ -43,6 +43,8 @@ enum Command {
     Applyment(commands::applyment::Args),
     /// Show an individual contract.
     Contract(commands::contract::Args),
+    /// Download a day's bill, verified against its digest, to a file.
+    Bill(commands::bill::Args),
     /// Sign a request: print its Authorization header value, or a ready curl command.
     Sign(commands::sign::Args),
     /// Verify a response or callback signature; prints `ok` when valid.
@@ -61,6 +63,7 @@ impl Command {
         match self {
             Command::Applyment(args) => args.output(),
             Command::Contract(args) => args.output(),
+            Command::Bill(args) => args.output(),
             Command::Sign(args) => args.output(),
             Command::Verify(args) => args.output(),
             Command::Decrypt(args) => args.output(),
@@ -96,6 +99,7 @@ fn main() -> ExitCode {
             Command::Demo => commands::demo::run().await,
             Command::Applyment(args) => commands::applyment::run(args).await,
             Command::Contract(args) => commands::contract::run(args).await,
+            Command::Bill(args) => commands::bill::run(args).await,
             Command::Sign(args) => commands::sign::run(args),
             Command::Verify(args) => commands::verify::run(args),
             Command::Decrypt(args) => commands::decrypt::run(args),

@@ -1,6 +1,7 @@
 //! One module per subcommand.
 
 pub mod applyment;
+pub mod bill;
 pub mod completions;
 pub mod contract;
 pub mod decrypt;
