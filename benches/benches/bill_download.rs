@@ -27,8 +27,11 @@ const MOCK: &str = "WECHATPAY_BENCH_MOCK";
 
 /// The mock, in the child: serves until its stdin closes.
 fn serve_mock() {
-    let platform = MockPlatform::new(MockKeys::fixtures(), &mut rand_core::UnwrapErr(getrandom::SysRng))
-        .expect("mock platform");
+    let platform = MockPlatform::new(
+        MockKeys::fixtures(),
+        &mut rand_core::UnwrapErr(getrandom::SysRng),
+    )
+    .expect("mock platform");
     platform.set_bill_size(BILL_SIZE);
     let server = MockServer::start(Arc::new(platform)).expect("mock server");
     println!("{}", server.url());
@@ -75,7 +78,13 @@ fn status(field: &str) -> u64 {
     status
         .lines()
         .find_map(|line| line.strip_prefix(field))
-        .and_then(|rest| rest.trim().trim_end_matches("kB").trim().parse::<u64>().ok())
+        .and_then(|rest| {
+            rest.trim()
+                .trim_end_matches("kB")
+                .trim()
+                .parse::<u64>()
+                .ok()
+        })
         .map_or(0, |kib| kib * 1024)
 }
 
@@ -124,7 +133,10 @@ fn bench(c: &mut Criterion) {
     };
 
     let mut text = 0;
-    for (name, run) in [("hyper", &by_hyper as &dyn Fn(&std::path::Path) -> u64), ("ureq", &by_ureq)] {
+    for (name, run) in [
+        ("hyper", &by_hyper as &dyn Fn(&std::path::Path) -> u64),
+        ("ureq", &by_ureq),
+    ] {
         let (peak, baseline) = peak_above_baseline(|| text = run(&out));
         println!(
             "bill_download/{name}: {:.1} MiB of text, peak resident memory {:.2} MiB above a baseline of {:.1} MiB (target ≤ 16 MiB)",
@@ -133,7 +145,10 @@ fn bench(c: &mut Criterion) {
             mib(baseline)
         );
     }
-    assert_eq!(text as usize, std::fs::metadata(&out).map_or(0, |m| m.len() as usize));
+    assert_eq!(
+        text as usize,
+        std::fs::metadata(&out).map_or(0, |m| m.len() as usize)
+    );
     assert!(ticket.is_gzipped());
 
     let mut group = c.benchmark_group("bill_download");

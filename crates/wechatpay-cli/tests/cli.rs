@@ -478,7 +478,10 @@ fn listing(folder: &std::path::Path) -> Vec<String> {
 
 fn sha1_hex(bytes: &[u8]) -> String {
     use sha1::{Digest, Sha1};
-    Sha1::digest(bytes).iter().map(|b| format!("{b:02x}")).collect()
+    Sha1::digest(bytes)
+        .iter()
+        .map(|b| format!("{b:02x}"))
+        .collect()
 }
 
 #[test]
@@ -487,41 +490,85 @@ fn bill_writes_the_verified_bill_uncompressed_and_nothing_else() {
     platform.set_bill_size(2 * 1024 * 1024);
     let folder = scratch("bill");
     let out = folder.join("trade.csv");
-    let (code, stdout, stderr) = run(wechatpay(Some(&server)).args([
-        "bill", "trade", "--date", "2024-11-23", "--gzip", "--out",
-    ]).arg(&out));
+    let (code, stdout, stderr) = run(wechatpay(Some(&server))
+        .args(["bill", "trade", "--date", "2024-11-23", "--gzip", "--out"])
+        .arg(&out));
     assert_eq!(code, 0, "{stderr}");
     let bill = std::fs::read(&out).unwrap();
     assert!(bill.len() >= 2 * 1024 * 1024);
     let parsed = wechatpay_core::bill::Bill::parse(&bill).unwrap();
-    assert!(stdout.contains(&format!("{} rows", parsed.rows.len())), "{stdout}");
-    assert!(stdout.contains(&sha1_hex(&bill)), "the digest printed is the file's: {stdout}");
+    assert!(
+        stdout.contains(&format!("{} rows", parsed.rows.len())),
+        "{stdout}"
+    );
+    assert!(
+        stdout.contains(&sha1_hex(&bill)),
+        "the digest printed is the file's: {stdout}"
+    );
     assert!(stdout.contains("总交易单数"), "{stdout}");
     assert_eq!(listing(&folder), ["trade.csv"], "no temporary file is left");
     let seen = platform.requests();
-    assert!(seen.iter().any(|r| r.path_and_query == "/v3/bill/tradebill?bill_date=2024-11-23&tar_type=GZIP"), "{seen:?}");
+    assert!(
+        seen.iter()
+            .any(|r| r.path_and_query == "/v3/bill/tradebill?bill_date=2024-11-23&tar_type=GZIP"),
+        "{seen:?}"
+    );
 
     // The fund-flow bill as JSON: columns, rows by column, summary.
     let out = folder.join("fundflow.json");
     let (code, stdout, stderr) = run(wechatpay(Some(&server))
-        .args(["bill", "fundflow", "--date", "2024-11-23", "--account-type", "OPERATION", "--json", "--output", "json", "--out"])
+        .args([
+            "bill",
+            "fundflow",
+            "--date",
+            "2024-11-23",
+            "--account-type",
+            "OPERATION",
+            "--json",
+            "--output",
+            "json",
+            "--out",
+        ])
         .arg(&out));
     assert_eq!(code, 0, "{stderr}");
     let written: serde_json::Value = serde_json::from_slice(&std::fs::read(&out).unwrap()).unwrap();
     assert_eq!(written["columns"][0], "记账时间");
-    assert!(written["rows"][0]["收支金额(元)"].as_str().is_some_and(|v| !v.starts_with('`')));
+    assert!(
+        written["rows"][0]["收支金额(元)"]
+            .as_str()
+            .is_some_and(|v| !v.starts_with('`'))
+    );
     let report: serde_json::Value = serde_json::from_str(&stdout).unwrap();
-    assert_eq!(report["rows"].as_u64(), written["rows"].as_array().map(|r| r.len() as u64));
-    assert_eq!(written["summary"]["资金流水总笔数"], format!("{}.0", report["rows"]));
+    assert_eq!(
+        report["rows"].as_u64(),
+        written["rows"].as_array().map(|r| r.len() as u64)
+    );
+    assert_eq!(
+        written["summary"]["资金流水总笔数"],
+        format!("{}.0", report["rows"])
+    );
 
     // As plain CSV: the header, then the rows without their backticks.
     let out = folder.join("plain.csv");
     let (code, _, stderr) = run(wechatpay(Some(&server))
-        .args(["bill", "trade", "--date", "2024-11-23", "--bill-type", "SUCCESS", "--csv", "--out"])
+        .args([
+            "bill",
+            "trade",
+            "--date",
+            "2024-11-23",
+            "--bill-type",
+            "SUCCESS",
+            "--csv",
+            "--out",
+        ])
         .arg(&out));
     assert_eq!(code, 0, "{stderr}");
     let text = std::fs::read_to_string(&out).unwrap();
-    assert!(text.starts_with("交易时间,") && !text.contains('`'), "{}", &text[..200]);
+    assert!(
+        text.starts_with("交易时间,") && !text.contains('`'),
+        "{}",
+        &text[..200]
+    );
     std::fs::remove_dir_all(&folder).unwrap();
 }
 
@@ -538,7 +585,10 @@ fn a_bill_whose_digest_fails_exits_4_and_leaves_no_file() {
         .arg(&out));
     assert_eq!(code, 4, "{stderr}");
     assert!(stdout.is_empty());
-    assert!(stderr.contains("digest") && stderr.contains("altered"), "{stderr}");
+    assert!(
+        stderr.contains("digest") && stderr.contains("altered"),
+        "{stderr}"
+    );
     assert!(listing(&folder).is_empty(), "{:?}", listing(&folder));
     // An earlier FILE stays as it was.
     std::fs::write(&out, "yesterday's bill").unwrap();

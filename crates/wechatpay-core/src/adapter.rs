@@ -181,7 +181,10 @@ impl<'a, S: ?Sized> DownloadSink<'a, S> {
     pub fn decode(&mut self, received: &mut &[u8]) -> Result<(&mut S, &[u8]), AttemptFailure> {
         let limit = self.settings.download_limit;
         let before = self.decoder.decoded();
-        let text = self.decoder.decode(received).map_err(AttemptFailure::Refused)?;
+        let text = self
+            .decoder
+            .decode(received)
+            .map_err(AttemptFailure::Refused)?;
         if before.saturating_add(text.len() as u64) > limit {
             return Err(too_large(limit));
         }

@@ -306,26 +306,41 @@ mod tests {
 
     #[test]
     fn dates_and_sub_merchants_are_checked_before_signing() {
-        for date in ["2024-2-29", "2023-02-29", "20241123", "2024-11-23 ", "", "2024-13-01"] {
+        for date in [
+            "2024-2-29",
+            "2023-02-29",
+            "20241123",
+            "2024-11-23 ",
+            "",
+            "2024-13-01",
+        ] {
             let error = TradeBill::new(date).unwrap_err();
             assert!(
                 matches!(&error, Error::InvalidInput { field, .. } if field == "bill_date"),
                 "{date}: {error}"
             );
         }
-        assert!(TradeBill::new("2024-11-23")
-            .unwrap()
-            .with_sub_mchid("PUB_KEY_ID_01")
-            .is_err());
+        assert!(
+            TradeBill::new("2024-11-23")
+                .unwrap()
+                .with_sub_mchid("PUB_KEY_ID_01")
+                .is_err()
+        );
     }
 
     #[test]
     fn the_ticket_knows_whether_the_file_is_gzipped() {
         let body = br#"{"hash_type":"SHA1","hash_value":"79bb0f45fc4c42234a918000b2668d689e2bde04","download_url":"https://api.mch.weixin.qq.com/v3/billdownload/file?token=xxx"}"#;
         let verified = VerifiedBody::new(body, http::StatusCode::OK, None);
-        let plain = TradeBill::new("2024-11-23").unwrap().decode(verified).unwrap();
+        let plain = TradeBill::new("2024-11-23")
+            .unwrap()
+            .decode(verified)
+            .unwrap();
         assert!(!plain.is_gzipped());
-        assert_eq!(plain.digest_hex(), "79bb0f45fc4c42234a918000b2668d689e2bde04");
+        assert_eq!(
+            plain.digest_hex(),
+            "79bb0f45fc4c42234a918000b2668d689e2bde04"
+        );
         assert_eq!(plain.path_and_query(), "/v3/billdownload/file?token=xxx");
         let gzipped = FundFlowBill::new("2024-11-23")
             .unwrap()

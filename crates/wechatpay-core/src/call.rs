@@ -368,7 +368,8 @@ pub enum AttemptFailure {
     Sink {
         /// The sink's error.
         source: io::Error,
-    },    /// The core refused what a download's body decoded to (not gzip, a failed tag): final,
+    },
+    /// The core refused what a download's body decoded to (not gzip, a failed tag): final,
     /// reported as the core's error.
     Refused(Error),
 }

@@ -381,7 +381,10 @@ impl<W: Write> DigestWriter<W> {
 impl<W: Write> Write for DigestWriter<W> {
     fn write(&mut self, bytes: &[u8]) -> io::Result<usize> {
         if let Some(failure) = &self.failure {
-            return Err(io::Error::new(io::ErrorKind::InvalidData, failure.to_string()));
+            return Err(io::Error::new(
+                io::ErrorKind::InvalidData,
+                failure.to_string(),
+            ));
         }
         let mut rest = bytes;
         while !rest.is_empty() {

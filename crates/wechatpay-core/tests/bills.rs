@@ -20,11 +20,17 @@ use wechatpay_core::{
 
 const TRADE: &[u8] = include_bytes!("../testdata/bills/trade_all.csv");
 const FUND_FLOW: &[u8] = include_bytes!("../testdata/bills/fundflow.csv");
-const VECTOR: &str = concat!(env!("CARGO_MANIFEST_DIR"), "/testdata/bills/ecommerce_fundflow");
+const VECTOR: &str = concat!(
+    env!("CARGO_MANIFEST_DIR"),
+    "/testdata/bills/ecommerce_fundflow"
+);
 const URL: &str = "https://api.mch.weixin.qq.com/v3/billdownload/file?token=t";
 
 fn sha1_hex(bytes: &[u8]) -> String {
-    Sha1::digest(bytes).iter().map(|b| format!("{b:02x}")).collect()
+    Sha1::digest(bytes)
+        .iter()
+        .map(|b| format!("{b:02x}"))
+        .collect()
 }
 
 fn gzip(bytes: &[u8]) -> Vec<u8> {
@@ -88,12 +94,18 @@ fn a_file_that_is_not_the_announced_gzip_is_refused_whole() {
         .gzipped();
     let cut = download(&ticket, &file[..file.len() - 9], 100).unwrap_err();
     assert!(
-        matches!(cut.verification(), Some(VerificationError::UndecodableFile { format: "gzip", .. })),
+        matches!(
+            cut.verification(),
+            Some(VerificationError::UndecodableFile { format: "gzip", .. })
+        ),
         "{cut}"
     );
     let plain = download(&ticket, TRADE, 100).unwrap_err();
     assert!(
-        matches!(plain.verification(), Some(VerificationError::UndecodableFile { .. })),
+        matches!(
+            plain.verification(),
+            Some(VerificationError::UndecodableFile { .. })
+        ),
         "{plain}"
     );
     // Data after the last gzip member is not gzip either.
@@ -164,7 +176,9 @@ fn ecommerce_ticket(hash_value: &str) -> DownloadTicket {
     let operation = EcommerceFundFlowBill::new("2024-11-23").unwrap().gzipped();
     let bill = client.parse(&operation, &response, common::NOW).unwrap();
     let mut rng = common::rng();
-    bill.files[0].ticket(client.credentials(), &mut rng).unwrap()
+    bill.files[0]
+        .ticket(client.credentials(), &mut rng)
+        .unwrap()
 }
 
 #[test]
@@ -175,7 +189,11 @@ fn the_ecommerce_vector_decrypts_then_gunzips_then_matches_its_digest() {
     assert!(ticket.is_encrypted() && ticket.is_gzipped());
     let file = vector("file");
     for piece in [1, 16, 17, 100, file.len()] {
-        assert_eq!(download(&ticket, &file, piece).unwrap(), FUND_FLOW, "{piece}");
+        assert_eq!(
+            download(&ticket, &file, piece).unwrap(),
+            FUND_FLOW,
+            "{piece}"
+        );
     }
     // One byte changed anywhere: the tag fails, and nothing is handed out as the bill.
     for at in [0, file.len() / 2, file.len() - 1] {
@@ -183,7 +201,10 @@ fn the_ecommerce_vector_decrypts_then_gunzips_then_matches_its_digest() {
         altered[at] ^= 0x20;
         let error = download(&ticket, &altered, 64).unwrap_err();
         assert!(
-            matches!(error.verification(), Some(VerificationError::FileTagMismatch)),
+            matches!(
+                error.verification(),
+                Some(VerificationError::FileTagMismatch)
+            ),
             "{at}: {error}"
         );
     }
@@ -230,7 +251,10 @@ fn a_trade_bill_reads_into_rows_and_its_summary() {
 #[test]
 fn a_fund_flow_bill_reads_into_rows_and_its_summary() {
     let mut reader = BillReader::new(FUND_FLOW).unwrap();
-    let rows: Vec<_> = reader.by_ref().map(|row| row.unwrap().fund_flow().unwrap()).collect();
+    let rows: Vec<_> = reader
+        .by_ref()
+        .map(|row| row.unwrap().fund_flow().unwrap())
+        .collect();
     assert_eq!(rows.len(), 3);
     assert_eq!(rows[0].direction, FlowDirection::Expense);
     assert_eq!(rows[0].amount.fen(), Some(2));
@@ -239,7 +263,10 @@ fn a_fund_flow_bill_reads_into_rows_and_its_summary() {
     assert_eq!(rows[1].remark, None);
     assert_eq!(rows[2].business_type, "扣除交易手续费");
     let summary = reader.summary().unwrap().fund_flow_summary().unwrap();
-    assert_eq!((summary.count, summary.income_count, summary.expense_count), (3, 1, 2));
+    assert_eq!(
+        (summary.count, summary.income_count, summary.expense_count),
+        (3, 1, 2)
+    );
     assert_eq!(summary.expense_total.fen(), Some(55));
 }
 

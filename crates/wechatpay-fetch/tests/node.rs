@@ -152,10 +152,7 @@ async fn serve_in_node(answer: Vec<u8>) -> Result<NodeFileServer, String> {
 
 /// Downloads the file `ticket` announces into a `WritableStream` whose chunks are kept, and
 /// returns them joined.
-async fn to_memory(
-    client: &FetchClient,
-    ticket: &DownloadTicket,
-) -> Result<(u64, Vec<u8>), Error> {
+async fn to_memory(client: &FetchClient, ticket: &DownloadTicket) -> Result<(u64, Vec<u8>), Error> {
     let chunks = Array::new();
     let mut sink: WritableStream = Function::new_with_args(
         "chunks",
@@ -174,7 +171,10 @@ async fn to_memory(
 
 #[wasm_bindgen_test]
 async fn a_download_streams_to_a_writable_stream_through_its_digest() {
-    let report = check_downloads(serve_in_node, FetchClient::new, async |c, t| to_memory(c, t).await).await;
+    let report = check_downloads(serve_in_node, FetchClient::new, async |c, t| {
+        to_memory(c, t).await
+    })
+    .await;
     assert!(report.all_passed(), "{report}");
 }
 

@@ -84,7 +84,11 @@ fn bills_of_several_mib_stream_from_the_mock_through_their_digest() {
         let mut file = Vec::new();
         Ok((client.download(ticket, &mut file)?, file))
     };
-    let report = block_on(conformance::check_bills(&**site.platform(), client, to_memory));
+    let report = block_on(conformance::check_bills(
+        &**site.platform(),
+        client,
+        to_memory,
+    ));
     assert!(report.all_passed(), "{report}");
 }
 

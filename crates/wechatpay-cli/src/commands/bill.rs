@@ -121,7 +121,12 @@ pub async fn run(args: Args) -> Result<(), Failure> {
             if let Some(sub_mchid) = sub_mchid {
                 bill = bill.with_sub_mchid(sub_mchid)?;
             }
-            ask(&http, &if common.gzip { bill.gzipped() } else { bill }, base_url).await?
+            ask(
+                &http,
+                &if common.gzip { bill.gzipped() } else { bill },
+                base_url,
+            )
+            .await?
         }
         Kind::Fundflow {
             account_type,
@@ -135,7 +140,12 @@ pub async fn run(args: Args) -> Result<(), Failure> {
                     Account::Fees => AccountType::Fees,
                 });
             }
-            ask(&http, &if common.gzip { bill.gzipped() } else { bill }, base_url).await?
+            ask(
+                &http,
+                &if common.gzip { bill.gzipped() } else { bill },
+                base_url,
+            )
+            .await?
         }
     };
     let verified = download(&http, &ticket, &common.out, base_url).await?;
@@ -236,7 +246,12 @@ fn convert(
     let columns = reader.columns().to_vec();
     let mut rows = 0;
     if json {
-        write!(writer, "{{\"columns\":{},\"rows\":[", serde_json::json!(columns)).map_err(write_failure)?;
+        write!(
+            writer,
+            "{{\"columns\":{},\"rows\":[",
+            serde_json::json!(columns)
+        )
+        .map_err(write_failure)?;
         for row in reader.by_ref() {
             let row = row.map_err(unreadable)?;
             let object: serde_json::Map<String, serde_json::Value> = row
@@ -244,7 +259,8 @@ fn convert(
                 .map(|(c, v)| (c.to_owned(), serde_json::Value::String(v.to_owned())))
                 .collect();
             let separator = if rows == 0 { "" } else { "," };
-            write!(writer, "{separator}{}", serde_json::Value::Object(object)).map_err(write_failure)?;
+            write!(writer, "{separator}{}", serde_json::Value::Object(object))
+                .map_err(write_failure)?;
             rows += 1;
         }
         let summary: serde_json::Map<String, serde_json::Value> = reader
@@ -255,13 +271,20 @@ fn convert(
                     .collect()
             })
             .unwrap_or_default();
-        writeln!(writer, "],\"summary\":{}}}", serde_json::Value::Object(summary)).map_err(write_failure)?;
+        writeln!(
+            writer,
+            "],\"summary\":{}}}",
+            serde_json::Value::Object(summary)
+        )
+        .map_err(write_failure)?;
     } else {
         let mut csv = csv::Writer::from_writer(&mut writer);
-        csv.write_record(&columns).map_err(|e| write_failure(e.into()))?;
+        csv.write_record(&columns)
+            .map_err(|e| write_failure(e.into()))?;
         for row in reader.by_ref() {
             let row = row.map_err(unreadable)?;
-            csv.write_record(row.values()).map_err(|e| write_failure(e.into()))?;
+            csv.write_record(row.values())
+                .map_err(|e| write_failure(e.into()))?;
             rows += 1;
         }
         csv.flush().map_err(write_failure)?;

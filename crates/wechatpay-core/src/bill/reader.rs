@@ -316,7 +316,7 @@ fn bill_error<T>(line: u64, reason: &str, text: &str) -> Error {
     Error::Decode(Box::new(DecodeError {
         target: std::any::type_name::<T>(),
         reason: format!("bill line {line}: {reason}"),
-        body: text[..end].as_bytes().to_vec(),
+        body: text.as_bytes()[..end].to_vec(),
         request_id: None,
     }))
 }

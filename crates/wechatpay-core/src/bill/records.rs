@@ -271,7 +271,8 @@ impl BillRow {
             business_type: view.text::<FundFlowBillRow>("业务类型")?,
             direction: FlowDirection::from(view.text::<FundFlowBillRow>("收支类型")?.as_str()),
             amount: view.required_amount::<FundFlowBillRow>(&["收支金额(元)", "收支金额（元）"])?,
-            balance: view.required_amount::<FundFlowBillRow>(&["账户结余(元)", "账户结余（元）"])?,
+            balance: view
+                .required_amount::<FundFlowBillRow>(&["账户结余(元)", "账户结余（元）"])?,
             applicant: view.optional_text(&["资金变更提交申请人"]),
             remark: view.optional_text(&["备注"]),
             voucher_no: view.optional_text(&["业务凭证号"]),
@@ -325,8 +326,10 @@ impl View<'_> {
     }
 
     fn required_amount<T>(&self, names: &[&str]) -> Result<Amount, Error> {
-        self.optional_amount::<T>(names)?
-            .ok_or_else(|| self.0.error::<T>(names.first().copied().unwrap_or_default(), "missing"))
+        self.optional_amount::<T>(names)?.ok_or_else(|| {
+            self.0
+                .error::<T>(names.first().copied().unwrap_or_default(), "missing")
+        })
     }
 
     /// `None` when the bill has no such column or leaves it empty; an error when it is there
@@ -339,9 +342,10 @@ impl View<'_> {
         if value.is_empty() {
             return Ok(None);
         }
-        Amount::parse(value)
-            .map(Some)
-            .ok_or_else(|| self.0.error::<T>(&name, format!("{value:?} is not an amount")))
+        Amount::parse(value).map(Some).ok_or_else(|| {
+            self.0
+                .error::<T>(&name, format!("{value:?} is not an amount"))
+        })
     }
 
     /// A count, which fund-flow summaries write with a decimal (`20.0`).

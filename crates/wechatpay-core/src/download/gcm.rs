@@ -57,9 +57,10 @@ impl GcmStream {
             hash.update(&[lengths]);
             hash.finalize()
         };
-        let mut keystream = ctr::Ctr32BE::<Aes256>::from_core(
-            ctr::CtrCore::<Aes256, ctr::flavors::Ctr32BE>::inner_iv_init(cipher, &j0),
-        );
+        let mut keystream = ctr::Ctr32BE::<Aes256>::from_core(ctr::CtrCore::<
+            Aes256,
+            ctr::flavors::Ctr32BE,
+        >::inner_iv_init(cipher, &j0));
         // The first keystream block, E(K, J0), masks the tag; the file's bytes take the next.
         let mut tag_mask = Block::default();
         keystream.apply_keystream(&mut tag_mask);
@@ -139,7 +140,7 @@ impl GcmStream {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use aes_gcm::aead::{AeadInOut, KeyInit as _};
+    use aes_gcm::aead::AeadInOut;
     use aes_gcm::aes::cipher::consts::{U12, U16};
     use aes_gcm::{AesGcm, Nonce};
     use proptest::prelude::*;
@@ -167,7 +168,12 @@ mod tests {
         buffer
     }
 
-    fn decrypt_in_pieces(key: &[u8; 32], nonce: &[u8], file: &[u8], piece: usize) -> (Vec<u8>, bool) {
+    fn decrypt_in_pieces(
+        key: &[u8; 32],
+        nonce: &[u8],
+        file: &[u8],
+        piece: usize,
+    ) -> (Vec<u8>, bool) {
         let mut stream = GcmStream::new(key, nonce);
         let mut out = Vec::new();
         for chunk in file.chunks(piece.max(1)) {

@@ -218,7 +218,11 @@ impl EncryptedBillFile {
         }
         let ticket = DownloadTicket::new(&self.hash_type, &self.hash_value, &self.download_url)?
             .encrypted(key, &self.nonce);
-        Ok(if self.gzipped { ticket.gzipped() } else { ticket })
+        Ok(if self.gzipped {
+            ticket.gzipped()
+        } else {
+            ticket
+        })
     }
 }
 
@@ -268,7 +272,10 @@ mod tests {
             .unwrap();
         assert_eq!(bill.count, 2);
         assert_eq!(
-            bill.files.iter().map(|f| f.bill_sequence).collect::<Vec<_>>(),
+            bill.files
+                .iter()
+                .map(|f| f.bill_sequence)
+                .collect::<Vec<_>>(),
             [1, 2]
         );
         let ticket = bill.files[0]

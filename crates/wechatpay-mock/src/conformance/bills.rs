@@ -90,9 +90,9 @@ async fn gzipped_trade_bill<C: Subject, P: Control>(
     let asked = seen
         .iter()
         .any(|r| r.path_and_query.ends_with("tar_type=GZIP"));
-    let fetched = seen
-        .iter()
-        .any(|r| r.path_and_query.starts_with("/v3/billdownload/file?token=") && r.status == Some(200));
+    let fetched = seen.iter().any(|r| {
+        r.path_and_query.starts_with("/v3/billdownload/file?token=") && r.status == Some(200)
+    });
     if !(asked && fetched) {
         return Err(format!("the platform saw {seen:?}"));
     }

@@ -2,7 +2,7 @@
 //! `GET /v3/ecommerce/bill/fundflowbill` (申请二级商户资金账单), and the download of the file they
 //! announce, `GET /v3/billdownload/file?token=...`, answered unsigned as the platform does.
 //!
-//! Bills are made up deterministically ([`text`]), of about [`MockPlatform::set_bill_size`]
+//! Bills are made up deterministically (module `text`), of about [`MockPlatform::set_bill_size`]
 //! bytes (3 MiB unless set), gzip'd for `tar_type=GZIP`; the sub-merchants' fund-flow bill
 //! comes as two files, each AES-256-GCM encrypted under the platform's bill key (seeded, and
 //! sent RSA-OAEP-encrypted to the merchant as `encrypt_key`) and a 16-character nonce of its

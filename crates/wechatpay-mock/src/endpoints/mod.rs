@@ -116,7 +116,10 @@ impl<'a> Call<'a> {
 
     /// The request's header `name`, when it is text.
     pub(crate) fn header(&self, name: &str) -> Option<&'a str> {
-        self.request.headers().get(name).and_then(|v| v.to_str().ok())
+        self.request
+            .headers()
+            .get(name)
+            .and_then(|v| v.to_str().ok())
     }
 
     /// The path segment `{name}` of the route, as sent (percent-encoded).

@@ -142,7 +142,7 @@ fn fund_flow_bill(text: &mut String, date: &str, size: usize, random: &mut Rando
             yuan(amount, 2),
             yuan(balance, 2),
             "system".to_owned(),
-            if n % 7 == 0 { "缺货".to_owned() } else { String::new() },
+            if n.is_multiple_of(7) { "缺货".to_owned() } else { String::new() },
             format!("ORDER_{n:08}"),
         ];
         line(text, &values, true);
