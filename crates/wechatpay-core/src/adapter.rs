@@ -123,7 +123,7 @@ pub type Attempt = Result<Response<Vec<u8>>, AttemptFailure>;
 /// written to the caller's sink piece by piece, within the download limit. Made by
 /// [`Adapter::download`] for [`Transport::download`], which runs, for each piece of the body:
 ///
-/// ```ignore
+/// ```text
 /// to.admit(chunk.len())?;
 /// let mut rest: &[u8] = &chunk;
 /// while !rest.is_empty() {
