@@ -3,11 +3,12 @@
 //! write to a file. Throughput is MiB/s of bill text (target ≥ 200 MB/s).
 //!
 //! Peak memory (target ≤ 16 MiB above the process's baseline) is measured once per adapter
-//! before the timed runs: the kernel's high-water mark of resident memory (`VmHWM`) is reset
-//! through `/proc/self/clear_refs`, the resident size (`VmRSS`) read as the baseline, one
-//! download made, and `VmHWM` read again. The mock runs in a child process (this binary,
-//! started again with `WECHATPAY_BENCH_MOCK` set), so that its bill and its copies of it stay
-//! out of the measurement.
+//! before the timed runs, each in a process of its own (this binary again, with
+//! `WECHATPAY_BENCH_MEMORY` naming the adapter), so that no other download's freed memory
+//! hides its peak: the client built and the ticket asked for, the kernel's high-water mark of
+//! resident memory (`VmHWM`) is reset through `/proc/self/clear_refs`, the resident size
+//! (`VmRSS`) read as the baseline, the download made, and `VmHWM` read again. The mock runs
+//! in a process of its own too (`WECHATPAY_BENCH_MOCK`), so that its bill stays out of both.
 
 use std::io::{BufRead, BufReader, Write};
 use std::process::{Child, Command, Stdio};
@@ -24,6 +25,7 @@ use wechatpay_ureq::UreqClient;
 /// The size of the bill's text.
 const BILL_SIZE: usize = 100 * 1024 * 1024;
 const MOCK: &str = "WECHATPAY_BENCH_MOCK";
+const MEMORY: &str = "WECHATPAY_BENCH_MEMORY";
 
 /// The mock, in the child: serves until its stdin closes.
 fn serve_mock() {
@@ -101,6 +103,44 @@ fn mib(bytes: u64) -> f64 {
     bytes as f64 / 1048576.0
 }
 
+/// In a child: one download through `adapter` from the mock at `url` into `out`, and its
+/// peak memory above the baseline, printed as one line.
+fn measure_memory(adapter: &str, url: &str, out: &std::path::Path) {
+    let bill = TradeBill::new("2024-11-23").expect("date").gzipped();
+    let core = MockKeys::fixtures().client(url).expect("client");
+    let (text, (peak, baseline)) = if adapter == "hyper" {
+        let runtime = tokio::runtime::Builder::new_current_thread()
+            .enable_all()
+            .build()
+            .expect("runtime");
+        let hyper = HyperClient::new(core).expect("hyper client");
+        let ticket = runtime.block_on(hyper.execute(&bill)).expect("ticket");
+        let mut text = 0;
+        let measured = peak_above_baseline(|| {
+            text = runtime.block_on(async {
+                let mut file = tokio::fs::File::create(out).await.expect("file");
+                hyper.download(&ticket, &mut file).await.expect("download")
+            });
+        });
+        (text, measured)
+    } else {
+        let ureq = UreqClient::new(core).expect("ureq client");
+        let ticket = ureq.execute(&bill).expect("ticket");
+        let mut text = 0;
+        let measured = peak_above_baseline(|| {
+            let mut file = std::fs::File::create(out).expect("file");
+            text = ureq.download(&ticket, &mut file).expect("download");
+        });
+        (text, measured)
+    };
+    println!(
+        "bill_download/{adapter}: {:.1} MiB of text, peak resident memory {:.2} MiB above a baseline of {:.1} MiB (target ≤ 16 MiB)",
+        mib(text),
+        mib(peak),
+        mib(baseline)
+    );
+}
+
 fn bench(c: &mut Criterion) {
     let mock = Mock::start();
     let folder = std::env::temp_dir().join(format!("wechatpay-bench-bill-{}", std::process::id()));
@@ -132,23 +172,18 @@ fn bench(c: &mut Criterion) {
         ureq.download(&ticket, &mut file).expect("download")
     };
 
-    let mut text = 0;
-    for (name, run) in [
-        ("hyper", &by_hyper as &dyn Fn(&std::path::Path) -> u64),
-        ("ureq", &by_ureq),
-    ] {
-        let (peak, baseline) = peak_above_baseline(|| text = run(&out));
-        println!(
-            "bill_download/{name}: {:.1} MiB of text, peak resident memory {:.2} MiB above a baseline of {:.1} MiB (target ≤ 16 MiB)",
-            mib(text),
-            mib(peak),
-            mib(baseline)
-        );
+    for adapter in ["hyper", "ureq"] {
+        let measured = Command::new(std::env::current_exe().expect("this binary"))
+            .env(MEMORY, adapter)
+            .arg(&mock.url)
+            .arg(&out)
+            .output()
+            .expect("the measuring process");
+        print!("{}", String::from_utf8_lossy(&measured.stdout));
+        assert!(measured.status.success(), "{}", String::from_utf8_lossy(&measured.stderr));
     }
-    assert_eq!(
-        text as usize,
-        std::fs::metadata(&out).map_or(0, |m| m.len() as usize)
-    );
+    let text = by_ureq(&out);
+    assert_eq!(text, std::fs::metadata(&out).map_or(0, |m| m.len()));
     assert!(ticket.is_gzipped());
 
     let mut group = c.benchmark_group("bill_download");
@@ -165,6 +200,18 @@ fn bench(c: &mut Criterion) {
 fn main() {
     if std::env::var_os(MOCK).is_some() {
         serve_mock();
+        return;
+    }
+    if let Some(adapter) = std::env::var_os(MEMORY) {
+        let mut args = std::env::args_os().skip(1);
+        let (Some(url), Some(out)) = (args.next(), args.next()) else {
+            panic!("usage: {MEMORY}=ADAPTER bill_download URL FILE");
+        };
+        measure_memory(
+            &adapter.to_string_lossy(),
+            &url.to_string_lossy(),
+            std::path::Path::new(&out),
+        );
         return;
     }
     let mut criterion = Criterion::default().configure_from_args();
