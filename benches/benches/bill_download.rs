@@ -180,7 +180,11 @@ fn bench(c: &mut Criterion) {
             .output()
             .expect("the measuring process");
         print!("{}", String::from_utf8_lossy(&measured.stdout));
-        assert!(measured.status.success(), "{}", String::from_utf8_lossy(&measured.stderr));
+        assert!(
+            measured.status.success(),
+            "{}",
+            String::from_utf8_lossy(&measured.stderr)
+        );
     }
     let text = by_ureq(&out);
     assert_eq!(text, std::fs::metadata(&out).map_or(0, |m| m.len()));
