@@ -119,3 +119,13 @@ part() { printf -- '--b0\r\nContent-Disposition: form-data; name="%s"%s\r\n\r\n%
 for target in seeds/*/; do
     printf '%-22s %s seeds\n' "$(basename "$target")" "$(ls "$target" | wc -l)"
 done
+
+# bill_file: a mode byte (0 as it is, 1 gzip'd, 2 encrypted and gzip'd), a piece size, the file.
+mkdir -p seeds/bill_file
+bills=../crates/wechatpay-core/testdata/bills
+for bill in "$bills"/*.csv; do
+    name=$(basename "$bill" .csv)
+    { printf '\x00\x40'; cat "$bill"; } > "seeds/bill_file/$name"
+    { printf '\x01\x07'; gzip -c -n "$bill"; } > "seeds/bill_file/$name.gz"
+done
+{ printf '\x02\x10'; cat "$bills/ecommerce_fundflow/file"; } > seeds/bill_file/ecommerce

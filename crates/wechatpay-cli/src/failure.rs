@@ -253,6 +253,12 @@ fn verification_next_step(kind: &VerificationError, base_url: &str) -> String {
                  that nothing in between rewrites answers"
             );
         }
+        VerificationError::DigestMismatch { .. }
+        | VerificationError::UndecodableFile { .. }
+        | VerificationError::FileTagMismatch => {
+            "the file was altered or cut short on its way, and nothing of it was kept: run again \
+             (a download URL lives about 5 minutes; the command asks for a new one)"
+        }
         VerificationError::CertificateNotValid { .. } => {
             "download the current platform certificates, or move to the platform public key"
         }

@@ -47,6 +47,8 @@ enum Command {
     Upload(commands::upload::Args),
     /// Call any endpoint: sign, send, verify, and print the verified JSON answer.
     Api(commands::api::Args),
+    /// Download a day's bill, verified against its digest, to a file.
+    Bill(commands::bill::Args),
     /// Sign a request: print its Authorization header value, or a ready curl command.
     Sign(commands::sign::Args),
     /// Verify a response or callback signature; prints `ok` when valid.
@@ -71,6 +73,7 @@ impl Command {
             Command::Contract(args) => args.output(),
             Command::Upload(args) => args.output(),
             Command::Api(args) => args.output(),
+            Command::Bill(args) => args.output(),
             Command::Sign(args) => args.output(),
             Command::Verify(args) => args.output(),
             Command::Decrypt(args) => args.output(),
@@ -110,6 +113,7 @@ fn main() -> ExitCode {
             Command::Contract(args) => commands::contract::run(args).await,
             Command::Upload(args) => commands::upload::run(args).await,
             Command::Api(args) => commands::api::run(args).await,
+            Command::Bill(args) => commands::bill::run(args).await,
             Command::Sign(args) => commands::sign::run(args),
             Command::Verify(args) => commands::verify::run(args),
             Command::Decrypt(args) => commands::decrypt::run(args),

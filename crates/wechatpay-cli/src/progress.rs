@@ -88,6 +88,75 @@ impl Drop for Activity {
     }
 }
 
+/// The progress of a download on stderr: a bar of the bytes written and their rate on a
+/// terminal; elsewhere, once a slow download has run for a few seconds, a plain line every
+/// few seconds, so that a log shows it is still going.
+pub struct Transfer {
+    what: &'static str,
+    bar: Option<ProgressBar>,
+    bytes: u64,
+    started: std::time::Instant,
+    shown: std::time::Instant,
+}
+
+/// How long a download runs before a plain progress line, and between two of them.
+const PLAIN_EVERY: Duration = Duration::from_secs(5);
+
+impl Transfer {
+    pub fn start(what: &'static str) -> Transfer {
+        let bar = std::io::stderr().is_terminal().then(|| {
+            let bar = ProgressBar::new_spinner();
+            if let Ok(style) = ProgressStyle::with_template(
+                "{spinner} {msg}: {bytes} ({bytes_per_sec}, {elapsed})",
+            ) {
+                bar.set_style(style);
+            }
+            bar.set_message(what);
+            bar.enable_steady_tick(Duration::from_millis(100));
+            bar
+        });
+        #[allow(clippy::disallowed_methods)] // the CLI is the clock
+        let now = std::time::Instant::now();
+        Transfer {
+            what,
+            bar,
+            bytes: 0,
+            started: now,
+            shown: now,
+        }
+    }
+
+    /// `bytes` more were written.
+    pub fn add(&mut self, bytes: u64) {
+        self.bytes += bytes;
+        match &self.bar {
+            Some(bar) => bar.set_position(self.bytes),
+            None => {
+                #[allow(clippy::disallowed_methods)] // the CLI is the clock
+                let now = std::time::Instant::now();
+                if now.duration_since(self.shown) >= PLAIN_EVERY {
+                    self.shown = now;
+                    let seconds = now.duration_since(self.started).as_secs_f64().max(0.001);
+                    line(&format!(
+                        "{}: {:.1} MiB so far ({:.1} MiB/s)",
+                        self.what,
+                        self.bytes as f64 / 1048576.0,
+                        self.bytes as f64 / 1048576.0 / seconds
+                    ));
+                }
+            }
+        }
+    }
+}
+
+impl Drop for Transfer {
+    fn drop(&mut self) {
+        if let Some(bar) = self.bar.take() {
+            bar.finish_and_clear();
+        }
+    }
+}
+
 /// Prints a line on stderr without tearing the spinner.
 pub fn line(text: &str) {
     write_stderr(format!("{text}\n").as_bytes());

@@ -458,6 +458,150 @@ fn verification_failures_exit_4() {
     }
 }
 
+/// A fresh folder for a test's files, removed by the test.
+fn scratch(name: &str) -> PathBuf {
+    let folder = std::env::temp_dir().join(format!("wechatpay-cli-{name}-{}", std::process::id()));
+    let _ = std::fs::remove_dir_all(&folder);
+    std::fs::create_dir_all(&folder).unwrap();
+    folder
+}
+
+/// The names of the files in `folder`.
+fn listing(folder: &std::path::Path) -> Vec<String> {
+    let mut names: Vec<String> = std::fs::read_dir(folder)
+        .unwrap()
+        .map(|entry| entry.unwrap().file_name().to_string_lossy().into_owned())
+        .collect();
+    names.sort();
+    names
+}
+
+fn sha1_hex(bytes: &[u8]) -> String {
+    use sha1::{Digest, Sha1};
+    Sha1::digest(bytes)
+        .iter()
+        .map(|b| format!("{b:02x}"))
+        .collect()
+}
+
+#[test]
+fn bill_writes_the_verified_bill_uncompressed_and_nothing_else() {
+    let (platform, server) = mock();
+    platform.set_bill_size(2 * 1024 * 1024);
+    let folder = scratch("bill");
+    let out = folder.join("trade.csv");
+    let (code, stdout, stderr) = run(wechatpay(Some(&server))
+        .args(["bill", "trade", "--date", "2024-11-23", "--gzip", "--out"])
+        .arg(&out));
+    assert_eq!(code, 0, "{stderr}");
+    let bill = std::fs::read(&out).unwrap();
+    assert!(bill.len() >= 2 * 1024 * 1024);
+    let parsed = wechatpay_core::bill::Bill::parse(&bill).unwrap();
+    assert!(
+        stdout.contains(&format!("{} rows", parsed.rows.len())),
+        "{stdout}"
+    );
+    assert!(
+        stdout.contains(&sha1_hex(&bill)),
+        "the digest printed is the file's: {stdout}"
+    );
+    assert!(stdout.contains("总交易单数"), "{stdout}");
+    assert_eq!(listing(&folder), ["trade.csv"], "no temporary file is left");
+    let seen = platform.requests();
+    assert!(
+        seen.iter()
+            .any(|r| r.path_and_query == "/v3/bill/tradebill?bill_date=2024-11-23&tar_type=GZIP"),
+        "{seen:?}"
+    );
+
+    // The fund-flow bill as JSON: columns, rows by column, summary.
+    let out = folder.join("fundflow.json");
+    let (code, stdout, stderr) = run(wechatpay(Some(&server))
+        .args([
+            "bill",
+            "fundflow",
+            "--date",
+            "2024-11-23",
+            "--account-type",
+            "OPERATION",
+            "--json",
+            "--output",
+            "json",
+            "--out",
+        ])
+        .arg(&out));
+    assert_eq!(code, 0, "{stderr}");
+    let written: serde_json::Value = serde_json::from_slice(&std::fs::read(&out).unwrap()).unwrap();
+    assert_eq!(written["columns"][0], "记账时间");
+    assert!(
+        written["rows"][0]["收支金额(元)"]
+            .as_str()
+            .is_some_and(|v| !v.starts_with('`'))
+    );
+    let report: serde_json::Value = serde_json::from_str(&stdout).unwrap();
+    assert_eq!(
+        report["rows"].as_u64(),
+        written["rows"].as_array().map(|r| r.len() as u64)
+    );
+    assert_eq!(
+        written["summary"]["资金流水总笔数"],
+        format!("{}.0", report["rows"])
+    );
+
+    // As plain CSV: the header, then the rows without their backticks.
+    let out = folder.join("plain.csv");
+    let (code, _, stderr) = run(wechatpay(Some(&server))
+        .args([
+            "bill",
+            "trade",
+            "--date",
+            "2024-11-23",
+            "--bill-type",
+            "SUCCESS",
+            "--csv",
+            "--out",
+        ])
+        .arg(&out));
+    assert_eq!(code, 0, "{stderr}");
+    let text = std::fs::read_to_string(&out).unwrap();
+    assert!(
+        text.starts_with("交易时间,") && !text.contains('`'),
+        "{}",
+        &text[..200]
+    );
+    std::fs::remove_dir_all(&folder).unwrap();
+}
+
+#[test]
+fn a_bill_whose_digest_fails_exits_4_and_leaves_no_file() {
+    let (platform, server) = mock();
+    platform.set_bill_size(1024 * 1024);
+    let folder = scratch("bill-altered");
+    let out = folder.join("trade.csv");
+    // The ticket's answer is signed and left alone; the download is altered on its way.
+    platform.inject(Fault::AlteredFile, 2);
+    let (code, stdout, stderr) = run(wechatpay(Some(&server))
+        .args(["bill", "trade", "--date", "2024-11-23", "--gzip", "--out"])
+        .arg(&out));
+    assert_eq!(code, 4, "{stderr}");
+    assert!(stdout.is_empty());
+    assert!(
+        stderr.contains("digest") && stderr.contains("altered"),
+        "{stderr}"
+    );
+    assert!(listing(&folder).is_empty(), "{:?}", listing(&folder));
+    // An earlier FILE stays as it was.
+    std::fs::write(&out, "yesterday's bill").unwrap();
+    platform.inject(Fault::AlteredFile, 2);
+    let (code, _, _) = run(wechatpay(Some(&server))
+        .args(["bill", "fundflow", "--date", "2024-11-23", "--out"])
+        .arg(&out));
+    assert_eq!(code, 4);
+    assert_eq!(std::fs::read_to_string(&out).unwrap(), "yesterday's bill");
+    assert_eq!(listing(&folder), ["trade.csv"]);
+    std::fs::remove_dir_all(&folder).unwrap();
+}
+
 #[test]
 fn transport_failures_and_timeouts_exit_5() {
     let closed = {

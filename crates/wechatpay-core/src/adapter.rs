@@ -17,7 +17,7 @@ use crate::call::{
     AdapterError, AttemptFailure, Call, DEFAULT_BODY_LIMIT, DEFAULT_TIMEOUT, Step, origin,
 };
 use crate::client::Client;
-use crate::download::{DigestCheck, DownloadTicket};
+use crate::download::{DownloadTicket, FileDecoder};
 use crate::error::{CryptoError, Error};
 use crate::nonce::Nonce;
 use crate::notification::{ApiV3Key, Notification, OpenedNotification};
@@ -119,11 +119,23 @@ pub fn too_large(limit: u64) -> AttemptFailure {
 /// One attempt's answer, or how it failed below HTTP.
 pub type Attempt = Result<Response<Vec<u8>>, AttemptFailure>;
 
-/// Where a download's body goes: the caller's sink, each piece through the digest check and
-/// within the download limit. Made by [`Adapter::download`] for [`Transport::download`].
+/// Where a download's body goes: decoded by the core (gunzip, decryption, the digest) and
+/// written to the caller's sink piece by piece, within the download limit. Made by
+/// [`Adapter::download`] for [`Transport::download`], which runs, for each piece of the body:
+///
+/// ```text
+/// to.admit(chunk.len())?;
+/// let mut rest: &[u8] = &chunk;
+/// while !rest.is_empty() {
+///     let (sink, text) = to.decode(&mut rest)?;
+///     sink.write_all(text)?; // `.await` for an asynchronous sink
+/// }
+/// ```
+///
+/// and once the body ended, `to.end()` the same way until it gives no text, then flushes.
 pub struct DownloadSink<'a, S: ?Sized> {
     sink: &'a mut S,
-    check: &'a mut DigestCheck,
+    decoder: &'a mut FileDecoder,
     settings: AdapterSettings,
 }
 
@@ -143,28 +155,62 @@ impl<'a, S: ?Sized> DownloadSink<'a, S> {
         AdapterSettings::check_declared_length(headers, self.settings.download_limit)
     }
 
-    /// Admits the next `len` bytes, or refuses them past the download limit: call it before
-    /// writing them.
+    /// Admits the next `len` bytes of the body, or refuses them past the download limit: call
+    /// it before decoding them.
     ///
     /// # Errors
     ///
     /// [`AttemptFailure::BodyTooLarge`].
     pub fn admit(&self, len: usize) -> Result<(), AttemptFailure> {
         let limit = self.settings.download_limit;
-        if self.check.len().saturating_add(len as u64) > limit {
+        if self.decoder.received().saturating_add(len as u64) > limit {
             return Err(too_large(limit));
         }
         Ok(())
     }
 
-    /// The caller's sink, to write the admitted bytes to.
-    pub fn sink(&mut self) -> &mut S {
-        self.sink
+    /// Decodes bytes of the body from the front of `received` (advancing it), and gives the
+    /// caller's sink with the text to write to it: possibly none yet, at most a few dozen KiB.
+    /// Call it until `received` is empty.
+    ///
+    /// # Errors
+    ///
+    /// [`AttemptFailure::Refused`] when the bytes are not what the ticket announced (not
+    /// gzip); [`AttemptFailure::BodyTooLarge`] when the text passes the download limit (a
+    /// file that inflates without end).
+    pub fn decode(&mut self, received: &mut &[u8]) -> Result<(&mut S, &[u8]), AttemptFailure> {
+        let limit = self.settings.download_limit;
+        let before = self.decoder.decoded();
+        let text = self
+            .decoder
+            .decode(received)
+            .map_err(AttemptFailure::Refused)?;
+        if before.saturating_add(text.len() as u64) > limit {
+            return Err(too_large(limit));
+        }
+        Ok((&mut *self.sink, text))
     }
 
-    /// Records bytes written to the sink: they go into the digest.
-    pub fn written(&mut self, bytes: &[u8]) {
-        self.check.update(bytes);
+    /// The body ended: the text the decoder still holds, with the sink, after an encrypted
+    /// file's tag was compared. Call it until it gives no text.
+    ///
+    /// # Errors
+    ///
+    /// [`AttemptFailure::Refused`] (a tag that does not match, a gzip stream cut short);
+    /// [`AttemptFailure::BodyTooLarge`].
+    pub fn end(&mut self) -> Result<(&mut S, &[u8]), AttemptFailure> {
+        let limit = self.settings.download_limit;
+        let before = self.decoder.decoded();
+        let text = self.decoder.end().map_err(AttemptFailure::Refused)?;
+        if before.saturating_add(text.len() as u64) > limit {
+            return Err(too_large(limit));
+        }
+        Ok((&mut *self.sink, text))
+    }
+
+    /// The caller's sink (to open a writer on it, or flush it).
+    pub fn sink(&mut self) -> &mut S {
+        self.sink
     }
 
     /// A failed write of the sink: final, and reported as [`crate::Error::Io`].
@@ -401,18 +447,21 @@ impl<T: Transport> Adapter<T> {
             .map_err(|failure| failure.into_error(1, &host))
     }
 
-    /// Downloads the file `ticket` announced into `sink`, streaming, and checks its digest.
-    /// Returns its length.
+    /// Downloads the file `ticket` announced into `sink`, streaming: gunzipped when the
+    /// ticket says it is gzip'd, decrypted when it is encrypted, its digest checked over the
+    /// text. Returns the text's length.
     ///
-    /// Only attempts that failed before a byte reached the sink are retried (on the ticket's
-    /// own host: the download URL names it). On any error, what the sink holds is not the
-    /// file: discard it. Write to a temporary file and move it into place on success.
+    /// Only attempts that failed before any text reached the sink are retried (on the
+    /// ticket's own host: the download URL names it). On any error, what the sink holds is not
+    /// the file: discard it. Write to a temporary file and move it into place on success.
     ///
     /// # Errors
     ///
-    /// [`AdapterError::Core`] with a digest mismatch (naming both digests), an error answer,
-    /// or a ticket for a host the client does not know; the transport errors of
-    /// [`Adapter::execute`], [`AdapterError::BodyTooLarge`] past the download limit.
+    /// [`AdapterError::Core`] with a digest mismatch (naming both digests), a file that is not
+    /// gzip as announced, an encrypted file whose tag fails, an error answer, or a ticket for
+    /// a host the client does not know; the transport errors of [`Adapter::execute`],
+    /// [`AdapterError::BodyTooLarge`] past the download limit (of the bytes received, and of
+    /// the text they decode to).
     pub async fn download(
         &self,
         ticket: &DownloadTicket,
@@ -427,10 +476,10 @@ impl<T: Transport> Adapter<T> {
                 self.client
                     .prepare_download_unsigned(ticket, self.transport.now(), &nonce)?;
             let request = self.sign(unsigned, &mut rng).await?;
-            let mut check = ticket.digest_check();
+            let mut decoder = FileDecoder::new(ticket);
             let to = DownloadSink {
                 sink: &mut *sink,
-                check: &mut check,
+                decoder: &mut decoder,
                 settings: self.settings,
             };
             // The path only: the query holds the download token.
@@ -443,7 +492,7 @@ impl<T: Transport> Adapter<T> {
             );
             let failure = match self.transport.download(request, to).await {
                 Ok(response) if response.status().is_success() => {
-                    let verdict = check.finish();
+                    let verdict = decoder.finish();
                     tracing::debug!(
                         target: "wechatpay",
                         attempt,
@@ -455,7 +504,7 @@ impl<T: Transport> Adapter<T> {
                 }
                 Ok(response) => {
                     let error = self.client.download_error(&response, self.transport.now());
-                    if check.is_empty()
+                    if decoder.decoded() == 0
                         && let Decision::Retry { after, .. } = self.settings.retry.decide(
                             attempt,
                             Host::Primary,
@@ -470,7 +519,7 @@ impl<T: Transport> Adapter<T> {
                 }
                 Err(failure) => failure,
             };
-            let retryable = check.is_empty()
+            let retryable = decoder.decoded() == 0
                 && matches!(
                     failure,
                     AttemptFailure::Transport { .. } | AttemptFailure::Timeout { .. }

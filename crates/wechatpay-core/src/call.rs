@@ -214,7 +214,8 @@ impl<'a, O: Operation + ?Sized> Call<'a, O> {
             AttemptFailure::Timeout { .. } => TransportFailure::Timeout,
             AttemptFailure::BodyTooLarge { .. }
             | AttemptFailure::Unsupported { .. }
-            | AttemptFailure::Sink { .. } => {
+            | AttemptFailure::Sink { .. }
+            | AttemptFailure::Refused(_) => {
                 self.narrate_decision("stop: not retryable");
                 return Err(failure.into_error(self.attempt, host));
             }
@@ -368,6 +369,9 @@ pub enum AttemptFailure {
         /// The sink's error.
         source: io::Error,
     },
+    /// The core refused what a download's body decoded to (not gzip, a failed tag): final,
+    /// reported as the core's error.
+    Refused(Error),
 }
 
 impl AttemptFailure {
@@ -394,6 +398,7 @@ impl AttemptFailure {
             AttemptFailure::BodyTooLarge { limit } => AdapterError::BodyTooLarge { limit },
             AttemptFailure::Unsupported { reason } => AdapterError::Unsupported { reason },
             AttemptFailure::Sink { source } => AdapterError::Core(Error::Io(source)),
+            AttemptFailure::Refused(error) => AdapterError::Core(error),
         }
     }
 }
@@ -416,6 +421,7 @@ impl fmt::Display for AttemptFailure {
             AttemptFailure::Sink { source } => {
                 write!(f, "writing the download failed: {source}")
             }
+            AttemptFailure::Refused(error) => write!(f, "{error}"),
         }
     }
 }

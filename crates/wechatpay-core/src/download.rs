@@ -1,16 +1,23 @@
 //! Downloads (bills): the one kind of answer the platform does not sign. A file is trusted
 //! only through the digest a signed answer gave for it before, checked as the bytes stream
-//! by; the types hand the bytes out only once the check passed.
+//! by (after gunzip and decryption: see [`FileDecoder`]); the types hand the bytes out only
+//! once the check passed.
+
+mod decoder;
+mod gcm;
 
 use std::fmt;
 use std::io::{self, Write};
 
 use serde::Deserialize;
 use sha1::{Digest, Sha1};
+use zeroize::Zeroizing;
 
 use crate::error::{Error, VerificationError};
 use crate::signing::check_path_and_query;
 use crate::text::Quoted;
+
+pub use decoder::FileDecoder;
 
 /// The digest algorithms the platform names in `hash_type`.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -60,6 +67,25 @@ pub struct DownloadTicket {
     digest: Vec<u8>,
     origin: String,
     path_and_query: String,
+    gzipped: bool,
+    encryption: Option<FileKey>,
+}
+
+/// The AES-256-GCM key and nonce an encrypted bill file was encrypted under.
+#[derive(Clone, PartialEq, Eq)]
+pub(crate) struct FileKey {
+    key: Zeroizing<[u8; 32]>,
+    nonce: Vec<u8>,
+}
+
+impl FileKey {
+    pub(crate) fn key(&self) -> &[u8; 32] {
+        &self.key
+    }
+
+    pub(crate) fn nonce(&self) -> &[u8] {
+        &self.nonce
+    }
 }
 
 #[derive(Deserialize)]
@@ -131,7 +157,45 @@ impl DownloadTicket {
             digest,
             origin: format!("{scheme}://{authority}"),
             path_and_query: path_and_query.to_owned(),
+            gzipped: false,
+            encryption: None,
         })
+    }
+
+    /// The same ticket for a file sent gzip'd (a bill asked for with `tar_type=GZIP`): the
+    /// download is gunzipped, and the digest, which is the uncompressed bill's, checked over
+    /// the text. The bill operations set it themselves.
+    pub fn gzipped(self) -> Self {
+        DownloadTicket {
+            gzipped: true,
+            ..self
+        }
+    }
+
+    /// Whether the file is sent gzip'd.
+    pub fn is_gzipped(&self) -> bool {
+        self.gzipped
+    }
+
+    /// Whether the file is encrypted (an e-commerce fund-flow bill's).
+    pub fn is_encrypted(&self) -> bool {
+        self.encryption.is_some()
+    }
+
+    /// The same ticket for a file encrypted with AES-256-GCM under `key` and the `nonce` text,
+    /// with empty associated data.
+    pub(crate) fn encrypted(self, key: [u8; 32], nonce: &str) -> Self {
+        DownloadTicket {
+            encryption: Some(FileKey {
+                key: Zeroizing::new(key),
+                nonce: nonce.as_bytes().to_vec(),
+            }),
+            ..self
+        }
+    }
+
+    pub(crate) fn encryption(&self) -> Option<&FileKey> {
+        self.encryption.as_ref()
     }
 
     /// The digest algorithm.
@@ -174,6 +238,9 @@ impl fmt::Debug for DownloadTicket {
             .field("digest", &self.digest_hex())
             .field("origin", &self.origin)
             .field("path", &path)
+            .field("gzipped", &self.gzipped)
+            // The key decrypts the bill: only whether there is one.
+            .field("encrypted", &self.encryption.is_some())
             .finish_non_exhaustive()
     }
 }
@@ -238,7 +305,8 @@ impl fmt::Debug for DigestCheck {
     }
 }
 
-/// A sink that checks what it is given: every byte written goes to the inner writer and into
+/// A sink that checks what it is given: the bytes of the download written to it are decoded
+/// as the ticket says (gunzip, decryption: see [`FileDecoder`]) into the inner writer and
 /// the digest, and the inner writer comes back only from [`DigestWriter::finish`], once the
 /// digest matched. Write into a `Vec<u8>` and the bytes cannot be read before the check;
 /// write into a temporary file and move it into place only after `finish` succeeds.
@@ -261,46 +329,75 @@ impl fmt::Debug for DigestCheck {
 #[derive(Debug)]
 pub struct DigestWriter<W> {
     inner: W,
-    check: DigestCheck,
+    decoder: FileDecoder,
+    /// The first decoding failure: every later call fails, `finish` with this error.
+    failure: Option<Error>,
 }
 
 impl<W: Write> DigestWriter<W> {
-    /// Wraps `inner` with the digest check of `ticket`.
+    /// Wraps `inner` with the decoding and digest check of `ticket`.
     pub fn new(inner: W, ticket: &DownloadTicket) -> Self {
         DigestWriter {
             inner,
-            check: ticket.digest_check(),
+            decoder: FileDecoder::new(ticket),
+            failure: None,
         }
     }
 
-    /// Flushes, checks the digest, and gives the inner writer back when it matched.
+    /// Decodes the end of the file, flushes, checks the digest, and gives the inner writer
+    /// back when it matched.
     ///
     /// # Errors
     ///
-    /// As [`DigestCheck::finish`]; an I/O error from the flush, as [`Error::Io`].
+    /// As [`FileDecoder::end`] and [`FileDecoder::finish`] (naming both digests on a
+    /// mismatch); an I/O error of the inner writer, as [`Error::Io`].
     pub fn finish(mut self) -> Result<W, Error> {
+        if let Some(failure) = self.failure.take() {
+            return Err(failure);
+        }
+        loop {
+            let piece = self.decoder.end()?;
+            if piece.is_empty() {
+                break;
+            }
+            self.inner.write_all(piece).map_err(Error::io)?;
+        }
         self.inner.flush().map_err(Error::io)?;
-        self.check.finish()?;
+        self.decoder.finish()?;
         Ok(self.inner)
     }
 
-    /// How many bytes were written.
+    /// How many bytes of text went to the inner writer.
     pub fn len(&self) -> u64 {
-        self.check.len()
+        self.decoder.decoded()
     }
 
-    /// Whether nothing was written.
+    /// Whether no text went to the inner writer.
     pub fn is_empty(&self) -> bool {
-        self.check.is_empty()
+        self.decoder.decoded() == 0
     }
 }
 
 impl<W: Write> Write for DigestWriter<W> {
     fn write(&mut self, bytes: &[u8]) -> io::Result<usize> {
-        let written = self.inner.write(bytes)?;
-        // Only what the inner writer took: the rest comes again in the next call.
-        self.check.update(bytes.get(..written).unwrap_or(bytes));
-        Ok(written)
+        if let Some(failure) = &self.failure {
+            return Err(io::Error::new(
+                io::ErrorKind::InvalidData,
+                failure.to_string(),
+            ));
+        }
+        let mut rest = bytes;
+        while !rest.is_empty() {
+            match self.decoder.decode(&mut rest) {
+                Ok(piece) => self.inner.write_all(piece)?,
+                Err(error) => {
+                    let message = error.to_string();
+                    self.failure = Some(error);
+                    return Err(io::Error::new(io::ErrorKind::InvalidData, message));
+                }
+            }
+        }
+        Ok(bytes.len())
     }
 
     fn flush(&mut self) -> io::Result<()> {

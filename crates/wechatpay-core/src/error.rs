@@ -194,6 +194,22 @@ pub enum VerificationError {
         /// The digest of the bytes received, lower-case hex.
         actual: String,
     },
+    /// A download could not be decoded as announced (`tar_type=GZIP` and the bytes are not a
+    /// whole gzip stream, or its checksum fails). Nothing of it may be trusted.
+    #[error("the downloaded file is not a whole {format} stream: {reason}")]
+    UndecodableFile {
+        /// The format expected (`gzip`).
+        format: &'static str,
+        /// What the decoder found.
+        reason: String,
+    },
+    /// An encrypted bill file's AES-256-GCM tag does not match what it decrypted to. Nothing of
+    /// it may be trusted.
+    #[error(
+        "the downloaded file's AES-256-GCM tag does not match: the file was altered or cut short, \
+         or was not encrypted under this encrypt_key and nonce"
+    )]
+    FileTagMismatch,
 }
 
 /// Whether an error response was authenticated by a platform signature.

@@ -74,14 +74,25 @@ impl BlockingTransport for &Script {
             Scripted::Stream(bytes, ending) => {
                 for piece in bytes.chunks(7) {
                     to.admit(piece.len())?;
-                    let written = to.sink().write_all(piece);
+                    let mut rest = piece;
+                    while !rest.is_empty() {
+                        let (sink, text) = to.decode(&mut rest)?;
+                        let written = sink.write_all(text);
+                        written.map_err(|e| to.failed(e))?;
+                    }
+                }
+                if let Some(failure) = ending {
+                    return Err(failure);
+                }
+                loop {
+                    let (sink, text) = to.end()?;
+                    if text.is_empty() {
+                        break;
+                    }
+                    let written = sink.write_all(text);
                     written.map_err(|e| to.failed(e))?;
-                    to.written(piece);
                 }
-                match ending {
-                    Some(failure) => Err(failure),
-                    None => Ok(Response::new(Vec::new())),
-                }
+                Ok(Response::new(Vec::new()))
             }
         }
     }

@@ -341,11 +341,19 @@ impl Transport for FetchTransport {
                         return Err(too_large);
                     }
                     let bytes = chunk.to_vec();
-                    JsFuture::from(writer.write_with_chunk(&chunk))
-                        .await
-                        .map_err(|e| sink_failure(&e, "the sink refused a write"))?;
-                    to.written(&bytes);
+                    let mut rest: &[u8] = &bytes;
+                    while !rest.is_empty() {
+                        let (_, text) = to.decode(&mut rest)?;
+                        write_text(&writer, text).await?;
+                    }
                     deadline.renew().map_err(unsupported)?;
+                }
+                loop {
+                    let (_, text) = to.end()?;
+                    if text.is_empty() {
+                        break;
+                    }
+                    write_text(&writer, text).await?;
                 }
                 JsFuture::from(writer.close())
                     .await
@@ -414,6 +422,22 @@ async fn send(
     answer
         .dyn_into::<web_sys::Response>()
         .map_err(|other| convert::interrupted(&other))
+}
+
+/// Writes a piece of bill text to the sink's writer (copied into JavaScript memory first, so
+/// that nothing of the decoder's buffer is borrowed across the wait). Nothing for no text.
+async fn write_text(
+    writer: &web_sys::WritableStreamDefaultWriter,
+    text: &[u8],
+) -> Result<(), AttemptFailure> {
+    if text.is_empty() {
+        return Ok(());
+    }
+    let chunk = js_sys::Uint8Array::from(text);
+    JsFuture::from(writer.write_with_chunk(&chunk))
+        .await
+        .map(|_| ())
+        .map_err(|e| sink_failure(&e, "the sink refused a write"))
 }
 
 /// A refusal of the runtime, final for the call.

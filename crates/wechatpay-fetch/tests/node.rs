@@ -27,7 +27,7 @@ use wechatpay_core::ecommerce::applyment::{ApplymentState, QueryApplymentByOutRe
 use wechatpay_core::{AdapterSettings, DownloadTicket, RetryPolicy};
 use wechatpay_fetch::{Error, FetchClient, JsRandom};
 use wechatpay_mock::conformance::{
-    Control, ControlRoutes, FileServer, Suite, check_downloads, check_uploads,
+    Control, ControlRoutes, FileServer, Suite, check_bills, check_downloads, check_uploads,
 };
 use wechatpay_mock::records::seeded;
 use wechatpay_mock::{MockKeys, SeenRequest};
@@ -172,25 +172,39 @@ async fn serve_in_node(answer: Vec<u8>) -> Result<NodeFileServer, String> {
     })
 }
 
+/// Downloads the file `ticket` announces into a `WritableStream` whose chunks are kept, and
+/// returns them joined.
+async fn to_memory(client: &FetchClient, ticket: &DownloadTicket) -> Result<(u64, Vec<u8>), Error> {
+    let chunks = Array::new();
+    let mut sink: WritableStream = Function::new_with_args(
+        "chunks",
+        "return new WritableStream({ write(chunk) { chunks.push(chunk); } });",
+    )
+    .call1(&JsValue::UNDEFINED, &chunks)
+    .unwrap()
+    .unchecked_into();
+    let length = client.download(ticket, &mut sink).await?;
+    let file = chunks
+        .iter()
+        .flat_map(|chunk| Uint8Array::new(&chunk).to_vec())
+        .collect();
+    Ok((length, file))
+}
+
 #[wasm_bindgen_test]
 async fn a_download_streams_to_a_writable_stream_through_its_digest() {
-    let to_memory = async |client: &FetchClient, ticket: &DownloadTicket| {
-        let chunks = Array::new();
-        let mut sink: WritableStream = Function::new_with_args(
-            "chunks",
-            "return new WritableStream({ write(chunk) { chunks.push(chunk); } });",
-        )
-        .call1(&JsValue::UNDEFINED, &chunks)
-        .unwrap()
-        .unchecked_into();
-        let length = client.download(ticket, &mut sink).await?;
-        let file = chunks
-            .iter()
-            .flat_map(|chunk| Uint8Array::new(&chunk).to_vec())
-            .collect();
-        Ok((length, file))
-    };
-    let report = check_downloads(serve_in_node, FetchClient::new, to_memory).await;
+    let report = check_downloads(serve_in_node, FetchClient::new, async |c, t| {
+        to_memory(c, t).await
+    })
+    .await;
+    assert!(report.all_passed(), "{report}");
+}
+
+#[wasm_bindgen_test]
+async fn bills_of_several_mib_stream_from_the_mock_through_their_digest() {
+    let control_client = client();
+    let control = ControlRoutes::new(&control_client, &primary());
+    let report = check_bills(&control, client(), async |c, t| to_memory(c, t).await).await;
     assert!(report.all_passed(), "{report}");
 }
 

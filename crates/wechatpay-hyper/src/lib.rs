@@ -146,9 +146,20 @@ where
                     continue; // trailers
                 };
                 to.admit(chunk.len())?;
-                let written = to.sink().write_all(&chunk).await;
+                let mut rest: &[u8] = &chunk;
+                while !rest.is_empty() {
+                    let (sink, text) = to.decode(&mut rest)?;
+                    let written = sink.write_all(text).await;
+                    written.map_err(|e| to.failed(e))?;
+                }
+            }
+            loop {
+                let (sink, text) = to.end()?;
+                if text.is_empty() {
+                    break;
+                }
+                let written = sink.write_all(text).await;
                 written.map_err(|e| to.failed(e))?;
-                to.written(&chunk);
             }
             let flushed = to.sink().flush().await;
             flushed.map_err(|e| to.failed(e))?;

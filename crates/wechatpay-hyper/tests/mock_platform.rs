@@ -7,6 +7,7 @@ use hyper_util::client::legacy::connect::HttpConnector;
 use hyper_util::rt::TokioExecutor;
 use wechatpay_core::DownloadTicket;
 use wechatpay_hyper::{HyperClient, HyperTransport};
+use wechatpay_mock::MockKeys;
 use wechatpay_mock::conformance::{self, Hosts, Loopback, SCENARIOS};
 
 #[tokio::test]
@@ -24,6 +25,28 @@ async fn a_download_streams_to_a_tokio_writer_through_its_digest() {
     };
     let report =
         conformance::check_downloads(conformance::serve_once, HyperClient::new, to_memory).await;
+    assert!(report.all_passed(), "{report}");
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn bills_of_several_mib_stream_from_the_mock_to_a_file_through_their_digest() {
+    let site = Loopback::start().unwrap();
+    let client = HyperClient::new(MockKeys::fixtures().client(&site.url()).unwrap()).unwrap();
+    let folder = std::env::temp_dir().join(format!("wechatpay-hyper-bills-{}", std::process::id()));
+    tokio::fs::create_dir_all(&folder).await.unwrap();
+    let count = std::sync::atomic::AtomicUsize::new(0);
+    // Each file goes to a file on disk, as a bill should, and is read back for the checks.
+    let to_file = async |client: &HyperClient, ticket: &DownloadTicket| {
+        let n = count.fetch_add(1, std::sync::atomic::Ordering::SeqCst);
+        let path = folder.join(format!("bill-{n}"));
+        let mut file = tokio::fs::File::create(&path).await.unwrap();
+        let length = client.download(ticket, &mut file).await;
+        drop(file);
+        let written = tokio::fs::read(&path).await.unwrap();
+        Ok((length?, written))
+    };
+    let report = conformance::check_bills(&**site.platform(), client, to_file).await;
+    tokio::fs::remove_dir_all(&folder).await.unwrap();
     assert!(report.all_passed(), "{report}");
 }
 

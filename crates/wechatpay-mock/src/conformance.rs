@@ -19,9 +19,11 @@
 //!   [`BlockingAdapter`](wechatpay_core::BlockingAdapter) are a [`Subject`], so the
 //!   asynchronous and the blocking adapters run the same table.
 //!
-//! [`check_downloads`] streams a file announced by a
+//! [`check_bills`] asks the mock for bills and downloads them from its own download route,
+//! several MiB gzip'd, encrypted, and altered on the way. [`check_downloads`] streams a file
+//! announced by a
 //! [`DownloadTicket`](wechatpay_core::DownloadTicket) through the adapter, from a
-//! [`FileServer`] that the test starts, since the mock has no download route.
+//! [`FileServer`] that the test starts.
 //!
 //! [`check_uploads`] sends what is not a JSON query through the adapter: an image upload, the
 //! largest video upload the platform takes, and endpoints called through
@@ -39,6 +41,7 @@ use wechatpay_core::{
     VerificationError,
 };
 
+mod bills;
 mod control;
 mod download;
 #[cfg(feature = "server")]
@@ -48,6 +51,7 @@ mod suite;
 mod table;
 mod uploads;
 
+pub use bills::{BILL_SIZE, check_bills};
 pub use control::{Control, ControlRoutes, seen_from_json};
 pub use download::{FileServer, check_downloads};
 #[cfg(feature = "server")]

@@ -8,6 +8,7 @@
 //! | `DELETE /mock/faults` | [`MockPlatform::clear_faults`] |
 //! | `GET /mock/requests` | [`MockPlatform::requests`] as a JSON array |
 //! | `DELETE /mock/requests` | [`MockPlatform::clear_requests`] |
+//! | `POST /mock/bills` with `{"size": 3145728}` | [`MockPlatform::set_bill_size`] (bytes, at most [`MAX_BILL_SIZE`]) |
 //! | `POST /mock/notifications` with `{"event": "TRANSACTION.SUCCESS", "url": "http://…"}` | sends a signed callback to `url`, retrying as the platform does (see below); answers `202` with its `id` at once |
 //! | `GET /mock/notifications` | [`MockPlatform::deliveries`] as a JSON array, each with its attempts |
 //! | `DELETE /mock/notifications` | [`MockPlatform::clear_deliveries`] |
@@ -31,6 +32,7 @@
 use http::{Method, Request, Response, StatusCode};
 use serde_json::{Value, json};
 
+use crate::endpoints::bill::MAX_BILL_SIZE;
 use crate::faults::Fault;
 use crate::platform::{MAX_QUEUED_FAULTS, MockPlatform};
 
@@ -111,7 +113,26 @@ pub fn handle(platform: &MockPlatform, request: &Request<Vec<u8>>) -> Response<V
             StatusCode::NOT_IMPLEMENTED,
             Some(json!({ "error": "callbacks are sent by a MockServer with control routes" })),
         ),
-        "/mock/faults" | "/mock/requests" | "/mock/notifications" => answer(
+        "/mock/bills" if method == Method::POST => {
+            let size = serde_json::from_slice::<Value>(request.body())
+                .ok()
+                .and_then(|value| value.get("size").and_then(Value::as_u64))
+                .and_then(|size| usize::try_from(size).ok())
+                .filter(|size| *size <= MAX_BILL_SIZE);
+            match size {
+                Some(size) => {
+                    platform.set_bill_size(size);
+                    answer(StatusCode::NO_CONTENT, None)
+                }
+                None => answer(
+                    StatusCode::BAD_REQUEST,
+                    Some(json!({
+                        "error": format!("expected {{\"size\": BYTES}}, at most {MAX_BILL_SIZE}")
+                    })),
+                ),
+            }
+        }
+        "/mock/faults" | "/mock/requests" | "/mock/notifications" | "/mock/bills" => answer(
             StatusCode::METHOD_NOT_ALLOWED,
             Some(json!({ "error": format!("{method} is not a control method here") })),
         ),
@@ -122,6 +143,7 @@ pub fn handle(platform: &MockPlatform, request: &Request<Vec<u8>>) -> Response<V
                 "routes": [
                     "POST /mock/faults", "DELETE /mock/faults", "GET /mock/requests", "DELETE /mock/requests",
                     "POST /mock/notifications", "GET /mock/notifications", "DELETE /mock/notifications",
+                    "POST /mock/bills",
                 ],
             })),
         ),

@@ -19,7 +19,8 @@ use std::time::Duration;
 /// [`FutureTimestamp`](Fault::FutureTimestamp),
 /// [`MissingSignatureHeaders`](Fault::MissingSignatureHeaders),
 /// [`UnknownSerial`](Fault::UnknownSerial)), and the wire, after signing
-/// ([`TamperedBody`](Fault::TamperedBody), [`Slow`](Fault::Slow)).
+/// ([`TamperedBody`](Fault::TamperedBody), [`Slow`](Fault::Slow),
+/// [`AlteredFile`](Fault::AlteredFile)).
 #[derive(Debug, Clone, PartialEq, Eq)]
 #[non_exhaustive]
 pub enum Fault {
@@ -63,11 +64,15 @@ pub enum Fault {
     /// `302 Found` to another path, unsigned, as a misconfigured proxy might answer: a client
     /// must not follow it with the signed request.
     Redirect,
+    /// Alter a downloaded file on its way (an unsigned `200`): a gzip'd file gets another
+    /// gzip member with a line of its own, still valid gzip; any other file one byte changed.
+    /// The file no longer has the digest announced for it.
+    AlteredFile,
 }
 
 /// The names of the faults without a parameter, as [`Fault`]'s `Display` writes them and its
 /// `FromStr` reads them; `slow:MILLISECONDS` and `oversize-body:BYTES` take one.
-const NAMED: [(&str, Fault); 16] = [
+const NAMED: [(&str, Fault); 17] = [
     ("tampered-body", Fault::TamperedBody),
     ("wrong-signing-key", Fault::WrongSigningKey),
     ("signature-probe", Fault::SignatureProbe),
@@ -84,6 +89,7 @@ const NAMED: [(&str, Fault); 16] = [
     ("extra-fields", Fault::ExtraFields),
     ("drop-connection", Fault::DropConnection),
     ("redirect", Fault::Redirect),
+    ("altered-file", Fault::AlteredFile),
 ];
 
 /// The stages of the platform's handling of a request that a fault can strike at, in the order
@@ -121,7 +127,7 @@ impl Fault {
             | Fault::FutureTimestamp
             | Fault::MissingSignatureHeaders
             | Fault::UnknownSerial => Stage::Signature,
-            Fault::TamperedBody | Fault::Slow(_) => Stage::Wire,
+            Fault::TamperedBody | Fault::Slow(_) | Fault::AlteredFile => Stage::Wire,
         }
     }
 

@@ -181,9 +181,20 @@ impl BlockingTransport for UreqTransport {
                 break;
             };
             to.admit(chunk.len())?;
-            let written = to.sink().write_all(chunk);
+            let mut rest = chunk;
+            while !rest.is_empty() {
+                let (sink, text) = to.decode(&mut rest)?;
+                let written = sink.write_all(text);
+                written.map_err(|e| to.failed(e))?;
+            }
+        }
+        loop {
+            let (sink, text) = to.end()?;
+            if text.is_empty() {
+                break;
+            }
+            let written = sink.write_all(text);
             written.map_err(|e| to.failed(e))?;
-            to.written(chunk);
         }
         let flushed = to.sink().flush();
         flushed.map_err(|e| to.failed(e))?;

@@ -94,6 +94,22 @@ fn a_download_streams_to_a_writer_through_its_digest() {
 }
 
 #[test]
+fn bills_of_several_mib_stream_from_the_mock_through_their_digest() {
+    let site = Loopback::start().unwrap();
+    let client = UreqClient::new(MockKeys::fixtures().client(&site.url()).unwrap()).unwrap();
+    let to_memory = async |client: &UreqClient, ticket: &DownloadTicket| {
+        let mut file = Vec::new();
+        Ok((client.download(ticket, &mut file)?, file))
+    };
+    let report = block_on(conformance::check_bills(
+        &**site.platform(),
+        client,
+        to_memory,
+    ));
+    assert!(report.all_passed(), "{report}");
+}
+
+#[test]
 fn the_request_on_the_wire_is_the_one_signed_and_a_redirect_is_an_answer() {
     let server = OneAnswer::start(
         b"HTTP/1.1 302 Found\r\nLocation: http://127.0.0.1:1/elsewhere\r\nContent-Length: 0\r\nConnection: close\r\n\r\n"

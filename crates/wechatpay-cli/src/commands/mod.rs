@@ -2,6 +2,7 @@
 
 pub mod api;
 pub mod applyment;
+pub mod bill;
 pub mod completions;
 pub mod contract;
 pub mod decrypt;

@@ -2,6 +2,7 @@
 
 pub mod applyment;
 pub mod balance;
+pub mod bill;
 pub mod contract;
 pub mod refund;
 pub mod transaction;
@@ -10,6 +11,7 @@ pub mod transaction;
 pub(crate) const ENDPOINTS: &[&[crate::endpoint::Endpoint]] = &[
     applyment::ENDPOINTS,
     balance::ENDPOINTS,
+    bill::ENDPOINTS,
     contract::ENDPOINTS,
 ];
 

@@ -32,6 +32,13 @@ pub trait Control {
     ///
     /// Why the platform could not be reached or its answer read.
     fn requests(&self) -> impl Future<Output = Result<Vec<SeenRequest>, String>>;
+
+    /// Makes later bills about `bytes` long ([`MockPlatform::set_bill_size`]).
+    ///
+    /// # Errors
+    ///
+    /// Why the platform could not be reached, or refused the size.
+    fn set_bill_size(&self, bytes: usize) -> impl Future<Output = Result<(), String>>;
 }
 
 impl Control for MockPlatform {
@@ -51,6 +58,11 @@ impl Control for MockPlatform {
 
     fn requests(&self) -> impl Future<Output = Result<Vec<SeenRequest>, String>> {
         std::future::ready(Ok(MockPlatform::requests(self)))
+    }
+
+    fn set_bill_size(&self, bytes: usize) -> impl Future<Output = Result<(), String>> {
+        MockPlatform::set_bill_size(self, bytes);
+        std::future::ready(Ok(()))
     }
 }
 
@@ -108,6 +120,13 @@ impl<C: Subject> Control for ControlRoutes<'_, C> {
     async fn inject(&self, fault: &str, times: u32) -> Result<(), String> {
         let body = json!({ "fault": fault, "times": times });
         self.call(Method::POST, "/mock/faults", Some(body), 204)
+            .await
+            .map(drop)
+    }
+
+    async fn set_bill_size(&self, bytes: usize) -> Result<(), String> {
+        let body = json!({ "size": bytes });
+        self.call(Method::POST, "/mock/bills", Some(body), 204)
             .await
             .map(drop)
     }

@@ -219,6 +219,7 @@ macro_rules! endpoints {
 endpoints! {
     applyment,
     balance,
+    bill,
     contract,
     media,
 }

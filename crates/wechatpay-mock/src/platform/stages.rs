@@ -367,6 +367,9 @@ fn wire(mut response: Response<Vec<u8>>, signed: bool, fault: Option<&Fault>) ->
                 response.body_mut().push(b' ');
             }
         }
+        Some(Fault::AlteredFile) if !signed && response.status().is_success() => {
+            alter_file(response.body_mut());
+        }
         // In-process callers can build any `Duration`; the bound holds for them too.
         Some(Fault::Slow(wait)) => delay = (*wait).min(Fault::MAX_DELAY),
         _ => {}
@@ -374,6 +377,21 @@ fn wire(mut response: Response<Vec<u8>>, signed: bool, fault: Option<&Fault>) ->
     Answer {
         response: Some(response),
         delay,
+    }
+}
+
+/// A downloaded file altered so that its digest no longer matches, yet it decodes: gzip gets
+/// one more member (a gzip file is a series of members), anything else one byte changed.
+fn alter_file(file: &mut Vec<u8>) {
+    if file.starts_with(&[0x1f, 0x8b]) {
+        let mut member = flate2::write::GzEncoder::new(Vec::new(), flate2::Compression::fast());
+        // Writing to a Vec cannot fail.
+        let _ = std::io::Write::write_all(&mut member, b"`altered on the way\r\n");
+        file.extend(member.finish().unwrap_or_default());
+    } else if let Some(byte) = file.iter_mut().rev().find(|b| b.is_ascii_digit()) {
+        *byte = if *byte == b'9' { b'0' } else { *byte + 1 };
+    } else if let Some(byte) = file.last_mut() {
+        *byte ^= 0x01;
     }
 }
 
