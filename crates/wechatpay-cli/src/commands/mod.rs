@@ -74,32 +74,70 @@ pub fn read_body(path: Option<&std::path::Path>) -> Result<Vec<u8>, Failure> {
     })
 }
 
-/// The four `Wechatpay-*` headers of a saved answer or callback, as given on the command line.
-pub fn signature_headers(
-    timestamp: &str,
-    nonce: &str,
-    signature: &str,
-    serial: &str,
-) -> Result<http::HeaderMap, Failure> {
-    use wechatpay_core::{
-        WECHATPAY_NONCE, WECHATPAY_SERIAL, WECHATPAY_SIGNATURE, WECHATPAY_TIMESTAMP,
-    };
-    let mut headers = http::HeaderMap::new();
-    for (name, flag, value) in [
-        (WECHATPAY_TIMESTAMP, "--timestamp", timestamp),
-        (WECHATPAY_NONCE, "--nonce", nonce),
-        (WECHATPAY_SIGNATURE, "--signature", signature),
-        (WECHATPAY_SERIAL, "--serial", serial),
-    ] {
-        let value = http::HeaderValue::from_str(value).map_err(|_| {
-            Failure::usage(
-                format!("{flag} is not a valid header value"),
-                format!("pass {flag} exactly as received"),
-            )
-        })?;
-        headers.insert(name, value);
+/// The signature of a saved answer or callback, as given on the command line: its four
+/// `Wechatpay-*` headers, the time to check it at and the clock window (`verify`, `notify`).
+#[derive(Debug, clap::Args)]
+pub struct SavedSignature {
+    /// Wechatpay-Timestamp.
+    #[arg(long)]
+    timestamp: String,
+    /// Wechatpay-Nonce.
+    #[arg(long)]
+    nonce: String,
+    /// Wechatpay-Signature.
+    #[arg(long)]
+    signature: String,
+    /// Wechatpay-Serial.
+    #[arg(long)]
+    serial: String,
+    /// The time to check the timestamp against, in Unix seconds (default: now).
+    #[arg(long)]
+    now: Option<u64>,
+    #[command(flatten)]
+    skew: crate::config::MaxSkew,
+}
+
+impl SavedSignature {
+    /// Verifies `body` under these headers with `keys`, as the core verifies an answer:
+    /// returns the key that signed it.
+    pub fn verify<'k>(
+        &self,
+        keys: &'k wechatpay_core::PlatformKeys,
+        body: &[u8],
+    ) -> Result<&'k wechatpay_core::PlatformKey, Failure> {
+        let headers = self.headers()?;
+        let now = self.now.unwrap_or_else(unix_now);
+        keys.verify(&headers, body, now, self.skew.max_skew)
+            .map_err(|kind| {
+                Error::Verification {
+                    kind,
+                    request_id: None,
+                }
+                .into()
+            })
     }
-    Ok(headers)
+
+    fn headers(&self) -> Result<http::HeaderMap, Failure> {
+        use wechatpay_core::{
+            WECHATPAY_NONCE, WECHATPAY_SERIAL, WECHATPAY_SIGNATURE, WECHATPAY_TIMESTAMP,
+        };
+        let mut headers = http::HeaderMap::new();
+        for (name, flag, value) in [
+            (WECHATPAY_TIMESTAMP, "--timestamp", &self.timestamp),
+            (WECHATPAY_NONCE, "--nonce", &self.nonce),
+            (WECHATPAY_SIGNATURE, "--signature", &self.signature),
+            (WECHATPAY_SERIAL, "--serial", &self.serial),
+        ] {
+            let value = http::HeaderValue::from_str(value).map_err(|_| {
+                Failure::usage(
+                    format!("{flag} is not a valid header value"),
+                    format!("pass {flag} exactly as received"),
+                )
+            })?;
+            headers.insert(name, value);
+        }
+        Ok(headers)
+    }
 }
 
 /// A verified body as received, with no trailing whitespace.

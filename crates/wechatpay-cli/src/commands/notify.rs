@@ -7,7 +7,7 @@ use std::path::PathBuf;
 use serde_json::{Value, json};
 use wechatpay_core::{Error, Notification};
 
-use crate::config::{ApiV3, Format, MaxSkew, Missing, Output, Platform};
+use crate::config::{ApiV3, Format, Missing, Output, Platform};
 use crate::failure::{Failure, Kind};
 
 #[derive(Debug, clap::Args)]
@@ -15,25 +15,10 @@ pub struct Args {
     /// File holding the callback's exact body bytes, as received.
     #[arg(long, value_name = "FILE")]
     body_file: PathBuf,
-    /// Wechatpay-Timestamp.
-    #[arg(long)]
-    timestamp: String,
-    /// Wechatpay-Nonce.
-    #[arg(long)]
-    nonce: String,
-    /// Wechatpay-Signature.
-    #[arg(long)]
-    signature: String,
-    /// Wechatpay-Serial.
-    #[arg(long)]
-    serial: String,
-    /// The time to check the timestamp against, in Unix seconds (default: now).
-    #[arg(long)]
-    now: Option<u64>,
+    #[command(flatten)]
+    signed: super::SavedSignature,
     #[command(flatten)]
     platform: Platform,
-    #[command(flatten)]
-    skew: MaxSkew,
     #[command(flatten)]
     key: ApiV3,
     #[command(flatten)]
@@ -54,14 +39,7 @@ pub fn run(args: Args) -> Result<(), Failure> {
     let keys = args.platform.keys()?;
     let key = args.key.key()?;
     let body = super::read_body(Some(&args.body_file))?;
-    let headers =
-        super::signature_headers(&args.timestamp, &args.nonce, &args.signature, &args.serial)?;
-    let now = args.now.unwrap_or_else(super::unix_now);
-    keys.verify(&headers, &body, now, args.skew.max_skew)
-        .map_err(|kind| Error::Verification {
-            kind,
-            request_id: None,
-        })?;
+    args.signed.verify(&keys, &body)?;
     // Verified: only now is the body read.
     let notification: Notification = serde_json::from_slice(&body).map_err(|e| {
         Failure::new(

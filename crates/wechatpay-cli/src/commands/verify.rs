@@ -2,33 +2,18 @@
 
 use std::path::PathBuf;
 
-use crate::config::{Format, MaxSkew, Output, Platform};
+use crate::config::{Format, Output, Platform};
 use crate::failure::Failure;
 
 #[derive(Debug, clap::Args)]
 pub struct Args {
-    /// Wechatpay-Timestamp.
-    #[arg(long)]
-    timestamp: String,
-    /// Wechatpay-Nonce.
-    #[arg(long)]
-    nonce: String,
-    /// Wechatpay-Signature.
-    #[arg(long)]
-    signature: String,
-    /// Wechatpay-Serial.
-    #[arg(long)]
-    serial: String,
+    #[command(flatten)]
+    signed: super::SavedSignature,
     /// File holding the exact body bytes (none: an empty body).
     #[arg(long, value_name = "FILE")]
     body_file: Option<PathBuf>,
-    /// The time to check the timestamp against, in Unix seconds (default: now).
-    #[arg(long)]
-    now: Option<u64>,
     #[command(flatten)]
     platform: Platform,
-    #[command(flatten)]
-    skew: MaxSkew,
     #[command(flatten)]
     format: Format,
 }
@@ -42,15 +27,7 @@ impl Args {
 pub fn run(args: Args) -> Result<(), Failure> {
     let keys = args.platform.keys()?;
     let body = super::read_body(args.body_file.as_deref())?;
-    let headers =
-        super::signature_headers(&args.timestamp, &args.nonce, &args.signature, &args.serial)?;
-    let now = args.now.unwrap_or_else(super::unix_now);
-    let key = keys
-        .verify(&headers, &body, now, args.skew.max_skew)
-        .map_err(|kind| wechatpay_core::Error::Verification {
-            kind,
-            request_id: None,
-        })?;
+    let key = args.signed.verify(&keys, &body)?;
     match args.output() {
         Output::Json => super::emit(
             &serde_json::json!({ "verified": true, "serial": key.serial() }).to_string(),
