@@ -47,12 +47,13 @@ pub mod control;
 mod delivery;
 pub mod endpoints;
 mod faults;
-mod field_keys;
+mod keyring;
 mod keys;
 pub mod multipart;
 mod platform;
 pub mod records;
 mod reply;
+mod sealing;
 #[cfg(feature = "server")]
 mod server;
 mod store;
@@ -64,7 +65,11 @@ pub use callbacks::{
 };
 #[cfg(feature = "server")]
 pub use delivery::{DeliveryOptions, deliver};
+pub use endpoints::echo::EchoCallback;
 pub use faults::{Fault, InvalidFault};
+pub use keyring::{
+    CertificateError, InvalidMode, IssuedCertificate, MAX_CERTIFICATES, PlatformMode,
+};
 pub use keys::{CertificateKey, FIXTURES_API_V3_KEY, KeyGenerationError, MockKeys};
 pub use platform::{
     Answer, MAX_QUEUED_FAULTS, MAX_RECORDED_TEXT, MAX_REQUEST_SKEW, MAX_REQUESTS_KEPT,
