@@ -7,7 +7,8 @@ use base64::Engine as _;
 use http::{Method, Request, Response};
 use serde_json::Value;
 use wechatpay_core::{
-    AnyEndpoint, Authentication, Error, PathBuilder, PlatformKeys, VerificationError,
+    AnyEndpoint, ApiV3Key, Authentication, Client, DownloadCertificates, Error, PathBuilder,
+    PlatformKeys, VerificationError,
 };
 use wechatpay_fixtures::keys;
 use wechatpay_mock::{
@@ -17,7 +18,7 @@ use wechatpay_mock::{
 
 mod support;
 
-use support::{NOW, api_code, certificate_client, exchange, prepare, rng, setup};
+use support::{NOW, api_code, certificate_client, credentials, exchange, prepare, rng, setup};
 
 /// 2026-05-28: both the fixtures' certificate (2023–2029) and its next one (2026–2031) valid.
 const OVERLAP: u64 = 1_780_000_000;
@@ -184,6 +185,45 @@ fn a_first_download_names_no_key_and_is_signed_with_the_newest_valid_certificate
         assert_eq!(signed_by(&response), newest, "{now}");
         assert_eq!(verify_with_its_own_certificates(&response, now), newest);
     }
+}
+
+#[test]
+fn the_cores_first_download_verifies_with_a_carried_certificate_and_reads_them_all() {
+    let platform = rotated_platform();
+    let keys = MockKeys::fixtures();
+    let client = Client::without_platform_keys(credentials(&keys));
+    let download = DownloadCertificates::new(ApiV3Key::new(&keys.api_v3_key).unwrap());
+    for now in [NOW, OVERLAP] {
+        let request = prepare(&client, &download, now);
+        assert!(request.headers().get("wechatpay-serial").is_none());
+        let response = platform.handle(&request, now, &mut rng()).response.unwrap();
+        let certificates = client
+            .parse_certificates(&download, &response, now)
+            .unwrap();
+        let read: Vec<_> = certificates
+            .iter()
+            .map(|c| Listed {
+                serial_no: c.serial().to_owned(),
+                effective_time: c.effective_time().to_owned(),
+                expire_time: c.expire_time().to_owned(),
+                pem: c.pem().to_owned(),
+            })
+            .collect();
+        assert_eq!(read, [first(), next()], "{now}");
+        assert_eq!(certificates[1].not_before(), 1_767_225_600);
+    }
+    // A merchant in public key mode gets the core's clear message.
+    platform.set_mode(PlatformMode::PublicKey).unwrap();
+    let request = prepare(&client, &download, NOW);
+    let response = platform.handle(&request, NOW, &mut rng()).response.unwrap();
+    let error = client
+        .parse_certificates(&download, &response, NOW)
+        .unwrap_err();
+    assert!(
+        matches!(&error, Error::PublicKeyMode { status, request_id: Some(_) } if *status == 404),
+        "{error:?}"
+    );
+    assert!(error.to_string().contains("public key"), "{error}");
 }
 
 #[test]

@@ -32,20 +32,24 @@ pub fn setup() -> (MockPlatform, Client) {
     )
 }
 
-/// The client of a merchant in certificate mode, which trusts these platform certificates
-/// and nothing else: its requests name the newest of them.
-pub fn certificate_client(keys: &MockKeys, certificate_pems: &[&str]) -> Client {
-    let credentials = MerchantCredentials::new(
+/// The merchant's credentials of `keys`.
+pub fn credentials(keys: &MockKeys) -> MerchantCredentials {
+    MerchantCredentials::new(
         &keys.mchid,
         &keys.merchant_serial,
         &keys.merchant_private_key_pem,
     )
-    .unwrap();
+    .unwrap()
+}
+
+/// The client of a merchant in certificate mode, which trusts these platform certificates
+/// and nothing else: its requests name the newest of them.
+pub fn certificate_client(keys: &MockKeys, certificate_pems: &[&str]) -> Client {
     let mut platform_keys = PlatformKeys::new();
     for pem in certificate_pems {
         platform_keys.add_certificate(pem).unwrap();
     }
-    Client::new(credentials, platform_keys).unwrap()
+    Client::new(credentials(keys), platform_keys).unwrap()
 }
 
 /// `operation` signed by `client` at `now`.
