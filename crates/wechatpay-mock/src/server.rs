@@ -25,6 +25,10 @@ use crate::platform::MockPlatform;
 const MAX_REQUEST_BODY: usize = wechatpay_core::merchant::media::VIDEO_LIMIT + 64 * 1024;
 
 /// A running loopback server. Dropping it stops the server and closes its connections.
+///
+/// After each request it sends the test callbacks that `POST /v3/security/echo` asked for
+/// ([`MockPlatform::take_echo_callbacks`]), as the platform delivers callbacks, for as long as
+/// it runs.
 #[derive(Debug)]
 pub struct MockServer {
     addr: SocketAddr,
