@@ -83,6 +83,22 @@ for fault in oversize-body:1024 slow:10 extra-fields unknown-enum-values future-
 done
 printf '\x00GET /v3/ecommerce/applyments/1\naccept: */*\nuser-agent: probe/1\nauthorization: WECHATPAY2-SHA256-RSA2048 mchid="1900000001"\n\n' \
     > seeds/mock_handle/unsigned
+# Certificate mode: the switch, a signed download, the listing; a rotation to the fixtures'
+# next certificate, the first one retired, and a query; a certificate given as PEMs (the
+# fixtures' first one again, held already: refused as a duplicate); modes and serials that
+# do not exist.
+json='content-type: application/json'
+printf '\x00POST /mock/mode\n%s\n\n{"mode":"certificate"}\0\0\x01GET /v3/certificates\n\n\0\0\x00GET /mock/certificates\n\n' \
+    "$json" > seeds/mock_handle/certificate_mode
+printf '\x00POST /mock/certificates\n%s\n\n{}\0\0\x00DELETE /mock/certificates/5157F09EFDC096DE15EBE81A47057A7232F1B8E1\n\n\0\0\x01%s\n\n\0\0\x00GET /mock/requests\n\n' \
+    "$json" "$query" > seeds/mock_handle/rotation
+{
+    printf '\x00POST /mock/certificates\n%s\n\n' "$json"
+    python3 -c 'import json,sys; print(json.dumps({"certificate_pem": open(sys.argv[1]).read(), "private_key_pem": open(sys.argv[2]).read()}), end="")' \
+        "$fixtures/keys/platform_cert.pem" "$fixtures/keys/platform_cert_key.pem"
+} > seeds/mock_handle/rotation_pem
+printf '\x00POST /mock/mode\n%s\n\n{"mode":"paper"}\0\0\x00DELETE /mock/certificates/00\n\n\0\0\x00PUT /mock/certificates\n\n' \
+    "$json" > seeds/mock_handle/certificate_refusals
 # Policies are read by `arbitrary` from raw bytes: a few byte patterns are seeds enough.
 printf '\x00' > seeds/retry_decide/zero
 printf '\x01\x01\x05\x00\x00\x00\x01\x02\x03\x01\x00\x00\x00' > seeds/retry_decide/small

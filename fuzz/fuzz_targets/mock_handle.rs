@@ -16,12 +16,12 @@ use rand_chacha::ChaCha20Rng;
 use rand_core::SeedableRng;
 use wechatpay_core::{Client, Nonce};
 use wechatpay_fuzz::NOW;
-use wechatpay_mock::{Fault, MAX_REQUESTS_KEPT, MockKeys, MockPlatform, control};
+use wechatpay_mock::{Fault, MAX_REQUESTS_KEPT, MockKeys, MockPlatform, PlatformMode, control};
 
 const MAX_REQUESTS: usize = 4;
 
 /// One platform for the whole run: building one signs and encrypts. Its faults and log are
-/// cleared before each input. Requests add records only within bounds (uploads, at most
+/// cleared before each input, and its mode and certificates put back as built ([`as_built`]). Requests add records only within bounds (uploads, at most
 /// `MAX_MEDIA_KEPT`; applyment submissions, at most `MAX_APPLYMENTS`).
 fn platform() -> &'static (MockPlatform, Client) {
     static PLATFORM: OnceLock<(MockPlatform, Client)> = OnceLock::new();
@@ -32,6 +32,29 @@ fn platform() -> &'static (MockPlatform, Client) {
         let client = keys.client("http://127.0.0.1:8080").expect("mock client");
         (platform, client)
     })
+}
+
+/// Puts back the mode and certificates the control routes may have changed, so that an input
+/// does the same whatever ran before it. A certificate is parsed again only when one was
+/// retired.
+fn as_built(platform: &MockPlatform) {
+    let built = MockKeys::fixtures()
+        .certificate
+        .expect("the fixtures have a certificate");
+    platform
+        .set_mode(PlatformMode::PublicKey)
+        .expect("public key mode needs no certificate");
+    for held in platform.certificates() {
+        if held.serial != built.serial {
+            // Always allowed in public key mode.
+            let _ = platform.retire_certificate(&held.serial);
+        }
+    }
+    if platform.certificates().is_empty() {
+        platform
+            .rotate_certificate(built)
+            .expect("the fixtures' certificate");
+    }
 }
 
 fn request(text: &[u8]) -> Option<Request<Vec<u8>>> {
@@ -70,6 +93,7 @@ fuzz_target!(|data: &[u8]| {
     let (platform, client) = platform();
     platform.clear_faults();
     platform.clear_requests();
+    as_built(platform);
     let mut rng = ChaCha20Rng::from_seed([6; 32]);
     let mut chunks = Vec::new();
     let mut rest = data;

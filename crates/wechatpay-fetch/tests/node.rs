@@ -8,8 +8,9 @@
 //!
 //! First the conformance table every adapter runs (`wechatpay_mock::conformance`), with faults
 //! injected and attempts counted through the mock's control routes, which the adapter's own
-//! `send` reaches (so every fault queued is also a request with a body moved as given), and
-//! the download checks, from a one-request server in this Node process. Then what only this
+//! `send` reaches (so every fault queued is also a request with a body moved as given), the
+//! download checks, from a one-request server in this Node process, and the certificate checks,
+//! which switch the mock to certificate mode and back. Then what only this
 //! adapter can meet: a JavaScript runtime that would not send the request as
 //! signed, the `AbortController` timeout, and the runtime's random source. wasm-bindgen-test
 //! runs one test at a time, so each test that counts requests starts by clearing the
@@ -27,7 +28,8 @@ use wechatpay_core::ecommerce::applyment::{ApplymentState, QueryApplymentByOutRe
 use wechatpay_core::{AdapterSettings, DownloadTicket, RetryPolicy};
 use wechatpay_fetch::{Error, FetchClient, JsRandom};
 use wechatpay_mock::conformance::{
-    Control, ControlRoutes, FileServer, Suite, check_bills, check_downloads, check_uploads,
+    Control, ControlRoutes, FileServer, Suite, check_bills, check_certificates, check_downloads,
+    check_uploads,
 };
 use wechatpay_mock::records::seeded;
 use wechatpay_mock::{MockKeys, SeenRequest};
@@ -206,6 +208,49 @@ async fn bills_of_several_mib_stream_from_the_mock_through_their_digest() {
     let control = ControlRoutes::new(&control_client, &primary());
     let report = check_bills(&control, client(), async |c, t| to_memory(c, t).await).await;
     assert!(report.all_passed(), "{report}");
+}
+
+#[wasm_bindgen_test]
+async fn certificates_download_rotate_and_say_public_key_mode() {
+    use wechatpay_fetch::FetchTransport;
+
+    let control_client = client();
+    let control = ControlRoutes::new(&control_client, &primary());
+    let report = check_certificates(&control, &primary(), FetchClient::new).await;
+    assert!(report.all_passed(), "{report}");
+    assert_eq!(report.passed.len(), 5);
+
+    // Again over a transport that verifies with WebCrypto: the certificates a refresh adds
+    // are imported on first use. `SubtleCrypto.verify` counts its calls meanwhile.
+    let transport = FetchTransport::with_merchant_key(
+        wechatpay_fixtures::keys::MERCHANT_KEY_PEM,
+        &wechatpay_core::PlatformKeys::new(),
+    )
+    .await
+    .unwrap();
+    assert!(transport.uses_webcrypto(), "Node has RSASSA-PKCS1-v1_5");
+    js("const subtle = Object.getPrototypeOf(crypto.subtle);
+        globalThis.__verify = subtle.verify;
+        globalThis.__verified = 0;
+        subtle.verify = function (...args) {
+            globalThis.__verified += 1;
+            return globalThis.__verify.apply(this, args);
+        };");
+    let report = check_certificates(&control, &primary(), |core| {
+        FetchClient::with_transport(core, transport.clone())
+    })
+    .await;
+    let verified = Reflect::get(&js_sys::global(), &"__verified".into())
+        .unwrap()
+        .as_f64()
+        .unwrap_or_default();
+    js("Object.getPrototypeOf(crypto.subtle).verify = globalThis.__verify;
+        delete globalThis.__verify; delete globalThis.__verified;");
+    assert!(report.all_passed(), "{report}");
+    // Every answer signed with a certificate went through WebCrypto: the first download and
+    // the query after it, the query after the rotation and its download, and the listing.
+    assert!(verified >= 5.0, "WebCrypto verified {verified} answers");
+    assert!(transport.uses_webcrypto());
 }
 
 #[wasm_bindgen_test]

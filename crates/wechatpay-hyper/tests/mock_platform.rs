@@ -1,13 +1,13 @@
 //! The hyper adapter against the loopback mock platform: the conformance table every adapter
 //! runs (`wechatpay_mock::conformance`), downloads, uploads and endpoints called without a
-//! typed model, and a client over a hyper-util client of the caller's making.
+//! typed model, platform certificates, and a client over a hyper-util client of the caller's making.
 
 use hyper_util::client::legacy::Client as PooledClient;
 use hyper_util::client::legacy::connect::HttpConnector;
 use hyper_util::rt::TokioExecutor;
 use wechatpay_core::DownloadTicket;
 use wechatpay_hyper::{HyperClient, HyperTransport};
-use wechatpay_mock::MockKeys;
+use wechatpay_mock::{MockKeys, PlatformMode};
 use wechatpay_mock::conformance::{self, Hosts, Loopback, SCENARIOS};
 
 #[tokio::test]
@@ -70,6 +70,24 @@ async fn uploads_and_untyped_endpoints_go_through_whole() {
             "/v3/merchant/media/video_upload"
         ]
     );
+}
+
+#[tokio::test]
+async fn certificates_download_rotate_and_say_public_key_mode() {
+    let site = Loopback::start().unwrap();
+    let report =
+        conformance::check_certificates(&**site.platform(), &site.url(), HyperClient::new).await;
+    assert!(report.all_passed(), "{report}");
+    assert_eq!(report.passed.len(), 5);
+    // Left as found: public key mode, the fixtures' certificate alone.
+    assert_eq!(site.platform().mode(), PlatformMode::PublicKey);
+    let held: Vec<String> = site
+        .platform()
+        .certificates()
+        .into_iter()
+        .map(|c| c.serial)
+        .collect();
+    assert_eq!(held, [MockKeys::fixtures().certificate.unwrap().serial]);
 }
 
 #[tokio::test]

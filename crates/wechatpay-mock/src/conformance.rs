@@ -9,7 +9,8 @@
 //!
 //! The runner needs two things from a test:
 //!
-//! - a [`Control`] of the platform, to queue faults and read the requests it saw: the
+//! - a [`Control`] of the platform, to queue faults, switch its mode and certificates, and read
+//!   the requests it saw: the
 //!   [`MockPlatform`](crate::MockPlatform) itself in a native test, or [`ControlRoutes`], the
 //!   control routes over HTTP, in a wasm test that can only reach a running mock
 //!   (`wechatpay mock --control`);
@@ -29,6 +30,10 @@
 //! largest video upload the platform takes, and endpoints called through
 //! [`AnyEndpoint`](wechatpay_core::AnyEndpoint), a query and a submission with encrypted fields.
 //!
+//! [`check_certificates`] switches the platform to certificate mode and back: the first
+//! download a keyless client's refresh makes, a rotation picked up from the answer the new
+//! certificate signs, the listing, and public key mode's `404` said as such.
+//!
 //! With the `server` feature (the default), [`Loopback`] starts the platform on two loopback
 //! ports for a native test, [`OneAnswer`] is a file server on a thread ([`serve_once`]), and
 //! [`block_on`] drives the runner for a blocking adapter.
@@ -42,6 +47,7 @@ use wechatpay_core::{
 };
 
 mod bills;
+mod certificates;
 mod control;
 mod download;
 #[cfg(feature = "server")]
@@ -52,7 +58,8 @@ mod table;
 mod uploads;
 
 pub use bills::{BILL_SIZE, check_bills};
-pub use control::{Control, ControlRoutes, seen_from_json};
+pub use certificates::check_certificates;
+pub use control::{CertificateState, Control, ControlRoutes, seen_from_json};
 pub use download::{FileServer, check_downloads};
 #[cfg(feature = "server")]
 pub use loopback::{Loopback, OneAnswer, block_on, serve_once, system_clock};

@@ -82,7 +82,9 @@ pub fn handle(platform: &MockPlatform, request: &Request<Vec<u8>>) -> Response<V
                         "path_and_query": seen.path_and_query,
                         "host": seen.host,
                         "user_agent": seen.user_agent,
+                        "wechatpay_serial": seen.wechatpay_serial,
                         "status": seen.status,
+                        "signed_by": seen.signed_by,
                         "fault": seen.fault.map(|fault| fault.to_string()),
                     })
                 })

@@ -149,20 +149,40 @@ impl MockKeys {
     ///
     /// A [`wechatpay_core::Error`] if the core refuses a key or the URL.
     pub fn client(&self, base_url: &str) -> Result<wechatpay_core::Client, wechatpay_core::Error> {
-        let credentials = wechatpay_core::MerchantCredentials::new(
-            &self.mchid,
-            &self.merchant_serial,
-            &self.merchant_private_key_pem,
-        )?;
         let mut platform_keys = wechatpay_core::PlatformKeys::new();
         platform_keys
             .add_public_key(&self.platform_public_key_id, &self.platform_public_key_pem)?;
         if let Some(certificate) = &self.certificate {
             platform_keys.add_certificate(&certificate.certificate_pem)?;
         }
-        wechatpay_core::Client::new(credentials, platform_keys)?
+        wechatpay_core::Client::new(self.credentials()?, platform_keys)?
             .with_base_url(base_url)?
             .with_backup_url(None)
+    }
+
+    /// The merchant's side in certificate mode before its first certificate download
+    /// ([`Client::without_platform_keys`](wechatpay_core::Client::without_platform_keys)): it
+    /// signs with the merchant key and trusts no platform key yet, sending to `base_url` with no
+    /// backup host.
+    ///
+    /// # Errors
+    ///
+    /// A [`wechatpay_core::Error`] if the core refuses the merchant key or the URL.
+    pub fn keyless_client(
+        &self,
+        base_url: &str,
+    ) -> Result<wechatpay_core::Client, wechatpay_core::Error> {
+        wechatpay_core::Client::without_platform_keys(self.credentials()?)
+            .with_base_url(base_url)?
+            .with_backup_url(None)
+    }
+
+    fn credentials(&self) -> Result<wechatpay_core::MerchantCredentials, wechatpay_core::Error> {
+        wechatpay_core::MerchantCredentials::new(
+            &self.mchid,
+            &self.merchant_serial,
+            &self.merchant_private_key_pem,
+        )
     }
 }
 

@@ -28,7 +28,7 @@ pub const MAX_REQUEST_SKEW: u64 = 300;
 pub const MAX_REQUESTS_KEPT: usize = 10_000;
 
 /// How many bytes of each text of a [`SeenRequest`] are kept (path and query, `Host`,
-/// `User-Agent`): enough for any real request, and with [`MAX_REQUESTS_KEPT`] a bound on the
+/// `User-Agent`, the serials): enough for any real request, and with [`MAX_REQUESTS_KEPT`] a bound on the
 /// log's memory whatever the requests carry.
 pub const MAX_RECORDED_TEXT: usize = 8 * 1024;
 
@@ -71,8 +71,13 @@ pub struct SeenRequest {
     pub host: Option<String>,
     /// The `User-Agent` header.
     pub user_agent: Option<String>,
+    /// The `Wechatpay-Serial` header: the platform key the request named, none before a
+    /// merchant in certificate mode has downloaded a certificate.
+    pub wechatpay_serial: Option<String>,
     /// The status answered; `None` when the connection was dropped.
     pub status: Option<u16>,
+    /// The `Wechatpay-Serial` of the answer: the key it was signed with, none when unsigned.
+    pub signed_by: Option<String>,
     /// The fault applied, if any.
     pub fault: Option<Fault>,
 }
@@ -230,11 +235,20 @@ impl MockPlatform {
             ),
             host: header_text(request, "host").map(recorded),
             user_agent: header_text(request, "user-agent").map(recorded),
+            wechatpay_serial: header_text(request, "wechatpay-serial").map(recorded),
             status: None,
+            signed_by: None,
             fault: fault.clone(),
         };
         let answer = self.exchange(request, now, &keyring, fault.as_ref(), &request_id, rng);
-        seen.status = answer.response.as_ref().map(|r| r.status().as_u16());
+        if let Some(response) = &answer.response {
+            seen.status = Some(response.status().as_u16());
+            seen.signed_by = response
+                .headers()
+                .get("wechatpay-serial")
+                .and_then(|h| h.to_str().ok())
+                .map(recorded);
+        }
         self.record(seen);
         answer
     }

@@ -1,7 +1,7 @@
 //! The ureq adapter against the loopback mock platform: the conformance table every adapter
 //! runs (`wechatpay_mock::conformance`), with the default agent and with one a caller built
-//! against the contract, downloads, uploads and endpoints called without a typed model, and
-//! the request exactly as it goes on the wire.
+//! against the contract, downloads, uploads and endpoints called without a typed model,
+//! platform certificates, and the request exactly as it goes on the wire.
 
 use std::sync::Arc;
 use std::sync::atomic::{AtomicUsize, Ordering};
@@ -36,6 +36,18 @@ fn uploads_and_untyped_endpoints_go_through_whole() {
         .map(|r| r.status)
         .collect();
     assert_eq!(statuses, [Some(200), Some(200)]);
+}
+
+#[test]
+fn certificates_download_rotate_and_say_public_key_mode() {
+    let site = Loopback::start().unwrap();
+    let report = block_on(conformance::check_certificates(
+        &**site.platform(),
+        &site.url(),
+        UreqClient::new,
+    ));
+    assert!(report.all_passed(), "{report}");
+    assert_eq!(report.passed.len(), 5);
 }
 
 #[test]

@@ -8,6 +8,8 @@ use serde_json::{Value, json};
 
 use super::Subject;
 use crate::faults::Fault;
+use crate::keyring::PlatformMode;
+use crate::keys::CertificateKey;
 use crate::platform::{MockPlatform, SeenRequest};
 
 /// The platform as the runner sees it: faults in, requests out.
@@ -39,6 +41,52 @@ pub trait Control {
     ///
     /// Why the platform could not be reached, or refused the size.
     fn set_bill_size(&self, bytes: usize) -> impl Future<Output = Result<(), String>>;
+
+    /// Switches the platform to `mode` ([`MockPlatform::set_mode`]).
+    ///
+    /// # Errors
+    ///
+    /// Why the platform could not be reached, or refused the mode.
+    fn set_mode(&self, mode: PlatformMode) -> impl Future<Output = Result<(), String>>;
+
+    /// Brings in another platform certificate ([`MockPlatform::rotate_certificate`]).
+    ///
+    /// # Errors
+    ///
+    /// Why the platform could not be reached, or refused the certificate.
+    fn rotate(&self, certificate: &CertificateKey) -> impl Future<Output = Result<(), String>>;
+
+    /// Retires the certificate of `serial` ([`MockPlatform::retire_certificate`]).
+    ///
+    /// # Errors
+    ///
+    /// Why the platform could not be reached, or refused to retire it.
+    fn retire(&self, serial: &str) -> impl Future<Output = Result<(), String>>;
+
+    /// The platform's mode and the certificates it holds.
+    ///
+    /// # Errors
+    ///
+    /// Why the platform could not be reached or its answer read.
+    fn certificates(&self) -> impl Future<Output = Result<CertificateState, String>>;
+}
+
+/// The platform's mode and its certificates, as a [`Control`] reads them.
+#[derive(Debug, Clone, PartialEq, Eq)]
+#[non_exhaustive]
+pub struct CertificateState {
+    /// The mode.
+    pub mode: PlatformMode,
+    /// The serials of the certificates held, in the order they were issued: what
+    /// `GET /v3/certificates` lists in certificate mode.
+    pub serials: Vec<String>,
+}
+
+impl CertificateState {
+    /// The state of a platform in `mode` holding the certificates of `serials`.
+    pub fn new(mode: PlatformMode, serials: Vec<String>) -> Self {
+        CertificateState { mode, serials }
+    }
 }
 
 impl Control for MockPlatform {
@@ -63,6 +111,30 @@ impl Control for MockPlatform {
     fn set_bill_size(&self, bytes: usize) -> impl Future<Output = Result<(), String>> {
         MockPlatform::set_bill_size(self, bytes);
         std::future::ready(Ok(()))
+    }
+
+    fn set_mode(&self, mode: PlatformMode) -> impl Future<Output = Result<(), String>> {
+        std::future::ready(MockPlatform::set_mode(self, mode).map_err(|e| e.to_string()))
+    }
+
+    fn rotate(&self, certificate: &CertificateKey) -> impl Future<Output = Result<(), String>> {
+        let rotated = self
+            .rotate_certificate(certificate.clone())
+            .map(drop)
+            .map_err(|e| e.to_string());
+        std::future::ready(rotated)
+    }
+
+    fn retire(&self, serial: &str) -> impl Future<Output = Result<(), String>> {
+        std::future::ready(self.retire_certificate(serial).map_err(|e| e.to_string()))
+    }
+
+    fn certificates(&self) -> impl Future<Output = Result<CertificateState, String>> {
+        let serials = MockPlatform::certificates(self)
+            .into_iter()
+            .map(|certificate| certificate.serial)
+            .collect();
+        std::future::ready(Ok(CertificateState::new(self.mode(), serials)))
     }
 }
 
@@ -142,6 +214,65 @@ impl<C: Subject> Control for ControlRoutes<'_, C> {
         let body = self.call(Method::GET, "/mock/requests", None, 200).await?;
         seen_from_json(&body)
     }
+
+    async fn set_mode(&self, mode: PlatformMode) -> Result<(), String> {
+        let body = json!({ "mode": mode.to_string() });
+        self.call(Method::POST, "/mock/mode", Some(body), 204)
+            .await
+            .map(drop)
+    }
+
+    async fn rotate(&self, certificate: &CertificateKey) -> Result<(), String> {
+        let body = json!({
+            "certificate_pem": certificate.certificate_pem,
+            "private_key_pem": certificate.private_key_pem,
+        });
+        self.call(Method::POST, "/mock/certificates", Some(body), 201)
+            .await
+            .map(drop)
+    }
+
+    async fn retire(&self, serial: &str) -> Result<(), String> {
+        // A serial is hex digits; anything else would address another route.
+        if !serial.bytes().all(|b| b.is_ascii_alphanumeric()) {
+            return Err(format!("{serial:?} is not a certificate serial"));
+        }
+        let route = format!("/mock/certificates/{serial}");
+        self.call(Method::DELETE, &route, None, 204).await.map(drop)
+    }
+
+    async fn certificates(&self) -> Result<CertificateState, String> {
+        let body = self
+            .call(Method::GET, "/mock/certificates", None, 200)
+            .await?;
+        certificates_from_json(&body)
+    }
+}
+
+/// Reads the answer of `GET /mock/certificates` back into the state it describes.
+fn certificates_from_json(body: &[u8]) -> Result<CertificateState, String> {
+    let listed: Value =
+        serde_json::from_slice(body).map_err(|e| format!("GET /mock/certificates: {e}"))?;
+    let mode = listed
+        .get("mode")
+        .and_then(Value::as_str)
+        .ok_or_else(|| format!("GET /mock/certificates: no mode in {listed}"))?
+        .parse::<PlatformMode>()
+        .map_err(|e| format!("GET /mock/certificates: {e}"))?;
+    let serials = listed
+        .get("certificates")
+        .and_then(Value::as_array)
+        .ok_or_else(|| format!("GET /mock/certificates: no certificates in {listed}"))?
+        .iter()
+        .map(|entry| {
+            entry
+                .get("serial_no")
+                .and_then(Value::as_str)
+                .map(str::to_owned)
+                .ok_or_else(|| format!("GET /mock/certificates: no serial_no in {entry}"))
+        })
+        .collect::<Result<_, _>>()?;
+    Ok(CertificateState::new(mode, serials))
 }
 
 /// Reads the answer of `GET /mock/requests` back into the requests it lists.
@@ -176,7 +307,9 @@ pub fn seen_from_json(body: &[u8]) -> Result<Vec<SeenRequest>, String> {
                 path_and_query: text(entry, "path_and_query").unwrap_or_default(),
                 host: text(entry, "host"),
                 user_agent: text(entry, "user_agent"),
+                wechatpay_serial: text(entry, "wechatpay_serial"),
                 status,
+                signed_by: text(entry, "signed_by"),
                 fault,
             })
         })
@@ -201,6 +334,7 @@ mod tests {
             let unsigned = Request::builder()
                 .uri("/v3/ecommerce/applyments/1?x=%20")
                 .header("host", "127.0.0.1:9")
+                .header("wechatpay-serial", "PUB_KEY_ID_0")
                 .body(Vec::new())
                 .unwrap();
             platform.handle(&unsigned, 1_700_000_000, &mut rng);
@@ -212,6 +346,10 @@ mod tests {
         assert_eq!(
             seen_from_json(listed.body()).unwrap(),
             MockPlatform::requests(&platform)
+        );
+        assert_eq!(
+            MockPlatform::requests(&platform)[1].wechatpay_serial.as_deref(),
+            Some("PUB_KEY_ID_0")
         );
         assert!(seen_from_json(b"{}").is_err());
         assert!(seen_from_json(br#"[{"status": 70000}]"#).is_err());
@@ -244,5 +382,37 @@ mod tests {
             Some(500),
             "the reset cleared the queued fault"
         );
+    }
+
+    #[test]
+    fn the_certificates_read_back_from_the_control_route_and_change_through_control() {
+        let mut rng = rand_chacha::ChaCha20Rng::from_seed([5; 32]);
+        let platform = MockPlatform::new(MockKeys::fixtures(), &mut rng).unwrap();
+        let original = MockKeys::fixtures().certificate.unwrap().serial;
+        let next = CertificateKey::next_fixture();
+        let state = |platform: &MockPlatform| {
+            let listed = control::handle(
+                platform,
+                &Request::get("/mock/certificates").body(Vec::new()).unwrap(),
+            );
+            let read = certificates_from_json(listed.body()).unwrap();
+            assert_eq!(ready(Control::certificates(platform)).unwrap(), read);
+            read
+        };
+        assert_eq!(
+            state(&platform),
+            CertificateState::new(PlatformMode::PublicKey, vec![original.clone()])
+        );
+        ready(Control::set_mode(&platform, PlatformMode::Certificate)).unwrap();
+        ready(Control::rotate(&platform, &next)).unwrap();
+        ready(Control::retire(&platform, &original)).unwrap();
+        assert_eq!(
+            state(&platform),
+            CertificateState::new(PlatformMode::Certificate, vec![next.serial.clone()])
+        );
+        let refused = ready(Control::retire(&platform, &next.serial)).unwrap_err();
+        assert!(refused.contains("last"), "{refused}");
+        assert!(certificates_from_json(b"{}").is_err());
+        assert!(certificates_from_json(br#"{"mode":"paper","certificates":[]}"#).is_err());
     }
 }

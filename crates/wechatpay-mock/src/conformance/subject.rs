@@ -1,12 +1,13 @@
 //! What the runner needs of a client, and the two kinds of client that have it.
 
 use std::future::Future;
+use std::time::Duration;
 
 use http::{Request, Response};
 use rand_core::CryptoRng;
 use wechatpay_core::{
-    Adapter, AdapterError, AdapterSettings, BlockingAdapter, BlockingTransport, Call, Client,
-    Operation, RetryPolicy, Transport,
+    Adapter, AdapterError, AdapterSettings, ApiV3Key, BlockingAdapter, BlockingTransport, Call,
+    Client, Operation, PlatformCertificate, RefreshPolicy, RetryPolicy, Transport,
 };
 
 /// The client under test, as the runner drives it: an [`Adapter`] or a [`BlockingAdapter`].
@@ -19,6 +20,17 @@ pub trait Subject: Sized {
 
     /// The same client with these settings.
     fn with_settings(self, settings: AdapterSettings) -> Self;
+
+    /// The same client, keeping the platform certificates current with `policy`
+    /// ([`Adapter::with_certificate_refresh`]).
+    fn with_certificate_refresh(self, key: ApiV3Key, policy: RefreshPolicy) -> Self;
+
+    /// Downloads the platform certificates into the client's keys
+    /// ([`Adapter::download_certificates`]).
+    fn download_certificates(
+        &self,
+        key: &ApiV3Key,
+    ) -> impl Future<Output = Result<Vec<PlatformCertificate>, AdapterError>>;
 
     /// Runs `operation` through the adapter: attempts, verification, decoding.
     fn execute<O: Operation + ?Sized>(
@@ -34,6 +46,9 @@ pub trait Subject: Sized {
 
     /// The adapter's clock, in Unix seconds.
     fn now(&self) -> u64;
+
+    /// Waits `wait` with the adapter's own timer.
+    fn sleep(&self, wait: Duration) -> impl Future<Output = Result<(), AdapterError>>;
 
     /// The adapter's random source.
     fn rng(&self) -> impl CryptoRng;
@@ -62,6 +77,17 @@ impl<T: Transport> Subject for Adapter<T> {
         Adapter::with_settings(self, settings)
     }
 
+    fn with_certificate_refresh(self, key: ApiV3Key, policy: RefreshPolicy) -> Self {
+        Adapter::with_certificate_refresh(self, key, policy)
+    }
+
+    fn download_certificates(
+        &self,
+        key: &ApiV3Key,
+    ) -> impl Future<Output = Result<Vec<PlatformCertificate>, AdapterError>> {
+        Adapter::download_certificates(self, key)
+    }
+
     fn execute<O: Operation + ?Sized>(
         &self,
         operation: &O,
@@ -78,6 +104,10 @@ impl<T: Transport> Subject for Adapter<T> {
 
     fn now(&self) -> u64 {
         self.transport().now()
+    }
+
+    fn sleep(&self, wait: Duration) -> impl Future<Output = Result<(), AdapterError>> {
+        self.transport().sleep(wait)
     }
 
     fn rng(&self) -> impl CryptoRng {
@@ -98,6 +128,17 @@ impl<T: BlockingTransport> Subject for BlockingAdapter<T> {
         BlockingAdapter::with_settings(self, settings)
     }
 
+    fn with_certificate_refresh(self, key: ApiV3Key, policy: RefreshPolicy) -> Self {
+        BlockingAdapter::with_certificate_refresh(self, key, policy)
+    }
+
+    fn download_certificates(
+        &self,
+        key: &ApiV3Key,
+    ) -> impl Future<Output = Result<Vec<PlatformCertificate>, AdapterError>> {
+        std::future::ready(BlockingAdapter::download_certificates(self, key))
+    }
+
     fn execute<O: Operation + ?Sized>(
         &self,
         operation: &O,
@@ -114,6 +155,11 @@ impl<T: BlockingTransport> Subject for BlockingAdapter<T> {
 
     fn now(&self) -> u64 {
         self.transport().now()
+    }
+
+    fn sleep(&self, wait: Duration) -> impl Future<Output = Result<(), AdapterError>> {
+        self.transport().sleep(wait);
+        std::future::ready(Ok(()))
     }
 
     fn rng(&self) -> impl CryptoRng {
