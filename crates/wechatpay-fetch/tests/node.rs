@@ -244,8 +244,10 @@ async fn certificates_download_rotate_and_say_public_key_mode() {
         .unwrap()
         .as_f64()
         .unwrap_or_default();
-    js("Object.getPrototypeOf(crypto.subtle).verify = globalThis.__verify;
-        delete globalThis.__verify; delete globalThis.__verified;");
+    js(
+        "Object.getPrototypeOf(crypto.subtle).verify = globalThis.__verify;
+        delete globalThis.__verify; delete globalThis.__verified;",
+    );
     assert!(report.all_passed(), "{report}");
     // Every answer signed with a certificate went through WebCrypto: the first download and
     // the query after it, the query after the rotation and its download, and the listing.

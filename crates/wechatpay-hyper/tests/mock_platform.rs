@@ -7,8 +7,8 @@ use hyper_util::client::legacy::connect::HttpConnector;
 use hyper_util::rt::TokioExecutor;
 use wechatpay_core::DownloadTicket;
 use wechatpay_hyper::{HyperClient, HyperTransport};
-use wechatpay_mock::{MockKeys, PlatformMode};
 use wechatpay_mock::conformance::{self, Hosts, Loopback, SCENARIOS};
+use wechatpay_mock::{MockKeys, PlatformMode};
 
 #[tokio::test]
 async fn the_conformance_table_holds() {

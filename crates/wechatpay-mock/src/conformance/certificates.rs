@@ -293,7 +293,10 @@ async fn public_key_mode<C: Subject, P: Control>(
 /// ones, the only ones whose keys are known here), those brought in since are retired, and
 /// the mode is set back. Public key mode in between, where retiring is always allowed.
 async fn restore<P: Control>(control: &P, found: &CertificateState) -> Result<(), String> {
-    let known = [MockKeys::fixtures().certificate, Some(CertificateKey::next_fixture())];
+    let known = [
+        MockKeys::fixtures().certificate,
+        Some(CertificateKey::next_fixture()),
+    ];
     let now = control.certificates().await?;
     for serial in found.serials.iter().filter(|s| !now.serials.contains(s)) {
         let certificate = known

@@ -348,7 +348,9 @@ mod tests {
             MockPlatform::requests(&platform)
         );
         assert_eq!(
-            MockPlatform::requests(&platform)[1].wechatpay_serial.as_deref(),
+            MockPlatform::requests(&platform)[1]
+                .wechatpay_serial
+                .as_deref(),
             Some("PUB_KEY_ID_0")
         );
         assert!(seen_from_json(b"{}").is_err());
