@@ -74,6 +74,10 @@ pub const BASE_URL: Setting = Setting {
     flag: "--base-url",
     variable: "WECHATPAY_BASE_URL",
 };
+pub const MERCHANT_CERT: Setting = Setting {
+    flag: "--merchant-cert",
+    variable: "WECHATPAY_MERCHANT_CERT",
+};
 pub const API_V3_KEY: Setting = Setting {
     flag: "--apiv3-key",
     variable: "WECHATPAY_APIV3_KEY",
@@ -91,6 +95,7 @@ pub fn setting_of(field: &str) -> Option<Setting> {
         "platform_certificate" => PLATFORM_CERTS,
         "base_url" => BASE_URL,
         "api_v3_key" => API_V3_KEY,
+        "merchant_certificate" => MERCHANT_CERT,
         _ => return None,
     })
 }
@@ -197,6 +202,11 @@ impl ApiV3 {
         missing.check(&self.apiv3_key, API_V3_KEY);
     }
 
+    /// Whether the key is given.
+    pub fn is_set(&self) -> bool {
+        self.apiv3_key.is_some()
+    }
+
     /// The key, checked (32 bytes); an error names the setting, never the value.
     pub fn key(&self) -> Result<ApiV3Key, Failure> {
         let value = required(&self.apiv3_key, API_V3_KEY)?;
@@ -224,6 +234,21 @@ impl Merchant {
         missing.check(&self.mchid, MCHID);
         missing.check(&self.serial_no, SERIAL_NO);
         self.key.missing(missing);
+    }
+
+    /// `--mchid` as given.
+    pub fn mchid(&self) -> Option<&str> {
+        self.mchid.as_deref()
+    }
+
+    /// `--serial-no` as given.
+    pub fn serial_no(&self) -> Option<&str> {
+        self.serial_no.as_deref()
+    }
+
+    /// The private key's PEM, when the setting is given.
+    pub fn private_key_pem(&self) -> Option<Result<String, Failure>> {
+        self.key.private_key.as_ref().map(|_| self.key.pem())
     }
 
     pub fn credentials(&self) -> Result<MerchantCredentials, Failure> {
@@ -273,6 +298,25 @@ impl Platform {
             )),
             _ => {}
         }
+    }
+
+    /// `--public-key-id` as given.
+    pub fn public_key_id(&self) -> Option<&str> {
+        self.public_key_id.as_deref()
+    }
+
+    /// The WeChat Pay public key's PEM, when the setting is given.
+    pub fn public_key_pem(&self) -> Option<Result<String, Failure>> {
+        self.public_key
+            .as_ref()
+            .map(|value| keyfile::load(value, KeyFile::PublicKey))
+    }
+
+    /// The PEM of each `--platform-cert`, in the order given.
+    pub fn certificate_pems(&self) -> impl Iterator<Item = Result<String, Failure>> + '_ {
+        self.platform_cert
+            .iter()
+            .map(|value| keyfile::load(value, KeyFile::PlatformCertificate))
     }
 
     pub fn keys(&self) -> Result<PlatformKeys, Failure> {
@@ -368,6 +412,24 @@ pub struct Connection {
     skew: MaxSkew,
 }
 
+impl Connection {
+    /// The largest clock skew accepted, in seconds.
+    pub fn max_skew(&self) -> u64 {
+        self.skew.max_skew
+    }
+
+    /// `client`, sending to the base URL within the timeout, with the clock window, over hyper.
+    pub fn http(&self, client: Client) -> Result<HyperClient, Failure> {
+        let client = self
+            .base
+            .apply(client.with_max_clock_skew(self.skew.max_skew))?;
+        let http =
+            HyperClient::new(client).map_err(|e| crate::failure::from_call(e, self.base.url()))?;
+        let settings = AdapterSettings::default().with_timeout(self.timeout);
+        Ok(http.with_settings(settings))
+    }
+}
+
 /// Everything an API call needs: the merchant, the platform keys, the connection, the format.
 #[derive(Debug, Clone, Args)]
 pub struct Api {
@@ -395,13 +457,8 @@ impl Api {
         self.merchant.missing(&mut missing);
         self.platform.missing(&mut missing);
         missing.into_result()?;
-        let client = Client::new(self.merchant.credentials()?, self.platform.keys()?)?
-            .with_max_clock_skew(self.connection.skew.max_skew);
-        let client = self.connection.base.apply(client)?;
-        let http =
-            HyperClient::new(client).map_err(|e| crate::failure::from_call(e, self.base_url()))?;
-        let settings = AdapterSettings::default().with_timeout(self.connection.timeout);
-        Ok(http.with_settings(settings))
+        let client = Client::new(self.merchant.credentials()?, self.platform.keys()?)?;
+        self.connection.http(client)
     }
 }
 

@@ -59,6 +59,9 @@ enum Command {
     Notify(commands::notify::Args),
     /// Send a signed callback to an endpoint, as the mock platform, retrying as WeChat Pay does.
     Trigger(commands::trigger::Args),
+    /// Check the configuration: each key and id offline, then the clock and a signed,
+    /// encrypted echo against the platform; exits 0 only when every check passes.
+    Doctor(commands::doctor::Args),
     /// Run the mock platform until stopped.
     Mock(commands::mock::Args),
     /// Print a shell completion script (bash, zsh, fish, elvish, powershell).
@@ -79,6 +82,7 @@ impl Command {
             Command::Decrypt(args) => args.output(),
             Command::Notify(args) => args.output(),
             Command::Trigger(args) => args.output(),
+            Command::Doctor(args) => args.output(),
             Command::Demo | Command::Mock(_) | Command::Completions(_) => Output::Text,
         }
     }
@@ -119,6 +123,7 @@ fn main() -> ExitCode {
             Command::Decrypt(args) => commands::decrypt::run(args),
             Command::Notify(args) => commands::notify::run(args),
             Command::Trigger(args) => commands::trigger::run(args).await,
+            Command::Doctor(args) => commands::doctor::run(args).await,
             Command::Mock(args) => commands::mock::run(args).await,
             Command::Completions(args) => {
                 commands::completions::run(args, &mut Cli::command());

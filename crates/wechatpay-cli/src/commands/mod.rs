@@ -7,6 +7,7 @@ pub mod completions;
 pub mod contract;
 pub mod decrypt;
 pub mod demo;
+pub mod doctor;
 pub mod mock;
 pub mod notify;
 pub mod sign;
