@@ -463,10 +463,13 @@ impl Api {
 }
 
 fn required<T>(value: &Option<T>, setting: Setting) -> Result<&T, Failure> {
-    value.as_ref().ok_or_else(|| {
-        Failure::usage(
-            format!("{setting} is not set"),
-            format!("pass {} or set {}", setting.flag, setting.variable),
-        )
-    })
+    value.as_ref().ok_or_else(|| not_set(setting))
+}
+
+/// The failure of a setting that is needed and not given.
+pub fn not_set(setting: Setting) -> Failure {
+    Failure::usage(
+        format!("{setting} is not set"),
+        format!("pass {} or set {}", setting.flag, setting.variable),
+    )
 }

@@ -20,7 +20,7 @@ use wechatpay_core::{
 
 use crate::config::{
     ApiV3, Connection, Format, MCHID, MERCHANT_CERT, Merchant, Output, PLATFORM_CERTS, PRIVATE_KEY,
-    PUBLIC_KEY, PUBLIC_KEY_ID, Platform, SERIAL_NO, Setting,
+    PUBLIC_KEY, PUBLIC_KEY_ID, Platform, SERIAL_NO, Setting, not_set,
 };
 use crate::failure::{self, Failure, Kind};
 use crate::keyfile::{self, KeyFile};
@@ -186,13 +186,6 @@ fn report(checks: &[Check], output: Output) -> Result<(), Failure> {
         ),
         "do what each failed check says, then run `wechatpay doctor` again",
     ))
-}
-
-fn not_set(setting: Setting) -> Failure {
-    Failure::usage(
-        format!("{setting} is not set"),
-        format!("pass {} or set {}", setting.flag, setting.variable),
-    )
 }
 
 /// A Unix time as HTTP writes dates (`Sun, 01 Jan 2034 00:00:00 GMT`).
