@@ -13,8 +13,13 @@ use http::header::CONTENT_LENGTH;
 use http::{HeaderMap, Request, Response};
 use rand_core::CryptoRng;
 
+use std::sync::atomic::{AtomicU64, Ordering};
+
 use crate::call::{
     AdapterError, AttemptFailure, Call, DEFAULT_BODY_LIMIT, DEFAULT_TIMEOUT, Step, origin,
+};
+use crate::certificates::{
+    DownloadCertificates, PlatformCertificate, RefreshPolicy, RefreshTrigger, public_key_mode,
 };
 use crate::client::Client;
 use crate::download::{DownloadTicket, FileDecoder};
@@ -22,9 +27,10 @@ use crate::error::{CryptoError, Error};
 use crate::nonce::Nonce;
 use crate::notification::{ApiV3Key, Notification, OpenedNotification};
 use crate::operation::Operation;
+use crate::platform_keys::PlatformKeys;
 use crate::retry::{Decision, Host, Outcome, RetryPolicy};
 use crate::unsigned::UnsignedRequest;
-use crate::verification::SignatureCheck;
+use crate::verification::{SignatureCheck, WECHATPAY_SERIAL};
 
 /// The download limit adapters apply unless told otherwise: 1 GiB. Bills are streamed, never
 /// held whole, so this bounds the disk a download may fill, not memory.
@@ -290,6 +296,51 @@ pub struct Adapter<T> {
     client: Client,
     settings: AdapterSettings,
     transport: T,
+    refresh: Option<CertificateRefresh>,
+}
+
+/// What [`Adapter::run`] does with an answer before checking it.
+trait BeforeCheck {
+    async fn run<T: Transport>(&self, adapter: &Adapter<T>, response: &Response<Vec<u8>>);
+}
+
+/// Nothing: the answer is checked at once (the certificate download itself).
+struct CheckAtOnce;
+
+impl BeforeCheck for CheckAtOnce {
+    async fn run<T: Transport>(&self, _: &Adapter<T>, _: &Response<Vec<u8>>) {}
+}
+
+/// A certificate refresh first when the answer names a serial not held.
+struct RefreshFirst;
+
+impl BeforeCheck for RefreshFirst {
+    async fn run<T: Transport>(&self, adapter: &Adapter<T>, response: &Response<Vec<u8>>) {
+        adapter.refresh_for(response.headers()).await;
+    }
+}
+
+/// The certificate refresh an adapter drives ([`Adapter::with_certificate_refresh`]).
+struct CertificateRefresh {
+    download: DownloadCertificates,
+    policy: RefreshPolicy,
+    /// When the last download was attempted, Unix seconds; 0 before the first. Claimed with a
+    /// compare-and-swap, so that of many tasks finding a refresh due, one downloads.
+    last_attempt: AtomicU64,
+}
+
+impl CertificateRefresh {
+    /// Whether this caller is the one to download now.
+    fn claim(&self, trigger: RefreshTrigger, now: u64, earliest_expiry: Option<u64>) -> bool {
+        let last = self.last_attempt.load(Ordering::Acquire);
+        let last_attempt = (last != 0).then_some(last);
+        self.policy
+            .is_due(trigger, now, last_attempt, earliest_expiry)
+            && self
+                .last_attempt
+                .compare_exchange(last, now.max(1), Ordering::AcqRel, Ordering::Acquire)
+                .is_ok()
+    }
 }
 
 impl<T: Transport + DefaultTransport> Adapter<T> {
@@ -315,7 +366,114 @@ impl<T: Transport> Adapter<T> {
             client: client.with_user_agent_product(T::PRODUCT)?,
             settings: AdapterSettings::default(),
             transport,
+            refresh: None,
         })
+    }
+
+    /// Keeps the platform certificates current (certificate mode): before a call when
+    /// `policy` says a refresh is due (none made yet, the interval passed, a certificate
+    /// about to expire), and when an answer or a callback names a serial the client does not
+    /// hold, at most once per `policy.min_gap`. A client made with
+    /// [`Client::without_platform_keys`] downloads them before its first call.
+    ///
+    /// A failed refresh is logged (`tracing`, target `wechatpay`) and the call goes on with the
+    /// keys held; it fails only when there are none.
+    pub fn with_certificate_refresh(self, key: ApiV3Key, policy: RefreshPolicy) -> Self {
+        Adapter {
+            refresh: Some(CertificateRefresh {
+                download: DownloadCertificates::new(key),
+                policy,
+                last_attempt: AtomicU64::new(0),
+            }),
+            ..self
+        }
+    }
+
+    /// Downloads the platform certificates (`GET /v3/certificates`), verifies the answer (the
+    /// first download with the certificate it carries and names: see
+    /// [`crate::certificates`]), decrypts them with `key` and adds those not held yet to the
+    /// client's platform keys. Returns every certificate listed.
+    ///
+    /// # Errors
+    ///
+    /// [`AdapterError::Core`] with [`Error::PublicKeyMode`] for a merchant in public key mode,
+    /// and otherwise as [`Adapter::execute`].
+    pub async fn download_certificates(
+        &self,
+        key: &ApiV3Key,
+    ) -> Result<Vec<PlatformCertificate>, AdapterError> {
+        if let Some(refresh) = &self.refresh {
+            // A download asked for counts as the policy's last attempt.
+            refresh
+                .last_attempt
+                .store(self.transport.now().max(1), Ordering::Release);
+        }
+        self.fetch_certificates(&DownloadCertificates::new(key.clone()))
+            .await
+    }
+
+    async fn fetch_certificates(
+        &self,
+        download: &DownloadCertificates,
+    ) -> Result<Vec<PlatformCertificate>, AdapterError> {
+        let certificates = self
+            .run(
+                download,
+                |response| download.carried_keys(&self.client, response),
+                CheckAtOnce,
+            )
+            .await
+            .map_err(|error| match error {
+                AdapterError::Core(error) => AdapterError::Core(public_key_mode(error)),
+                other => other,
+            })?;
+        let added = self
+            .client
+            .platform_keys()
+            .add_verified_certificates(&certificates)?;
+        tracing::debug!(
+            target: "wechatpay",
+            listed = certificates.len(),
+            added,
+            "platform certificates downloaded"
+        );
+        Ok(certificates)
+    }
+
+    /// Downloads the certificates when the refresh policy says so for `trigger`.
+    async fn refresh_if_due(&self, trigger: RefreshTrigger) -> Result<(), AdapterError> {
+        let Some(refresh) = &self.refresh else {
+            return Ok(());
+        };
+        let keys = self.client.platform_keys();
+        if !refresh.claim(trigger, self.transport.now(), keys.earliest_expiry()) {
+            return Ok(());
+        }
+        match self.fetch_certificates(&refresh.download).await {
+            Ok(_) => Ok(()),
+            Err(error) if keys.is_empty() => Err(error),
+            Err(error) => {
+                tracing::warn!(
+                    target: "wechatpay",
+                    error = %error,
+                    "platform certificate refresh failed; going on with the certificates held"
+                );
+                Ok(())
+            }
+        }
+    }
+
+    /// A refresh asked by an answer or a callback naming a serial not held: `headers` are its.
+    async fn refresh_for(&self, headers: &HeaderMap) {
+        let unknown = self.refresh.is_some()
+            && headers
+                .get(WECHATPAY_SERIAL)
+                .and_then(|v| v.to_str().ok())
+                .is_some_and(|serial| self.client.platform_keys().get(serial).is_none());
+        if unknown {
+            // Its failure is logged there; the answer then fails as an unknown serial.
+            let _ = self.refresh_if_due(RefreshTrigger::UnknownSerial).await;
+        }
     }
 
     /// With these settings.
@@ -349,6 +507,26 @@ impl<T: Transport> Adapter<T> {
         &self,
         operation: &O,
     ) -> Result<O::Output, AdapterError> {
+        self.refresh_if_due(RefreshTrigger::Scheduled).await?;
+        self.run(
+            operation,
+            |_| None,
+            // The same answer is verified after the refresh: nothing is sent twice.
+            RefreshFirst,
+        )
+        .await
+    }
+
+    /// The loop of [`Adapter::execute`]: `carried` gives the keys an answer carries for
+    /// itself (a first certificate download), `before` runs before an answer is checked (a
+    /// refresh on an unknown serial). A type rather than a flag, so that the certificate
+    /// download a refresh runs is another instance of this loop, not a recursion.
+    async fn run<O: Operation + ?Sized, B: BeforeCheck>(
+        &self,
+        operation: &O,
+        carried: impl Fn(&Response<Vec<u8>>) -> Option<PlatformKeys>,
+        before: B,
+    ) -> Result<O::Output, AdapterError> {
         let mut rng = self.transport.rng();
         let mut call = Call::new(&self.client, operation, self.settings.retry);
         loop {
@@ -356,7 +534,13 @@ impl<T: Transport> Adapter<T> {
             let request = self.sign(unsigned, &mut rng).await?;
             let wait = match self.transport.exchange(request, &self.settings).await {
                 Ok(response) => {
-                    let received = self.client.receive(&response, self.transport.now());
+                    before.run(self, &response).await;
+                    let carried = carried(&response);
+                    let now = self.transport.now();
+                    let received = match &carried {
+                        Some(keys) => self.client.receive_with(&response, keys, now),
+                        None => self.client.receive(&response, now),
+                    };
                     let valid = match received.signature_check() {
                         Some(check) => self.verdict(check).await,
                         // Nothing to verify: the verdict is not used.
@@ -399,6 +583,8 @@ impl<T: Transport> Adapter<T> {
         headers: &HeaderMap,
         body: &[u8],
     ) -> Result<Notification, AdapterError> {
+        // A callback signed by a certificate issued since the last download (a rotation).
+        self.refresh_for(headers).await;
         let check = self
             .client
             .notification_check(headers, body, self.transport.now())?;
@@ -548,6 +734,10 @@ impl<T: fmt::Debug> fmt::Debug for Adapter<T> {
             .field("client", &self.client)
             .field("settings", &self.settings)
             .field("transport", &self.transport)
+            .field(
+                "certificate_refresh",
+                &self.refresh.as_ref().map(|refresh| refresh.policy),
+            )
             .finish()
     }
 }
@@ -665,6 +855,25 @@ impl<T: BlockingTransport> BlockingAdapter<T> {
         BlockingAdapter {
             inner: self.inner.with_settings(settings),
         }
+    }
+
+    /// As [`Adapter::with_certificate_refresh`].
+    pub fn with_certificate_refresh(self, key: ApiV3Key, policy: RefreshPolicy) -> Self {
+        BlockingAdapter {
+            inner: self.inner.with_certificate_refresh(key, policy),
+        }
+    }
+
+    /// As [`Adapter::download_certificates`], blocking.
+    ///
+    /// # Errors
+    ///
+    /// As [`Adapter::download_certificates`].
+    pub fn download_certificates(
+        &self,
+        key: &ApiV3Key,
+    ) -> Result<Vec<PlatformCertificate>, AdapterError> {
+        ready(self.inner.download_certificates(key))
     }
 
     /// The settings.

@@ -7,7 +7,7 @@ use http::{HeaderMap, Response, StatusCode};
 use crate::client::{Client, request_id};
 use crate::error::{Authentication, Error, VerificationError};
 use crate::operation::VerifiedBody;
-use crate::platform_keys::PlatformKey;
+use crate::platform_keys::{PlatformKey, PlatformKeys};
 use crate::verification::{SignatureCheck, SignatureHeaders};
 
 /// An answer received, its signature not yet checked. Made by [`Client::receive`].
@@ -55,6 +55,7 @@ enum Outcome<'r> {
 impl<'r> Received<'r> {
     pub(crate) fn new<B: AsRef<[u8]>>(
         client: &'r Client,
+        keys: &'r PlatformKeys,
         response: &'r Response<B>,
         now: u64,
     ) -> Self {
@@ -68,11 +69,9 @@ impl<'r> Received<'r> {
             // Error answers are often unsigned (gateways, proxies); a success never may be.
             State::Unsigned
         } else {
-            match SignatureHeaders::from_headers(answer.headers).and_then(|signed| {
-                client
-                    .platform_keys()
-                    .signature_check(&signed, answer.body, now)
-            }) {
+            match SignatureHeaders::from_headers(answer.headers)
+                .and_then(|signed| keys.signature_check(&signed, answer.body, now))
+            {
                 Ok(check) => State::Pending(Box::new(check)),
                 Err(refused) => State::Refused(refused),
             }

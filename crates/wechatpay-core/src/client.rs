@@ -74,14 +74,28 @@ impl Client {
                 ),
             ));
         }
-        Ok(Client {
+        Ok(Self::with_keys(credentials, platform_keys))
+    }
+
+    /// A client in certificate mode before its first certificate download: it holds no
+    /// platform key yet, so its requests name none in `Wechatpay-Serial`, answers cannot be
+    /// verified and sensitive fields cannot be encrypted until the certificates are added
+    /// ([`crate::Adapter::download_certificates`], or [`Client::parse_certificates`] and
+    /// [`PlatformKeys::add_verified_certificates`]). Merchants in public key mode configure
+    /// their `PUB_KEY_ID_...` with [`Client::new`] instead.
+    pub fn without_platform_keys(credentials: MerchantCredentials) -> Self {
+        Self::with_keys(credentials, PlatformKeys::new())
+    }
+
+    fn with_keys(credentials: MerchantCredentials, platform_keys: PlatformKeys) -> Self {
+        Client {
             credentials,
             platform_keys,
             base_url: DEFAULT_BASE_URL.to_owned(),
             backup_url: Some(DEFAULT_BACKUP_URL.to_owned()),
             user_agent: HeaderValue::from_static(CORE_PRODUCT),
             max_clock_skew: DEFAULT_MAX_CLOCK_SKEW,
-        })
+        }
     }
 
     /// Sends to another primary host (a mock platform, a forwarding proxy). Only scheme and
@@ -224,7 +238,7 @@ impl Client {
         // header and body to another host, where they could be replayed.
         check_path_and_query(parts.path_and_query())?;
         let serial = match encrypted_to {
-            Some(serial) => header_value(WECHATPAY_SERIAL, &serial)?,
+            Some(serial) => Some(header_value(WECHATPAY_SERIAL, &serial)?),
             None => self.preferred_serial()?,
         };
         let message = SigningInput {
@@ -321,7 +335,7 @@ impl Client {
         base_url: &str,
         path_and_query: &str,
         body: RequestBody,
-        serial: HeaderValue,
+        serial: Option<HeaderValue>,
         message: Vec<u8>,
         timestamp: u64,
         nonce: &Nonce,
@@ -331,9 +345,11 @@ impl Client {
         let mut builder = Request::builder()
             .method(method)
             .uri(&uri)
-            .header(WECHATPAY_SERIAL, serial)
             .header(ACCEPT, HeaderValue::from_static("application/json"))
             .header(USER_AGENT, self.user_agent.clone());
+        if let Some(serial) = serial {
+            builder = builder.header(WECHATPAY_SERIAL, serial);
+        }
         if let Some(content_type) = content_type {
             builder = builder.header(CONTENT_TYPE, header_value("content_type", &content_type)?);
         }
@@ -394,7 +410,9 @@ impl Client {
         if !headers.contains_key(USER_AGENT) {
             headers.insert(USER_AGENT, self.user_agent.clone());
         }
-        if !headers.contains_key(WECHATPAY_SERIAL) {
+        if let Some(serial) = serial
+            && !headers.contains_key(WECHATPAY_SERIAL)
+        {
             headers.insert(WECHATPAY_SERIAL, serial);
         }
         if has_body && !headers.contains_key(CONTENT_TYPE) {
@@ -431,7 +449,19 @@ impl Client {
         response: &'r Response<B>,
         now: u64,
     ) -> Received<'r> {
-        Received::new(self, response, now)
+        Received::new(self, &self.platform_keys, response, now)
+    }
+
+    /// As [`Client::receive`], verifying with `keys` instead of the client's own: the
+    /// certificates a first certificate download carries
+    /// ([`crate::DownloadCertificates::carried_keys`]).
+    pub fn receive_with<'r, B: AsRef<[u8]>>(
+        &'r self,
+        response: &'r Response<B>,
+        keys: &'r PlatformKeys,
+        now: u64,
+    ) -> Received<'r> {
+        Received::new(self, keys, response, now)
     }
 
     /// Decodes an answer whose signature was checked: the output of `operation` for a `2xx`
@@ -506,9 +536,13 @@ impl Client {
         }))
     }
 
-    fn preferred_serial(&self) -> Result<HeaderValue, Error> {
-        let key = self.platform_keys.preferred().ok_or_else(no_platform_key)?;
-        header_value(WECHATPAY_SERIAL, key.serial())
+    /// The `Wechatpay-Serial` of a request that encrypts nothing: the preferred key, or none
+    /// for a client without keys yet ([`Client::without_platform_keys`]).
+    fn preferred_serial(&self) -> Result<Option<HeaderValue>, Error> {
+        self.platform_keys
+            .preferred()
+            .map(|key| header_value(WECHATPAY_SERIAL, key.serial()))
+            .transpose()
     }
 }
 

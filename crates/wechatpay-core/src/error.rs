@@ -48,6 +48,17 @@ pub enum Error {
     /// Writing a download to the sink it was given failed.
     #[error("writing the download failed: {0}")]
     Io(#[source] std::io::Error),
+    /// The certificate download (`GET /v3/certificates`) was refused as the platform refuses
+    /// merchants in public key mode: `404 RESOURCE_NOT_EXISTS`, or a `500 SYSTEM_ERROR` that
+    /// retries did not clear. Such a merchant verifies with the WeChat Pay public key, not
+    /// with certificates.
+    #[error("{}{}", PublicKeyModeMessage(*status), RequestIdSuffix(request_id.as_deref()))]
+    PublicKeyMode {
+        /// `404`, or `500`.
+        status: StatusCode,
+        /// The `Request-ID` of the answer.
+        request_id: Option<String>,
+    },
 }
 
 impl Error {
@@ -69,6 +80,7 @@ impl Error {
             Error::Verification { request_id, .. } => request_id.as_deref(),
             Error::Api(api) => api.request_id.as_deref(),
             Error::Decode(decode) => decode.request_id.as_deref(),
+            Error::PublicKeyMode { request_id, .. } => request_id.as_deref(),
             _ => None,
         }
     }
@@ -98,6 +110,30 @@ impl Error {
 }
 
 struct RequestIdSuffix<'a>(Option<&'a str>);
+
+struct PublicKeyModeMessage(StatusCode);
+
+impl fmt::Display for PublicKeyModeMessage {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        const FIX: &str = "configure the WeChat Pay public key id (PUB_KEY_ID_...) and its \
+                           public key (pub_key.pem, from the merchant portal) instead of platform \
+                           certificates";
+        if self.0 == StatusCode::NOT_FOUND {
+            write!(
+                f,
+                "this merchant uses the WeChat Pay public key, not platform certificates \
+                 (GET /v3/certificates answered 404 RESOURCE_NOT_EXISTS): {FIX}"
+            )
+        } else {
+            write!(
+                f,
+                "GET /v3/certificates kept failing with {} SYSTEM_ERROR, as it does for merchants \
+                 that use the WeChat Pay public key: if this one does, {FIX}",
+                self.0.as_u16()
+            )
+        }
+    }
+}
 
 impl fmt::Display for RequestIdSuffix<'_> {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {

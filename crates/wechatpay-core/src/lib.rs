@@ -97,6 +97,7 @@ mod base64;
 pub mod bill;
 mod body;
 mod call;
+pub mod certificates;
 mod client;
 mod context;
 mod credentials;
@@ -133,6 +134,7 @@ pub use call::{
     AdapterError, AttemptFailure, Call, DEFAULT_BODY_LIMIT, DEFAULT_TIMEOUT, ErrorChain,
     POOL_IDLE_TIMEOUT, Step, TransportCause, find_source, origin,
 };
+pub use certificates::{DownloadCertificates, PlatformCertificate, RefreshPolicy, RefreshTrigger};
 pub use client::{Client, DEFAULT_BACKUP_URL, DEFAULT_BASE_URL};
 pub use context::RequestContext;
 pub use credentials::{MerchantCertificate, MerchantCredentials, MerchantKey, SigningKey};

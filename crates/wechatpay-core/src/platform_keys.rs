@@ -79,6 +79,12 @@ impl fmt::Debug for PlatformKey {
 
 /// The set of platform keys a merchant trusts, keyed by serial.
 ///
+/// Keys are parsed once, when added. The set only grows while it is shared: a certificate
+/// download ([`crate::Adapter::download_certificates`], or a refresh) adds the certificates it
+/// verified through `&self` ([`PlatformKeys::add_verified_certificates`]), so a client shared
+/// by many tasks picks up a rotated certificate without a lock and without a rebuild, and a
+/// key once handed out (`&PlatformKey`) stays valid.
+///
 /// During the migration from certificates to public keys both kinds are live at once: responses
 /// are signed with the key the request's `Wechatpay-Serial` named, callbacks move over days.
 /// Verification therefore picks the key by the incoming `Wechatpay-Serial`. One key is
@@ -94,7 +100,9 @@ impl fmt::Debug for PlatformKey {
 /// # Ok::<(), wechatpay_core::Error>(())
 /// ```
 pub struct PlatformKeys {
-    keys: Vec<PlatformKey>,
+    // Append-only (see the type's docs): an element's address never changes, so `get` can hand
+    // out references while another task pushes.
+    keys: boxcar::Vec<PlatformKey>,
     preferred: Option<usize>,
     backend: Backend,
 }
@@ -114,7 +122,7 @@ impl PlatformKeys {
     /// An empty set whose keys will be parsed for `backend`.
     pub fn with_backend(backend: Backend) -> Self {
         PlatformKeys {
-            keys: Vec::new(),
+            keys: boxcar::Vec::new(),
             preferred: None,
             backend,
         }
@@ -201,7 +209,7 @@ impl PlatformKeys {
     ///
     /// [`Error::InvalidInput`] when no key has this serial.
     pub fn set_preferred(&mut self, serial: &str) -> Result<(), Error> {
-        match self.keys.iter().position(|k| k.serial == serial) {
+        match self.position(serial) {
             Some(index) => {
                 self.preferred = Some(index);
                 Ok(())
@@ -224,11 +232,10 @@ impl PlatformKeys {
         if let Some(index) = self.preferred {
             return self.keys.get(index);
         }
-        self.keys
-            .iter()
+        self.iter()
             .find(|k| k.kind == PlatformKeyKind::PublicKey)
             .or_else(|| {
-                self.keys.iter().max_by_key(|k| match k.kind {
+                self.iter().max_by_key(|k| match k.kind {
                     PlatformKeyKind::Certificate { not_before, .. } => not_before,
                     PlatformKeyKind::PublicKey => u64::MAX,
                 })
@@ -237,17 +244,17 @@ impl PlatformKeys {
 
     /// The key with this serial.
     pub fn get(&self, serial: &str) -> Option<&PlatformKey> {
-        self.keys.iter().find(|k| k.serial == serial)
+        self.iter().find(|k| k.serial == serial)
     }
 
     /// Every key, in the order added.
     pub fn iter(&self) -> impl Iterator<Item = &PlatformKey> {
-        self.keys.iter()
+        self.keys.iter().map(|(_, key)| key)
     }
 
     /// The number of keys.
     pub fn len(&self) -> usize {
-        self.keys.len()
+        self.keys.count()
     }
 
     /// Whether the set is empty.
@@ -257,7 +264,59 @@ impl PlatformKeys {
 
     /// Every serial, in the order added.
     pub fn serials(&self) -> Vec<String> {
-        self.keys.iter().map(|k| k.serial.clone()).collect()
+        self.iter().map(|k| k.serial.clone()).collect()
+    }
+
+    /// The earliest end of validity among the certificates (`None` without certificates): when
+    /// a [`crate::RefreshPolicy`] must have fetched their successors.
+    pub fn earliest_expiry(&self) -> Option<u64> {
+        self.iter()
+            .filter_map(|k| match k.kind {
+                PlatformKeyKind::Certificate { not_after, .. } => Some(not_after),
+                PlatformKeyKind::PublicKey => None,
+            })
+            .min()
+    }
+
+    /// Adds the certificates a download verified, through a shared reference: the way a
+    /// refresh reaches a client many tasks hold. A serial already present is skipped (a
+    /// platform certificate does not change under its serial), so adding the same download
+    /// twice adds nothing. Returns how many were new. Nothing is added when one is refused.
+    ///
+    /// # Errors
+    ///
+    /// As [`PlatformKeys::add_certificate`].
+    pub fn add_verified_certificates(
+        &self,
+        certificates: &[crate::PlatformCertificate],
+    ) -> Result<usize, Error> {
+        let keys = certificates
+            .iter()
+            .filter(|c| self.get(c.serial()).is_none())
+            .map(|c| {
+                let der = crate::pem::certificate_der(c.pem()).map_err(invalid_certificate)?;
+                self.certificate_key(&der)
+            })
+            .collect::<Result<Vec<_>, _>>()?;
+        let added = keys.len();
+        for key in keys {
+            // Two refreshes racing may both find a serial missing: the second copy is
+            // identical, and `get` returns the first.
+            self.keys.push(key);
+        }
+        Ok(added)
+    }
+
+    /// The backend keys are parsed for.
+    pub(crate) fn backend(&self) -> Backend {
+        self.backend
+    }
+
+    fn position(&self, serial: &str) -> Option<usize> {
+        self.keys
+            .iter()
+            .find(|(_, k)| k.serial == serial)
+            .map(|(index, _)| index)
     }
 
     /// The key a signature claims, checked to be known and, for a certificate, valid at `now`.
@@ -294,15 +353,14 @@ impl PlatformKeys {
     }
 
     fn insert(&mut self, key: PlatformKey) -> &PlatformKey {
-        let index = match self.keys.iter().position(|k| k.serial == key.serial) {
+        let index = match self.position(&key.serial) {
             Some(index) => {
-                self.keys[index] = key;
+                if let Some(slot) = self.keys.get_mut(index) {
+                    *slot = key;
+                }
                 index
             }
-            None => {
-                self.keys.push(key);
-                self.keys.len() - 1
-            }
+            None => self.keys.push(key),
         };
         &self.keys[index]
     }
@@ -311,7 +369,7 @@ impl PlatformKeys {
 impl fmt::Debug for PlatformKeys {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         f.debug_struct("PlatformKeys")
-            .field("keys", &self.keys)
+            .field("keys", &self.iter().collect::<Vec<_>>())
             .field("preferred", &self.preferred().map(PlatformKey::serial))
             .field("backend", &self.backend)
             .finish()

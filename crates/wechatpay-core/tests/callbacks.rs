@@ -15,8 +15,6 @@ use wechatpay_core::{
     OpenedNotification, VerificationError,
 };
 
-const API_V3_KEY: &str = "Wechatpay0Test0ApiV3Key000000001";
-
 fn key() -> ApiV3Key {
     ApiV3Key::new(API_V3_KEY).unwrap()
 }
@@ -297,19 +295,7 @@ fn opening_verifies_first_with_every_backend() {
 
 /// A notification whose resource is `plaintext`, encrypted here with the test key.
 fn sealed_notification(event_type: &str, original_type: &str, plaintext: &str) -> Notification {
-    use aes_gcm::aead::{Aead, KeyInit, Payload};
-    use base64::Engine as _;
-    let cipher = aes_gcm::Aes256Gcm::new_from_slice(API_V3_KEY.as_bytes()).unwrap();
     let nonce = b"0123456789ab";
-    let ciphertext = cipher
-        .encrypt(
-            nonce.into(),
-            Payload {
-                msg: plaintext.as_bytes(),
-                aad: original_type.as_bytes(),
-            },
-        )
-        .unwrap();
     serde_json::from_value(serde_json::json!({
         "id": "EV-1",
         "create_time": "2015-05-20T13:29:35+08:00",
@@ -318,7 +304,7 @@ fn sealed_notification(event_type: &str, original_type: &str, plaintext: &str) -
         "resource": {
             "original_type": original_type,
             "algorithm": "AEAD_AES_256_GCM",
-            "ciphertext": base64::engine::general_purpose::STANDARD.encode(ciphertext),
+            "ciphertext": seal(API_V3_KEY, nonce, original_type, plaintext.as_bytes()),
             "associated_data": original_type,
             "nonce": "0123456789ab",
         },

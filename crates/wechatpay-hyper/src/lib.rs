@@ -283,9 +283,11 @@ fn futures_are_send(
     operation: &wechatpay_core::ecommerce::applyment::QueryApplymentById,
     ticket: &wechatpay_core::DownloadTicket,
     sink: &mut tokio::fs::File,
+    key: &wechatpay_core::ApiV3Key,
 ) {
     fn send<T: Send>(_: T) {}
     send(client.execute(operation));
+    send(client.download_certificates(key));
     send(client.download(ticket, sink));
     send(client.send(Request::new(Vec::new())));
 }

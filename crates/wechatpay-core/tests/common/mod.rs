@@ -33,6 +33,27 @@ pub const PLATFORM_CERT_EXPIRED: &str = wechatpay_fixtures::keys::PLATFORM_CERT_
 pub const EC_KEY: &str = wechatpay_fixtures::keys::EC_KEY_PEM;
 pub const RSA1024_KEY: &str = wechatpay_fixtures::keys::RSA1024_KEY_PEM;
 
+/// The APIv3 key the notification vectors and the mock's fixtures use.
+pub const API_V3_KEY: &str = "Wechatpay0Test0ApiV3Key000000001";
+
+/// `plaintext` sealed with AES-256-GCM as the platform seals callback resources and
+/// certificates: the base64 of the ciphertext with its tag appended.
+pub fn seal(key: &str, nonce: &[u8; 12], associated_data: &str, plaintext: &[u8]) -> String {
+    use aes_gcm::aead::{Aead, KeyInit, Payload};
+    use base64::Engine as _;
+    let cipher = aes_gcm::Aes256Gcm::new_from_slice(key.as_bytes()).expect("a 32-byte key");
+    let ciphertext = cipher
+        .encrypt(
+            nonce.into(),
+            Payload {
+                msg: plaintext,
+                aad: associated_data.as_bytes(),
+            },
+        )
+        .expect("AES-GCM encryption");
+    base64::engine::general_purpose::STANDARD.encode(ciphertext)
+}
+
 /// 2023-11-14T22:13:20Z, inside the platform certificate's validity.
 pub const NOW: u64 = 1_700_000_000;
 
