@@ -7,12 +7,14 @@ use std::time::Duration;
 
 use clap::{Args, ValueEnum};
 use wechatpay_core::{
-    AdapterSettings, ApiV3Key, Client, MerchantCredentials, MerchantKey, PlatformKeys,
+    AdapterSettings, ApiV3Key, Client, MerchantCredentials, MerchantKey, PlatformCertificate,
+    PlatformKeys,
 };
 use wechatpay_hyper::HyperClient;
 
 use crate::failure::Failure;
 use crate::keyfile::{self, KeyFile};
+use crate::progress::Activity;
 
 /// How results (and, on stderr, failures) are printed.
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq, ValueEnum)]
@@ -319,6 +321,24 @@ impl Platform {
             .map(|value| keyfile::load(value, KeyFile::PlatformCertificate))
     }
 
+    /// Whether no platform key or certificate is given at all.
+    pub fn is_empty(&self) -> bool {
+        self.public_key_id.is_none() && self.public_key.is_none() && self.platform_cert.is_empty()
+    }
+
+    /// As [`Platform::missing`], for a subcommand that downloads the platform certificates
+    /// when none is given and the APIv3 key is.
+    pub fn missing_unless_downloaded(&self, missing: &mut Missing, apiv3: &ApiV3) {
+        match (self.is_empty(), apiv3.is_set()) {
+            (true, true) => {}
+            (true, false) => missing.add(format_args!(
+                "{PUBLIC_KEY_ID} and {PUBLIC_KEY} (or {PLATFORM_CERTS}, or {API_V3_KEY} to \
+                 download the platform certificates)"
+            )),
+            (false, _) => self.missing(missing),
+        }
+    }
+
     pub fn keys(&self) -> Result<PlatformKeys, Failure> {
         let mut missing = Missing::default();
         self.missing(&mut missing);
@@ -413,6 +433,23 @@ pub struct Connection {
 }
 
 impl Connection {
+    /// A client of `credentials` in certificate mode: the platform certificates downloaded
+    /// (`GET /v3/certificates`, decrypted with `key`, the first answer verified with the
+    /// certificate it carries) and held, with the list the platform gave.
+    pub async fn with_certificates(
+        &self,
+        credentials: MerchantCredentials,
+        key: &ApiV3Key,
+    ) -> Result<(HyperClient, Vec<PlatformCertificate>), Failure> {
+        let http = self.http(Client::without_platform_keys(credentials))?;
+        let certificates = {
+            let _activity = Activity::start("downloading the platform certificates");
+            http.download_certificates(key).await
+        }
+        .map_err(|e| crate::failure::from_call(e, self.base.url()))?;
+        Ok((http, certificates))
+    }
+
     /// The largest clock skew accepted, in seconds.
     pub fn max_skew(&self) -> u64 {
         self.skew.max_skew
@@ -430,13 +467,16 @@ impl Connection {
     }
 }
 
-/// Everything an API call needs: the merchant, the platform keys, the connection, the format.
+/// Everything an API call needs: the merchant, the platform keys (or the APIv3 key to
+/// download the platform certificates with), the connection, the format.
 #[derive(Debug, Clone, Args)]
 pub struct Api {
     #[command(flatten)]
     pub merchant: Merchant,
     #[command(flatten)]
     pub platform: Platform,
+    #[command(flatten)]
+    pub apiv3: ApiV3,
     #[command(flatten)]
     pub connection: Connection,
     #[command(flatten)]
@@ -452,12 +492,24 @@ impl Api {
         self.connection.base.url()
     }
 
-    pub fn http(&self) -> Result<HyperClient, Failure> {
+    /// The client to call the platform with. Without any platform key or certificate given,
+    /// the platform certificates are downloaded first with the APIv3 key (certificate mode).
+    pub async fn http(&self) -> Result<HyperClient, Failure> {
         let mut missing = Missing::default();
         self.merchant.missing(&mut missing);
-        self.platform.missing(&mut missing);
+        self.platform
+            .missing_unless_downloaded(&mut missing, &self.apiv3);
         missing.into_result()?;
-        let client = Client::new(self.merchant.credentials()?, self.platform.keys()?)?;
+        let credentials = self.merchant.credentials()?;
+        if self.platform.is_empty() {
+            let key = self.apiv3.key()?;
+            return self
+                .connection
+                .with_certificates(credentials, &key)
+                .await
+                .map(|(http, _)| http);
+        }
+        let client = Client::new(credentials, self.platform.keys()?)?;
         self.connection.http(client)
     }
 }

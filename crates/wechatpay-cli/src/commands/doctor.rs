@@ -19,8 +19,8 @@ use wechatpay_core::{
 };
 
 use crate::config::{
-    ApiV3, Connection, Format, MCHID, MERCHANT_CERT, Merchant, Output, PLATFORM_CERTS, PRIVATE_KEY,
-    PUBLIC_KEY, PUBLIC_KEY_ID, Platform, SERIAL_NO, Setting, not_set,
+    API_V3_KEY, ApiV3, Connection, Format, MCHID, MERCHANT_CERT, Merchant, Output, PLATFORM_CERTS,
+    PRIVATE_KEY, PUBLIC_KEY, PUBLIC_KEY_ID, Platform, SERIAL_NO, Setting, not_set,
 };
 use crate::failure::{self, Failure, Kind};
 use crate::keyfile::{self, KeyFile};
@@ -148,7 +148,15 @@ impl Check {
 /// The settings the offline checks could read, for the online ones.
 struct Parsed {
     credentials: Option<MerchantCredentials>,
-    keys: Option<PlatformKeys>,
+    platform: Option<PlatformSource>,
+}
+
+/// Where the platform keys come from.
+enum PlatformSource {
+    /// Given: a public key, certificates, or both.
+    Keys(Box<PlatformKeys>),
+    /// None given: the certificates are downloaded with the APIv3 key (certificate mode).
+    Download(ApiV3Key),
 }
 
 pub async fn run(args: Args) -> Result<(), Failure> {
@@ -214,15 +222,33 @@ fn offline(args: &Args, now: u64, checks: &mut Vec<Check>) -> Parsed {
         },
     };
     check_merchant_certificate(args, now, key.as_ref(), serial_no.as_ref(), checks);
-    let keys = check_platform_keys(args, now, checks);
-    check_apiv3_key(&args.key, checks);
+    let platform = check_platform_keys(args, now, checks);
+    let apiv3_key = check_apiv3_key(&args.key, checks);
     let credentials = match (mchid, serial_no, key) {
         (Some(mchid), Some(serial_no), Some(key)) => {
             Some(MerchantCredentials::with_key(mchid, serial_no, key))
         }
         _ => None,
     };
-    Parsed { credentials, keys }
+    let platform = match platform {
+        PlatformKeysGiven::Keys(keys) => Some(PlatformSource::Keys(keys)),
+        PlatformKeysGiven::Invalid => None,
+        PlatformKeysGiven::None => apiv3_key.map(PlatformSource::Download),
+    };
+    Parsed {
+        credentials,
+        platform,
+    }
+}
+
+/// What the platform key settings hold.
+enum PlatformKeysGiven {
+    /// Keys, every one of which parsed.
+    Keys(Box<PlatformKeys>),
+    /// Keys, some of which did not parse.
+    Invalid,
+    /// None at all.
+    None,
 }
 
 /// Checks an identifier given as `setting` with `parse`: the core's message says which other
@@ -332,9 +358,8 @@ fn check_merchant_certificate(
     });
 }
 
-/// The platform's keys: the public key and its id, the certificates (each valid now). Returns
-/// the keys when every one given parsed and at least one is given.
-fn check_platform_keys(args: &Args, now: u64, checks: &mut Vec<Check>) -> Option<PlatformKeys> {
+/// The platform's keys: the public key and its id, the certificates (each valid now).
+fn check_platform_keys(args: &Args, now: u64, checks: &mut Vec<Check>) -> PlatformKeysGiven {
     const ID: &str = "platform public key id";
     const KEY: &str = "platform public key";
     const CERTS: &str = "platform certificates";
@@ -343,20 +368,28 @@ fn check_platform_keys(args: &Args, now: u64, checks: &mut Vec<Check>) -> Option
     let mut complete = true;
     let public_key_pem = platform.public_key_pem();
     let certificate_pems: Vec<_> = platform.certificate_pems().collect();
-    if platform.public_key_id().is_none() && public_key_pem.is_none() {
-        if certificate_pems.is_empty() {
-            checks.push(Check::fail(
+    if platform.is_empty() {
+        checks.push(if args.key.is_set() {
+            Check::skipped(
+                "platform keys",
+                format!("none given: certificate mode, downloaded with {API_V3_KEY} below"),
+            )
+        } else {
+            Check::fail(
                 "platform keys",
                 Failure::usage(
                     "no platform key is configured",
                     format!(
                         "pass {PUBLIC_KEY_ID} and {PUBLIC_KEY} (public key mode, every merchant \
-                         since late 2024), or {PLATFORM_CERTS} (certificate mode)"
+                         since late 2024), or {PLATFORM_CERTS} or {API_V3_KEY} to download them \
+                         (certificate mode)"
                     ),
                 ),
-            ));
-            return None;
-        }
+            )
+        });
+        return PlatformKeysGiven::None;
+    }
+    if platform.public_key_id().is_none() && public_key_pem.is_none() {
         checks.push(Check::skipped(ID, "certificate mode: no public key given"));
         checks.push(Check::skipped(KEY, "certificate mode: no public key given"));
     } else {
@@ -432,59 +465,104 @@ fn check_platform_keys(args: &Args, now: u64, checks: &mut Vec<Check>) -> Option
         }
         checks.push(check);
     }
-    complete.then_some(keys)
+    if complete {
+        PlatformKeysGiven::Keys(Box::new(keys))
+    } else {
+        PlatformKeysGiven::Invalid
+    }
 }
 
-fn check_apiv3_key(key: &ApiV3, checks: &mut Vec<Check>) {
+fn check_apiv3_key(key: &ApiV3, checks: &mut Vec<Check>) -> Option<ApiV3Key> {
     const NAME: &str = "APIv3 key";
     if !key.is_set() {
         checks.push(Check::skipped(
             NAME,
             "--apiv3-key not given (callbacks and certificate downloads need it)",
         ));
-        return;
+        return None;
     }
     // Its length only: the key is a secret, never shown.
-    checks.push(match key.key().map(|_: ApiV3Key| ()) {
-        Ok(()) => Check::ok(NAME, "32 bytes; not shown"),
-        Err(failure) => Check::fail(NAME, failure),
-    });
+    match key.key() {
+        Ok(key) => {
+            checks.push(Check::ok(NAME, "32 bytes; not shown"));
+            Some(key)
+        }
+        Err(failure) => fail(checks, NAME, failure),
+    }
 }
 
+const DOWNLOAD: &str = "certificate download";
 const CLOCK: &str = "clock";
 const ECHO: &str = "echo";
 const ENCRYPTION: &str = "encrypted field";
 
-/// The clock against the server's, and the self-check: skipped with `--offline` or when the
-/// settings it needs did not parse.
-async fn online(args: &Args, parsed: Parsed, checks: &mut Vec<Check>) {
-    let skip_all = |checks: &mut Vec<Check>, why: &str| {
-        for name in [CLOCK, ECHO, ENCRYPTION] {
-            checks.push(Check::skipped(name, why));
+/// The online checks, in order: each line is there whether it ran or not.
+const ONLINE: [&str; 4] = [DOWNLOAD, CLOCK, ECHO, ENCRYPTION];
+
+/// Ends the online checks: `failed` fails, every online check not yet reported is skipped
+/// for `why`, in their order.
+fn stop(checks: &mut Vec<Check>, failed: Option<(&'static str, Failure)>, why: &str) {
+    let mut failed = failed;
+    for name in ONLINE {
+        if checks.iter().any(|check| check.name == name) {
+            continue;
         }
-    };
-    if args.offline {
-        return skip_all(checks, "--offline");
+        match failed.take_if(|(failing, _)| *failing == name) {
+            Some((_, failure)) => checks.push(Check::fail(name, failure)),
+            None => checks.push(Check::skipped(name, why)),
+        }
     }
-    let (Some(credentials), Some(keys)) = (parsed.credentials, parsed.keys) else {
-        return skip_all(
+}
+
+/// The certificate download (certificate mode without saved certificates), the clock against
+/// the server's, and the self-check: skipped with `--offline` or when the settings they need
+/// did not parse.
+async fn online(args: &Args, parsed: Parsed, checks: &mut Vec<Check>) {
+    if args.offline {
+        return stop(checks, None, "--offline");
+    }
+    let (Some(credentials), Some(platform)) = (parsed.credentials, parsed.platform) else {
+        return stop(
             checks,
+            None,
             "needs the merchant and platform settings: fix them first",
         );
     };
-    let http = match Client::new(credentials, keys)
-        .map_err(Failure::from)
-        .and_then(|client| args.connection.http(client))
-    {
+    let base_url = args.connection.base.url();
+    let http = match platform {
+        PlatformSource::Keys(keys) => {
+            checks.push(Check::skipped(DOWNLOAD, "platform keys given"));
+            Client::new(credentials, *keys)
+                .map_err(Failure::from)
+                .and_then(|client| args.connection.http(client))
+        }
+        PlatformSource::Download(key) => args
+            .connection
+            .with_certificates(credentials, &key)
+            .await
+            .map(|(http, certificates)| {
+                let listed: Vec<String> = certificates
+                    .iter()
+                    .map(|c| format!("{} (valid until {})", c.serial(), date(c.not_after())))
+                    .collect();
+                checks.push(Check::ok(
+                    DOWNLOAD,
+                    format!("verified and decrypted: {}", listed.join(", ")),
+                ));
+                http
+            }),
+    };
+    let http = match http {
         Ok(http) => http,
         Err(failure) => {
-            checks.push(Check::skipped(CLOCK, "no client"));
-            checks.push(Check::fail(ECHO, failure));
-            checks.push(Check::skipped(ENCRYPTION, "no client"));
-            return;
+            let failed = if checks.iter().any(|c| c.name == DOWNLOAD) {
+                ECHO
+            } else {
+                DOWNLOAD
+            };
+            return stop(checks, Some((failed, failure)), "no client");
         }
     };
-    let base_url = args.connection.base.url();
     let mut rng = super::rng();
     let sent_at = super::unix_now();
     // A fresh message each run, so that an answer cannot be an old one replayed.
@@ -500,10 +578,11 @@ async fn online(args: &Args, parsed: Parsed, checks: &mut Vec<Check>) {
     let (echo, request) = match request {
         Ok(prepared) => prepared,
         Err(error) => {
-            checks.push(Check::skipped(CLOCK, "the request could not be built"));
-            checks.push(Check::fail(ECHO, error.into()));
-            checks.push(Check::skipped(ENCRYPTION, "the request could not be built"));
-            return;
+            return stop(
+                checks,
+                Some((ECHO, error.into())),
+                "the request could not be built",
+            );
         }
     };
     // The key the field is encrypted to, which the request names.
@@ -520,10 +599,8 @@ async fn online(args: &Args, parsed: Parsed, checks: &mut Vec<Check>) {
     let response = match response {
         Ok(response) => response,
         Err(error) => {
-            checks.push(Check::skipped(CLOCK, "no answer"));
-            checks.push(Check::fail(ECHO, failure::from_call(error, base_url)));
-            checks.push(Check::skipped(ENCRYPTION, "no answer"));
-            return;
+            let failure = failure::from_call(error, base_url);
+            return stop(checks, Some((ECHO, failure)), "no answer");
         }
     };
     let received_at = super::unix_now();
@@ -535,9 +612,8 @@ async fn online(args: &Args, parsed: Parsed, checks: &mut Vec<Check>) {
     let answer = match http.core().parse(&echo, &response, received_at) {
         Ok(answer) => answer,
         Err(error) => {
-            checks.push(Check::fail(ECHO, failure::from_core(error, base_url)));
-            checks.push(Check::skipped(ENCRYPTION, "the echo failed"));
-            return;
+            let failure = failure::from_core(error, base_url);
+            return stop(checks, Some((ECHO, failure)), "the echo failed");
         }
     };
     let signer = response

@@ -3,6 +3,7 @@
 pub mod api;
 pub mod applyment;
 pub mod bill;
+pub mod certificates;
 pub mod completions;
 pub mod contract;
 pub mod decrypt;
