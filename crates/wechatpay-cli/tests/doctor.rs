@@ -250,3 +250,28 @@ fn a_server_clock_far_off_fails_the_clock_check() {
     assert_eq!(status(&stdout, "echo"), "FAIL", "{stdout}");
     assert_eq!(status(&stdout, "encrypted field"), "skipped", "{stdout}");
 }
+
+#[test]
+fn without_platform_keys_the_apiv3_key_downloads_them_and_a_public_key_merchant_is_told() {
+    let (_platform, server) = mock();
+    let (code, stdout, stderr) = run(wechatpay(Some(&server))
+        .env_remove("WECHATPAY_PUBLIC_KEY_ID")
+        .env_remove("WECHATPAY_PUBLIC_KEY")
+        .env(
+            "WECHATPAY_APIV3_KEY",
+            wechatpay_mock::MockKeys::fixtures().api_v3_key,
+        )
+        .arg("doctor"));
+    assert_eq!(code, 3, "{stdout}{stderr}");
+    assert_eq!(status(&stdout, "platform keys"), "skipped", "{stdout}");
+    let download = line(&stdout, "certificate download");
+    assert!(
+        download.starts_with("FAIL")
+            && download.contains("uses the WeChat Pay public key")
+            && download.contains("fix: pass --public-key-id"),
+        "{download}"
+    );
+    for name in ["clock", "echo", "encrypted field"] {
+        assert_eq!(status(&stdout, name), "skipped", "{name}:\n{stdout}");
+    }
+}
