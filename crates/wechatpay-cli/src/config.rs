@@ -180,8 +180,8 @@ impl PrivateKey {
 #[derive(Clone, Args)]
 pub struct ApiV3 {
     /// The APIv3 key set in the merchant platform (32 characters; not the API certificate's
-    /// key, not the APIv2 key): it decrypts callbacks and platform certificates. A secret:
-    /// never printed.
+    /// key, not the APIv2 key): it decrypts callbacks and platform certificates, which are
+    /// downloaded with it when no platform key is given. A secret: never printed.
     #[arg(
         long = "apiv3-key",
         env = "WECHATPAY_APIV3_KEY",
