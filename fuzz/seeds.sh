@@ -118,9 +118,6 @@ part() { printf -- '--b0\r\nContent-Disposition: form-data; name="%s"%s\r\n\r\n%
   part file '; filename="a.png"' 'PNG'; printf -- '--b0--\r\n'; } > seeds/upload_multipart/two_parts
 { printf '\x00multipart/form-data; boundary="b0"\n'; part meta '' '{}'; part file '; filename="a"' 'x'
   part extra '' 'y'; printf -- '--b0--\r\n'; } > seeds/upload_multipart/three_parts_quoted
-for target in seeds/*/; do
-    printf '%-22s %s seeds\n' "$(basename "$target")" "$(ls "$target" | wc -l)"
-done
 
 # bill_file: a mode byte (0 as it is, 1 gzip'd, 2 encrypted and gzip'd), a piece size, the file.
 mkdir -p seeds/bill_file
@@ -131,3 +128,28 @@ for bill in "$bills"/*.csv; do
     { printf '\x01\x07'; gzip -c -n "$bill"; } > "seeds/bill_file/$name.gz"
 done
 { printf '\x02\x10'; cat "$bills/ecommerce_fundflow/file"; } > seeds/bill_file/ecommerce
+
+# certificates_answer: a Wechatpay-Serial line, then a /v3/certificates body: the fixture
+# certificate sealed with the test APIv3 key (under its own serial, and under another), and
+# a listing with nothing sealed.
+mkdir -p seeds/certificates_answer
+python3 - "$fixtures/keys/platform_cert.pem" seeds/certificates_answer <<'PY'
+import base64, json, sys
+from cryptography.hazmat.primitives.ciphers.aead import AESGCM
+pem = open(sys.argv[1], "rb").read()
+key = b"Wechatpay0Test0ApiV3Key000000001"
+serial = "5157F09EFDC096DE15EBE81A47057A7232F1B8E1"
+sealed = base64.b64encode(AESGCM(key).encrypt(b"61f9c719728a", pem, b"certificate")).decode()
+def listing(listed_as):
+    return json.dumps({"data": [{"serial_no": listed_as,
+        "effective_time": "2023-01-01T08:00:00+08:00", "expire_time": "2029-01-01T08:00:00+08:00",
+        "encrypt_certificate": {"algorithm": "AEAD_AES_256_GCM", "nonce": "61f9c719728a",
+                                "associated_data": "certificate", "ciphertext": sealed}}]})
+for name, header, body in [("first_download", serial, listing(serial)),
+                           ("mislabelled", serial, listing("6E4C2B1A0F3D5E7A8B9C0D1E2F3A4B5C6D7E8F90")),
+                           ("empty", serial, '{"data":[]}')]:
+    open(f"{sys.argv[2]}/{name}", "w").write(header + "\n" + body)
+PY
+for target in seeds/*/; do
+    printf '%-22s %s seeds\n' "$(basename "$target")" "$(ls "$target" | wc -l)"
+done

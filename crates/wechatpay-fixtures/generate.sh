@@ -39,6 +39,7 @@ PLATFORM_PUBLIC_KEY_ID="PUB_KEY_ID_0119000000012024112300000000000001"
 MERCHANT_SERIAL_SET="3775B6A45ACD588826D15E583A95F5DD20000001"
 PLATFORM_CERT_SERIAL_SET="5157F09EFDC096DE15EBE81A47057A7232F1B8E1"
 PLATFORM_CERT_EXPIRED_SERIAL_SET="6E4C2B1A0F3D5E7A8B9C0D1E2F3A4B5C6D7E8F90"
+PLATFORM_CERT_NEXT_SERIAL_SET="2A7F3C9E61B4D8052E6A1F7C3B9D4E8A5C2F6B13"
 
 TMP="$(mktemp -d)"
 trap 'rm -rf "$TMP"' EXIT
@@ -148,6 +149,14 @@ if [[ $PC_NEW == 1 || ! -f "$KEYS/platform_cert_expired.pem" ]]; then
     20150101000000Z 20200101000000Z "$KEYS/platform_cert_expired.pem"
 fi
 
+# --- the platform's next certificate, on a key of its own, for a rotation with an overlap
+PN_NEW=0
+gen_rsa "$KEYS/platform_cert_next_key.pem" 2048 && PN_NEW=1
+if [[ $PN_NEW == 1 || ! -f "$KEYS/platform_cert_next.pem" ]]; then
+  selfsign_cert "$KEYS/platform_cert_next_key.pem" "$PLATFORM_SUBJ" "$PLATFORM_CERT_NEXT_SERIAL_SET" \
+    20260101000000Z 20310101000000Z "$KEYS/platform_cert_next.pem"
+fi
+
 # --- keys that must be rejected
 if [[ ! -f "$KEYS/ec_key.pem" ]]; then
   openssl genpkey -algorithm EC -pkeyopt ec_paramgen_curve:P-256 -out "$KEYS/ec_key.pem"
@@ -168,31 +177,36 @@ M_FP="$(pubder -in "$KEYS/merchant_key.pem")"
 PC_FP="$(pubder -in "$KEYS/platform_cert_key.pem")"
 [[ "$(certpub "$KEYS/platform_cert.pem")" == "$PC_FP" ]] || fail platform_cert.pem
 [[ "$(certpub "$KEYS/platform_cert_expired.pem")" == "$PC_FP" ]] || fail platform_cert_expired.pem
+[[ "$(certpub "$KEYS/platform_cert_next.pem")" == "$(pubder -in "$KEYS/platform_cert_next_key.pem")" ]] || fail platform_cert_next.pem
+[[ "$(pubder -in "$KEYS/platform_cert_next_key.pem")" != "$PC_FP" ]] || fail "platform_cert_next_key.pem is the current certificate's key"
 head -1 "$KEYS/merchant_key.pem"           | grep -qx -- '-----BEGIN PRIVATE KEY-----'           || fail "merchant_key.pem not PKCS#8"
 head -1 "$KEYS/merchant_key_pkcs1.pem"     | grep -qx -- '-----BEGIN RSA PRIVATE KEY-----'       || fail "merchant_key_pkcs1.pem not PKCS#1"
 head -1 "$KEYS/merchant_key_encrypted.pem" | grep -qx -- '-----BEGIN ENCRYPTED PRIVATE KEY-----' || fail "merchant_key_encrypted.pem not encrypted PKCS#8"
-for f in platform_key.pem platform_cert_key.pem ec_key.pem rsa1024_key.pem; do
+for f in platform_key.pem platform_cert_key.pem platform_cert_next_key.pem ec_key.pem rsa1024_key.pem; do
   head -1 "$KEYS/$f" | grep -qx -- '-----BEGIN PRIVATE KEY-----' || fail "$f not PKCS#8"
 done
 openssl x509 -in "$KEYS/merchant_cert.pem" -noout -subject | grep -qx 'subject=CN = 1900000001' || fail "merchant_cert.pem subject"
 openssl verify -CAfile "$KEYS/platform_cert.pem" -attime 1720000000 "$KEYS/platform_cert.pem" >/dev/null || fail "platform_cert.pem self-signature"
+openssl verify -CAfile "$KEYS/platform_cert_next.pem" -attime 1780000000 "$KEYS/platform_cert_next.pem" >/dev/null || fail "platform_cert_next.pem self-signature"
 
 # --- serials, read back from the certificates
 serial_of() { openssl x509 -in "$1" -noout -serial | sed 's/^serial=//' | tr 'a-f' 'A-F'; }
 MERCHANT_SERIAL="$(serial_of "$KEYS/merchant_cert.pem")"
 PLATFORM_CERT_SERIAL="$(serial_of "$KEYS/platform_cert.pem")"
 PLATFORM_CERT_EXPIRED_SERIAL="$(serial_of "$KEYS/platform_cert_expired.pem")"
-for s in "$MERCHANT_SERIAL" "$PLATFORM_CERT_SERIAL" "$PLATFORM_CERT_EXPIRED_SERIAL"; do
+PLATFORM_CERT_NEXT_SERIAL="$(serial_of "$KEYS/platform_cert_next.pem")"
+for s in "$MERCHANT_SERIAL" "$PLATFORM_CERT_SERIAL" "$PLATFORM_CERT_EXPIRED_SERIAL" "$PLATFORM_CERT_NEXT_SERIAL"; do
   [[ "$s" =~ ^[0-9A-F]{40}$ ]] || fail "serial $s is not 40 uppercase hex digits"
 done
 
 python3 - "$KEYS/ids.json" "$MCHID" "$MERCHANT_SERIAL" "$PLATFORM_PUBLIC_KEY_ID" \
-  "$PLATFORM_CERT_SERIAL" "$PLATFORM_CERT_EXPIRED_SERIAL" <<'PY'
+  "$PLATFORM_CERT_SERIAL" "$PLATFORM_CERT_EXPIRED_SERIAL" "$PLATFORM_CERT_NEXT_SERIAL" <<'PY'
 import json, sys
-out, mchid, ms, pkid, pcs, pces = sys.argv[1:]
+out, mchid, ms, pkid, pcs, pces, pcns = sys.argv[1:]
 with open(out, "w", encoding="utf-8") as f:
     json.dump({"mchid": mchid, "merchant_serial": ms, "platform_public_key_id": pkid,
-               "platform_cert_serial": pcs, "platform_cert_expired_serial": pces},
+               "platform_cert_serial": pcs, "platform_cert_expired_serial": pces,
+               "platform_cert_next_serial": pcns},
               f, indent=2, ensure_ascii=False)
     f.write("\n")
 PY
@@ -200,4 +214,4 @@ PY
 if [[ $GENERATED == 1 ]]; then
   echo "keys changed: recompute the core's vectors with crates/wechatpay-core/testdata/generate.sh" >&2
 fi
-echo "ok: mchid=$MCHID merchant_serial=$MERCHANT_SERIAL platform_cert_serial=$PLATFORM_CERT_SERIAL platform_cert_expired_serial=$PLATFORM_CERT_EXPIRED_SERIAL" >&2
+echo "ok: mchid=$MCHID merchant_serial=$MERCHANT_SERIAL platform_cert_serial=$PLATFORM_CERT_SERIAL platform_cert_expired_serial=$PLATFORM_CERT_EXPIRED_SERIAL platform_cert_next_serial=$PLATFORM_CERT_NEXT_SERIAL" >&2

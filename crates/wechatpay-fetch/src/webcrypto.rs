@@ -4,12 +4,14 @@
 //! every message and makes every decision (which key, the probe, the clock, retries, what a
 //! resource must look like before it is opened).
 
+use std::cell::RefCell;
+
 use js_sys::{Array, Object, Promise, Reflect, Uint8Array};
 use wasm_bindgen::{JsCast, JsValue};
 use wasm_bindgen_futures::JsFuture;
 use web_sys::{CryptoKey, SubtleCrypto};
 use wechatpay_core::{
-    ApiV3Key, CryptoError, MerchantKey, PlatformKeys, SealedResource, SignatureCheck,
+    ApiV3Key, CryptoError, MerchantKey, PlatformKey, PlatformKeys, SealedResource, SignatureCheck,
 };
 use zeroize::Zeroizing;
 
@@ -31,8 +33,11 @@ pub(crate) struct WebCryptoKeys {
     merchant: CryptoKey,
     /// The same merchant key, for RSA-OAEP (a `CryptoKey` has one algorithm).
     merchant_oaep: CryptoKey,
-    /// By serial, as `Wechatpay-Serial` names them.
-    platform: Vec<(String, CryptoKey)>,
+    /// By serial, as `Wechatpay-Serial` names them: those held when the transport was made,
+    /// and those a certificate refresh added since, imported when first used. A serial's key
+    /// never changes once the client holds it (the platform keys only grow), so a cached import
+    /// never goes stale. A `RefCell`: wasm runs one thread, and no borrow spans an `await`.
+    platform: RefCell<Vec<(String, CryptoKey)>>,
 }
 
 impl WebCryptoKeys {
@@ -49,21 +54,14 @@ impl WebCryptoKeys {
             import(&subtle, "pkcs8", &pkcs8, rsa(RSA_OAEP, "SHA-1")?, "decrypt").await?;
         let mut platform = Vec::new();
         for key in platform_keys.iter() {
-            let imported = import(
-                &subtle,
-                "spki",
-                key.spki_der(),
-                rsa(RSASSA, "SHA-256")?,
-                "verify",
-            )
-            .await?;
+            let imported = import_platform_key(&subtle, key.spki_der()).await?;
             platform.push((key.serial().to_owned(), imported));
         }
         Ok(WebCryptoKeys {
             subtle,
             merchant,
             merchant_oaep,
-            platform,
+            platform: RefCell::new(platform),
         })
     }
 
@@ -97,16 +95,16 @@ impl WebCryptoKeys {
         Ok(taken(&plaintext))
     }
 
-    /// The verdict on `check`, or `None` for a key imported after the client was built (the
-    /// core then verifies it itself).
+    /// The verdict on `check`, or `None` when the runtime cannot import the key (the core
+    /// then verifies it itself). A key the client gained after the transport was made (a
+    /// certificate refresh) is imported on first use.
     pub(crate) async fn verify(&self, check: &SignatureCheck<'_, '_>) -> Option<bool> {
-        let serial = check.key().serial();
-        let (_, key) = self.platform.iter().find(|(s, _)| s == serial)?;
+        let key = self.platform_key(check.key()).await?;
         let verifying = self
             .subtle
             .verify_with_str_and_u8_array_and_u8_array(
                 RSASSA,
-                key,
+                &key,
                 check.signature(),
                 &check.message(),
             )
@@ -120,6 +118,34 @@ impl WebCryptoKeys {
                 .unwrap_or(false),
         )
     }
+}
+
+impl WebCryptoKeys {
+    /// The imported platform key for `key`, importing it the first time.
+    async fn platform_key(&self, key: &PlatformKey) -> Option<CryptoKey> {
+        let serial = key.serial();
+        let held = self
+            .platform
+            .borrow()
+            .iter()
+            .find(|(s, _)| s == serial)
+            .map(|(_, imported)| imported.clone());
+        if held.is_some() {
+            return held;
+        }
+        let imported = import_platform_key(&self.subtle, key.spki_der())
+            .await
+            .ok()?;
+        self.platform
+            .borrow_mut()
+            .push((serial.to_owned(), imported.clone()));
+        Some(imported)
+    }
+}
+
+/// A platform public key (SPKI DER) for verifying SHA256withRSA signatures.
+async fn import_platform_key(subtle: &SubtleCrypto, spki_der: &[u8]) -> Result<CryptoKey, Error> {
+    import(subtle, "spki", spki_der, rsa(RSASSA, "SHA-256")?, "verify").await
 }
 
 /// `crypto.subtle`, looked up by global name as Workers, Deno and Node expose it.

@@ -3,8 +3,10 @@
 //! The platform has two keys, as during the migration from certificates to public keys: the
 //! public key mode key ([`PLATFORM_KEY_PEM`], named by [`PLATFORM_PUBLIC_KEY_ID`]) and the
 //! certificate mode key ([`PLATFORM_CERT_KEY_PEM`], whose certificates are
-//! [`PLATFORM_CERT_PEM`] and the expired [`PLATFORM_CERT_EXPIRED_PEM`]). Every certificate is
-//! self-signed; none chains to a real Tenpay CA.
+//! [`PLATFORM_CERT_PEM`] and the expired [`PLATFORM_CERT_EXPIRED_PEM`]). A rotation gives the
+//! platform its next certificate, on a key of its own ([`PLATFORM_CERT_NEXT_PEM`] and
+//! [`PLATFORM_CERT_NEXT_KEY_PEM`]), valid from before the current one expires, so that both are
+//! live during the overlap. Every certificate is self-signed; none chains to a real Tenpay CA.
 
 /// The merchant id (`mchid`).
 pub const MCHID: &str = "1900000001";
@@ -23,6 +25,9 @@ pub const PLATFORM_CERT_SERIAL: &str = "5157F09EFDC096DE15EBE81A47057A7232F1B8E1
 
 /// The serial of [`PLATFORM_CERT_EXPIRED_PEM`].
 pub const PLATFORM_CERT_EXPIRED_SERIAL: &str = "6E4C2B1A0F3D5E7A8B9C0D1E2F3A4B5C6D7E8F90";
+
+/// The serial of [`PLATFORM_CERT_NEXT_PEM`], the platform's next certificate.
+pub const PLATFORM_CERT_NEXT_SERIAL: &str = "2A7F3C9E61B4D8052E6A1F7C3B9D4E8A5C2F6B13";
 
 /// The identifiers above as `generate.sh` wrote them (`keys/ids.json`), read back from the
 /// certificates.
@@ -68,6 +73,15 @@ pub const PLATFORM_CERT_PEM: &str = include_str!("../keys/platform_cert.pem");
 /// valid from 2015-01-01 to 2020-01-01 (UTC): expired.
 pub const PLATFORM_CERT_EXPIRED_PEM: &str = include_str!("../keys/platform_cert_expired.pem");
 
+/// The platform's RSA 2048 private key of its next certificate, PKCS#8 PEM: another key than
+/// [`PLATFORM_CERT_KEY_PEM`], as a rotation brings.
+pub const PLATFORM_CERT_NEXT_KEY_PEM: &str = include_str!("../keys/platform_cert_next_key.pem");
+
+/// The self-signed certificate of [`PLATFORM_CERT_NEXT_KEY_PEM`], serial
+/// [`PLATFORM_CERT_NEXT_SERIAL`], valid from 2026-01-01 to 2031-01-01 (UTC): it overlaps
+/// [`PLATFORM_CERT_PEM`] from 2026-01-01 to 2029-01-01.
+pub const PLATFORM_CERT_NEXT_PEM: &str = include_str!("../keys/platform_cert_next.pem");
+
 /// A P-256 EC private key, PKCS#8 PEM: not RSA, for rejection tests.
 pub const EC_KEY_PEM: &str = include_str!("../keys/ec_key.pem");
 
@@ -88,6 +102,7 @@ mod tests {
             ("platform_public_key_id", PLATFORM_PUBLIC_KEY_ID),
             ("platform_cert_serial", PLATFORM_CERT_SERIAL),
             ("platform_cert_expired_serial", PLATFORM_CERT_EXPIRED_SERIAL),
+            ("platform_cert_next_serial", PLATFORM_CERT_NEXT_SERIAL),
         ] {
             let line = IDS_JSON.lines().find(|line| {
                 line.trim_start()
@@ -114,6 +129,8 @@ mod tests {
             (PLATFORM_CERT_KEY_PEM, "PRIVATE KEY"),
             (PLATFORM_CERT_PEM, "CERTIFICATE"),
             (PLATFORM_CERT_EXPIRED_PEM, "CERTIFICATE"),
+            (PLATFORM_CERT_NEXT_KEY_PEM, "PRIVATE KEY"),
+            (PLATFORM_CERT_NEXT_PEM, "CERTIFICATE"),
             (EC_KEY_PEM, "PRIVATE KEY"),
             (RSA1024_KEY_PEM, "PRIVATE KEY"),
         ] {

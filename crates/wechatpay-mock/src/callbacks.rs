@@ -7,7 +7,6 @@
 use std::collections::VecDeque;
 use std::time::Duration;
 
-use aes_gcm::aead::{Aead, KeyInit, Payload};
 use base64::Engine as _;
 use http::header::{CONTENT_TYPE, HOST, USER_AGENT};
 use http::{HeaderValue, Request, Response, Uri};
@@ -17,6 +16,7 @@ use wechatpay_core::{SIGNATURE_PROBE_PREFIX, WECHATPAY_SIGNATURE};
 
 use crate::keys::alphanumerics;
 use crate::platform::MockPlatform;
+use crate::sealing::{NONCE_LEN, rfc3339, seal};
 
 /// The event types the mock has a resource for, by name.
 pub const NAMED_EVENTS: [&str; 4] = [
@@ -404,26 +404,15 @@ impl MockPlatform {
         now: u64,
         rng: &mut R,
     ) -> Result<CallbackBody, CallbackError> {
-        let key = self.keys().api_v3_key.as_bytes();
-        let cipher = aes_gcm::Aes256Gcm::new_from_slice(key).map_err(|_| {
-            CallbackError::Build(format!(
-                "the APIv3 key is {} bytes, not 32",
-                self.keys().api_v3_key.len()
-            ))
-        })?;
-        let nonce = alphanumerics(rng, 12);
+        let nonce = alphanumerics(rng, NONCE_LEN);
         let plaintext = Value::Object(event.resource.clone()).to_string();
-        let mut nonce_bytes = [0u8; 12];
-        nonce_bytes.copy_from_slice(nonce.as_bytes());
-        let ciphertext = cipher
-            .encrypt(
-                &nonce_bytes.into(),
-                Payload {
-                    msg: plaintext.as_bytes(),
-                    aad: event.original_type.as_bytes(),
-                },
-            )
-            .map_err(|_| CallbackError::Build("AES-256-GCM refused the resource".to_owned()))?;
+        let ciphertext = seal(
+            &self.keys().api_v3_key,
+            &nonce,
+            &event.original_type,
+            plaintext.as_bytes(),
+        )
+        .map_err(CallbackError::Build)?;
         let id = uuid(rng);
         let body = json!({
             "id": id,
@@ -434,7 +423,7 @@ impl MockPlatform {
             "resource": {
                 "original_type": event.original_type,
                 "algorithm": "AEAD_AES_256_GCM",
-                "ciphertext": base64::engine::general_purpose::STANDARD.encode(ciphertext),
+                "ciphertext": ciphertext,
                 "associated_data": event.original_type,
                 "nonce": nonce,
             },
@@ -447,8 +436,9 @@ impl MockPlatform {
     }
 
     /// One delivery attempt of `body` to `url` (`http://` only: the mock delivers to test
-    /// endpoints), signed at `now` with the platform public key, as the platform re-signs
-    /// every attempt.
+    /// endpoints), signed at `now` as the platform re-signs every attempt: with the platform
+    /// public key in public key mode, with the newest certificate valid at `now` in
+    /// certificate mode (the key an answer that names none is signed with).
     ///
     /// # Errors
     ///
@@ -463,7 +453,8 @@ impl MockPlatform {
     ) -> Result<Request<Vec<u8>>, CallbackError> {
         let target = CallbackTarget::parse(url)?;
         let mut signed = Response::new(body.bytes.clone());
-        self.public_key_signer()
+        self.keyring()
+            .signer(None, now)
             .sign_response(&mut signed, now, &alphanumerics(rng, 32), rng)
             .map_err(|e| CallbackError::Build(e.to_string()))?;
         if signature == CallbackSignature::Probe {
@@ -601,18 +592,6 @@ fn uuid<R: CryptoRng + ?Sized>(rng: &mut R) -> String {
         &hex[16..20],
         &hex[20..]
     )
-}
-
-/// Unix seconds as the platform writes times: RFC 3339 in Beijing time.
-fn rfc3339(unix: u64) -> String {
-    let format =
-        time::macros::format_description!("[year]-[month]-[day]T[hour]:[minute]:[second]+08:00");
-    i64::try_from(unix)
-        .ok()
-        .and_then(|secs| time::OffsetDateTime::from_unix_timestamp(secs).ok())
-        .map(|t| t.to_offset(time::macros::offset!(+8)))
-        .and_then(|t| t.format(format).ok())
-        .unwrap_or_else(|| "1970-01-01T08:00:00+08:00".to_owned())
 }
 
 #[cfg(test)]

@@ -12,6 +12,10 @@
 //! | `POST /mock/notifications` with `{"event": "TRANSACTION.SUCCESS", "url": "http://…"}` | sends a signed callback to `url`, retrying as the platform does (see below); answers `202` with its `id` at once |
 //! | `GET /mock/notifications` | [`MockPlatform::deliveries`] as a JSON array, each with its attempts |
 //! | `DELETE /mock/notifications` | [`MockPlatform::clear_deliveries`] |
+//! | `POST /mock/mode` with `{"mode": "certificate"}` | [`MockPlatform::set_mode`] (`certificate` or `public-key`) |
+//! | `GET /mock/certificates` | the mode and [`MockPlatform::certificates`]: `{"mode": …, "certificates": [{"serial_no", "effective_time", "expire_time"}]}` |
+//! | `POST /mock/certificates` with `{}` or `{"certificate_pem": …, "private_key_pem": …}` | [`MockPlatform::rotate_certificate`]: the fixtures' next certificate ([`CertificateKey::next_fixture`]), or the one given; answers `201` with it as listed |
+//! | `DELETE /mock/certificates/{serial_no}` | [`MockPlatform::retire_certificate`] |
 //!
 //! A callback's fields: `event` (one of [`NAMED_EVENTS`](crate::NAMED_EVENTS), whose resource the
 //! mock makes, or any other with `resource` and `original_type`), `url` (`http://`),
@@ -26,14 +30,19 @@
 //!
 //! Every value is bounded, and a value past its bound is answered `400` with
 //! `{"error": "..."}` naming the bound: `slow:` at most [`Fault::MAX_DELAY`] (600000 ms),
-//! `oversize-body:` at most [`Fault::MAX_OVERSIZE_BODY`] (64 MiB), `times` a `u32`, and at most
-//! [`MAX_QUEUED_FAULTS`] faults waiting at once.
+//! `oversize-body:` at most [`Fault::MAX_OVERSIZE_BODY`] (64 MiB), `times` a `u32`, at most
+//! [`MAX_QUEUED_FAULTS`] faults waiting at once, and at most
+//! [`MAX_CERTIFICATES`](crate::MAX_CERTIFICATES) certificates held. A change the platform's
+//! state does not allow (certificate mode with no certificate, a serial held twice, retiring
+//! the last certificate in certificate mode, too many) is a `409`; an unknown serial a `404`.
 
 use http::{Method, Request, Response, StatusCode};
 use serde_json::{Value, json};
 
 use crate::endpoints::bill::MAX_BILL_SIZE;
 use crate::faults::Fault;
+use crate::keyring::{CertificateError, IssuedCertificate, PlatformMode};
+use crate::keys::CertificateKey;
 use crate::platform::{MAX_QUEUED_FAULTS, MockPlatform};
 
 /// The prefix of every control route; the platform's own routes all start with `/v3/`.
@@ -132,7 +141,38 @@ pub fn handle(platform: &MockPlatform, request: &Request<Vec<u8>>) -> Response<V
                 ),
             }
         }
-        "/mock/faults" | "/mock/requests" | "/mock/notifications" | "/mock/bills" => answer(
+        "/mock/mode" if method == Method::POST => {
+            let mode = serde_json::from_slice::<Value>(request.body())
+                .ok()
+                .and_then(|value| value.get("mode").and_then(Value::as_str).map(str::to_owned))
+                .ok_or_else(|| "expected {\"mode\": \"certificate\" or \"public-key\"}".to_owned())
+                .and_then(|mode| mode.parse::<PlatformMode>().map_err(|e| e.to_string()));
+            match mode {
+                Ok(mode) => changed(platform.set_mode(mode).map(|()| None)),
+                Err(reason) => answer(StatusCode::BAD_REQUEST, Some(json!({ "error": reason }))),
+            }
+        }
+        "/mock/certificates" if method == Method::GET => answer(
+            StatusCode::OK,
+            Some(json!({
+                "mode": platform.mode().to_string(),
+                "certificates": platform.certificates().iter().map(listed).collect::<Vec<_>>(),
+            })),
+        ),
+        "/mock/certificates" if method == Method::POST => match rotation(request.body()) {
+            Ok(certificate) => changed(platform.rotate_certificate(certificate).map(Some)),
+            Err(reason) => answer(StatusCode::BAD_REQUEST, Some(json!({ "error": reason }))),
+        },
+        path if method == Method::DELETE && path.starts_with(CERTIFICATE_PREFIX) => {
+            let serial = path.strip_prefix(CERTIFICATE_PREFIX).unwrap_or_default();
+            changed(platform.retire_certificate(serial).map(|()| None))
+        }
+        "/mock/faults"
+        | "/mock/requests"
+        | "/mock/notifications"
+        | "/mock/bills"
+        | "/mock/mode"
+        | "/mock/certificates" => answer(
             StatusCode::METHOD_NOT_ALLOWED,
             Some(json!({ "error": format!("{method} is not a control method here") })),
         ),
@@ -143,7 +183,8 @@ pub fn handle(platform: &MockPlatform, request: &Request<Vec<u8>>) -> Response<V
                 "routes": [
                     "POST /mock/faults", "DELETE /mock/faults", "GET /mock/requests", "DELETE /mock/requests",
                     "POST /mock/notifications", "GET /mock/notifications", "DELETE /mock/notifications",
-                    "POST /mock/bills",
+                    "POST /mock/bills", "POST /mock/mode", "GET /mock/certificates",
+                    "POST /mock/certificates", "DELETE /mock/certificates/{serial_no}",
                 ],
             })),
         ),
@@ -266,6 +307,70 @@ pub(crate) fn trigger<R: rand_core::CryptoRng + ?Sized>(
             .with_signature(signature)
             .with_clock_offset(clock_offset),
     })
+}
+
+/// Where the serial starts in `DELETE /mock/certificates/{serial_no}`.
+const CERTIFICATE_PREFIX: &str = "/mock/certificates/";
+
+/// A certificate as `GET /mock/certificates` lists it.
+fn listed(certificate: &IssuedCertificate) -> Value {
+    json!({
+        "serial_no": certificate.serial,
+        "effective_time": certificate.effective_time(),
+        "expire_time": certificate.expire_time(),
+    })
+}
+
+/// Reads a `POST /mock/certificates`: the fixtures' next certificate for an empty body or
+/// `{}`, otherwise the certificate and key given, the serial read from the certificate.
+fn rotation(body: &[u8]) -> Result<CertificateKey, String> {
+    const EXPECTED: &str =
+        "expected {} or {\"certificate_pem\": PEM, \"private_key_pem\": PKCS#8 PEM}";
+    if body.iter().all(u8::is_ascii_whitespace) {
+        return Ok(CertificateKey::next_fixture());
+    }
+    let value: Value = serde_json::from_slice(body).map_err(|e| format!("{EXPECTED}: {e}"))?;
+    let object = value.as_object().ok_or(EXPECTED)?;
+    if object.is_empty() {
+        return Ok(CertificateKey::next_fixture());
+    }
+    let text = |name: &str| {
+        object
+            .get(name)
+            .and_then(Value::as_str)
+            .map(str::to_owned)
+            .ok_or_else(|| format!("\"{name}\" must be a PEM text: {EXPECTED}"))
+    };
+    let certificate_pem = text("certificate_pem")?;
+    let private_key_pem = text("private_key_pem")?;
+    let mut parsed = wechatpay_core::PlatformKeys::new();
+    let serial = parsed
+        .add_certificate(&certificate_pem)
+        .map_err(|e| format!("\"certificate_pem\": {e}"))?
+        .serial()
+        .to_owned();
+    Ok(CertificateKey {
+        serial,
+        private_key_pem,
+        certificate_pem,
+    })
+}
+
+/// The answer to a change of mode or certificates: `204`, or `201` with the certificate
+/// brought in; a refusal named, with the status that says why.
+fn changed(result: Result<Option<IssuedCertificate>, CertificateError>) -> Response<Vec<u8>> {
+    match result {
+        Ok(None) => answer(StatusCode::NO_CONTENT, None),
+        Ok(Some(certificate)) => answer(StatusCode::CREATED, Some(listed(&certificate))),
+        Err(error) => {
+            let status = match error {
+                CertificateError::Invalid { .. } => StatusCode::BAD_REQUEST,
+                CertificateError::UnknownSerial { .. } => StatusCode::NOT_FOUND,
+                _ => StatusCode::CONFLICT,
+            };
+            answer(status, Some(json!({ "error": error.to_string() })))
+        }
+    }
 }
 
 fn parse_injection(body: &[u8]) -> Result<(Fault, u32), String> {

@@ -5,7 +5,8 @@ use std::fmt;
 use pkcs8::{EncodePrivateKey, EncodePublicKey, LineEnding};
 use rand_core::CryptoRng;
 
-/// A platform certificate (certificate mode): its serial, key and certificate.
+/// A platform certificate (certificate mode): its serial, key and certificate. `Debug` shows
+/// the serial only.
 #[derive(Clone)]
 pub struct CertificateKey {
     /// The certificate's serial, upper-case hex.
@@ -14,6 +15,30 @@ pub struct CertificateKey {
     pub private_key_pem: String,
     /// The certificate, PEM, for the merchant's `PlatformKeys::add_certificate`.
     pub certificate_pem: String,
+}
+
+impl CertificateKey {
+    /// The platform's next certificate in the committed test keys
+    /// ([`PLATFORM_CERT_NEXT_PEM`](wechatpay_fixtures::keys::PLATFORM_CERT_NEXT_PEM), on a key of
+    /// its own, valid from 2026-01-01 to 2031-01-01): what
+    /// [`MockPlatform::rotate_certificate`](crate::MockPlatform::rotate_certificate) brings in
+    /// after the certificate of [`MockKeys::fixtures`], which it overlaps until 2029-01-01.
+    pub fn next_fixture() -> Self {
+        use wechatpay_fixtures::keys;
+        CertificateKey {
+            serial: keys::PLATFORM_CERT_NEXT_SERIAL.to_owned(),
+            private_key_pem: keys::PLATFORM_CERT_NEXT_KEY_PEM.to_owned(),
+            certificate_pem: keys::PLATFORM_CERT_NEXT_PEM.to_owned(),
+        }
+    }
+}
+
+impl fmt::Debug for CertificateKey {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("CertificateKey")
+            .field("serial", &self.serial)
+            .finish_non_exhaustive()
+    }
 }
 
 /// Everything both sides need: the merchant's credentials and the platform's keys.
@@ -36,7 +61,9 @@ pub struct MockKeys {
     pub platform_private_key_pem: String,
     /// The platform public key, SPKI PEM (`pub_key.pem`).
     pub platform_public_key_pem: String,
-    /// A platform certificate, for merchants in certificate mode or migrating.
+    /// A platform certificate, for merchants in certificate mode or migrating: the first the
+    /// platform holds; [`MockPlatform::rotate_certificate`](crate::MockPlatform::rotate_certificate)
+    /// adds more.
     pub certificate: Option<CertificateKey>,
     /// The merchant's APIv3 key, 32 characters: the platform encrypts callback resources (and
     /// certificates) with it. Never shown by `Debug`.

@@ -7,9 +7,20 @@
 //! validates parameters, and answers the e-commerce applyment and contract queries from a
 //! store seeded with one applyment in every state. It takes image and video uploads, checked
 //! as the platform checks them ([`multipart`], [`endpoints::media`]), and applyment
-//! submissions whose sensitive fields must decrypt with the platform key the request names. Every answer is signed with the platform key and carries a `Request-ID`. Faults are
-//! switched on per request with [`MockPlatform::inject`]. [`MockServer`] puts it on a loopback
-//! port, optionally with [control routes](control) for tests that reach it only over HTTP.
+//! submissions whose sensitive fields must decrypt with the platform key the request names.
+//! Every answer is signed and carries a `Request-ID`. The platform plays a merchant in
+//! [public key mode](PlatformMode::PublicKey) (the default) or in
+//! [certificate mode](PlatformMode::Certificate) ([`MockPlatform::with_mode`],
+//! [`MockPlatform::set_mode`]): an answer is signed with the key the request's
+//! `Wechatpay-Serial` names when the platform holds it, otherwise (and every callback) with the
+//! public key or the newest valid platform certificate; `GET /v3/certificates` lists the
+//! certificates encrypted with the APIv3 key ([`endpoints::certificates`]), or is a `404` in
+//! public key mode. [`MockPlatform::rotate_certificate`] brings in a newer certificate, which
+//! overlaps the older one until [`MockPlatform::retire_certificate`]. `POST /v3/security/echo`
+//! ([`endpoints::echo`]) echoes a message and a sensitive field, and queues a test callback.
+//! Faults are switched on per request with [`MockPlatform::inject`]. [`MockServer`] puts it on
+//! a loopback port, optionally with [control routes](control) for tests that reach it only over
+//! HTTP, and sends the test callbacks that echoes ask for.
 //! [`conformance`] is what every adapter owes a caller, as one table of scenarios that each
 //! adapter's tests run against this platform.
 //!
@@ -47,12 +58,13 @@ pub mod control;
 mod delivery;
 pub mod endpoints;
 mod faults;
-mod field_keys;
+mod keyring;
 mod keys;
 pub mod multipart;
 mod platform;
 pub mod records;
 mod reply;
+mod sealing;
 #[cfg(feature = "server")]
 mod server;
 mod store;
@@ -64,7 +76,11 @@ pub use callbacks::{
 };
 #[cfg(feature = "server")]
 pub use delivery::{DeliveryOptions, deliver};
+pub use endpoints::echo::EchoCallback;
 pub use faults::{Fault, InvalidFault};
+pub use keyring::{
+    CertificateError, InvalidMode, IssuedCertificate, MAX_CERTIFICATES, PlatformMode,
+};
 pub use keys::{CertificateKey, FIXTURES_API_V3_KEY, KeyGenerationError, MockKeys};
 pub use platform::{
     Answer, MAX_QUEUED_FAULTS, MAX_RECORDED_TEXT, MAX_REQUEST_SKEW, MAX_REQUESTS_KEPT,

@@ -1,7 +1,7 @@
 //! The platform's side of an exchange, with no I/O: a request and the time in, an answer out.
 
 use std::collections::VecDeque;
-use std::sync::{Mutex, MutexGuard};
+use std::sync::{Arc, Mutex, MutexGuard};
 use std::time::Duration;
 
 use http::{Request, Response};
@@ -13,10 +13,11 @@ use wechatpay_core::{Backend, PlatformSigner};
 
 use crate::endpoints;
 use crate::faults::Fault;
-use crate::field_keys::FieldKeys;
+use crate::keyring::Keyring;
 use crate::keys::MockKeys;
 use crate::store::{Seeding, Store};
 
+mod certificates;
 mod stages;
 
 /// How far a request's timestamp may be from the platform's clock.
@@ -81,6 +82,8 @@ struct State {
     faults: VecDeque<(Fault, u32)>,
     seen: VecDeque<SeenRequest>,
     sequence: u64,
+    /// The keys and the mode, replaced whole on a change: a request takes one snapshot.
+    keyring: Arc<Keyring>,
 }
 
 /// A WeChat Pay platform in memory: it checks a merchant's requests exactly as the real platform
@@ -92,48 +95,34 @@ struct State {
 pub struct MockPlatform {
     keys: MockKeys,
     merchant_key: rsa::PublicKey,
-    public_key_signer: PlatformSigner,
-    certificate_signer: Option<PlatformSigner>,
     /// Signs as if it were the platform, with the wrong key, for [`Fault::WrongSigningKey`].
     impostor: PlatformSigner,
-    /// Decrypts the sensitive fields of requests.
-    field_keys: FieldKeys,
     store: Store,
     state: Mutex<State>,
 }
 
 impl MockPlatform {
-    /// A platform for `keys`, its store seeded by every endpoint: one applyment in each state
-    /// and the contracts of [`records::seeded`](crate::records::seeded). `rng` encrypts the
-    /// seeded account fields.
+    /// A platform for `keys` in [public key mode](crate::PlatformMode::PublicKey) (see
+    /// [`MockPlatform::with_mode`]), its store seeded by every endpoint: one applyment in each
+    /// state and the contracts of [`records::seeded`](crate::records::seeded). `rng` encrypts
+    /// the seeded account fields.
     ///
     /// # Errors
     ///
-    /// [`SetupError`] when a key cannot be read.
+    /// [`SetupError`] when a key cannot be read, or the certificate of `keys` is not the
+    /// certificate of its key.
     pub fn new<R: CryptoRng + ?Sized>(keys: MockKeys, rng: &mut R) -> Result<Self, SetupError> {
         let key_error =
             |which: &'static str| move |reason: String| SetupError::Key { which, reason };
         let merchant_key = rsa::PublicKey::from_public_key_pem(&keys.merchant_public_key_pem)
             .map_err(|e| key_error("merchant_public_key")(e.to_string()))?;
-        let public_key_signer = PlatformSigner::new(
-            &keys.platform_public_key_id,
-            &keys.platform_private_key_pem,
-            Backend::default(),
-        )
-        .map_err(|e| key_error("platform_private_key")(e.to_string()))?;
-        let certificate_signer = keys
-            .certificate
-            .as_ref()
-            .map(|c| PlatformSigner::new(&c.serial, &c.private_key_pem, Backend::default()))
-            .transpose()
-            .map_err(|e| key_error("certificate_private_key")(e.to_string()))?;
+        let keyring = Keyring::new(&keys)?;
         let impostor = PlatformSigner::new(
             &keys.platform_public_key_id,
             &keys.merchant_private_key_pem,
             Backend::default(),
         )
         .map_err(|e| key_error("merchant_private_key")(e.to_string()))?;
-        let field_keys = FieldKeys::new(&keys)?;
         let store = {
             let mut encrypt = |plaintext: &str| encrypt_to(&merchant_key, plaintext, rng);
             let mut seeding = Seeding::new(&mut encrypt);
@@ -143,15 +132,13 @@ impl MockPlatform {
         Ok(MockPlatform {
             keys,
             merchant_key,
-            public_key_signer,
-            certificate_signer,
             impostor,
-            field_keys,
             store,
             state: Mutex::new(State {
                 faults: VecDeque::new(),
                 seen: VecDeque::new(),
                 sequence: 0,
+                keyring: Arc::new(keyring),
             }),
         })
     }
@@ -222,10 +209,14 @@ impl MockPlatform {
         now: u64,
         rng: &mut R,
     ) -> Answer {
-        let (fault, sequence) = {
+        let (fault, sequence, keyring) = {
             let mut state = self.lock();
             state.sequence = state.sequence.wrapping_add(1);
-            (next_fault(&mut state.faults), state.sequence)
+            (
+                next_fault(&mut state.faults),
+                state.sequence,
+                state.keyring.clone(),
+            )
         };
         let request_id = format!("{:016X}{:016X}", now, sequence ^ rng.next_u64());
         let mut seen = SeenRequest {
@@ -242,20 +233,15 @@ impl MockPlatform {
             status: None,
             fault: fault.clone(),
         };
-        let answer = self.exchange(request, now, fault.as_ref(), &request_id, rng);
+        let answer = self.exchange(request, now, &keyring, fault.as_ref(), &request_id, rng);
         seen.status = answer.response.as_ref().map(|r| r.status().as_u16());
         self.record(seen);
         answer
     }
 
-    /// The keys that decrypt requests' sensitive fields.
-    pub(crate) fn field_keys(&self) -> &FieldKeys {
-        &self.field_keys
-    }
-
-    /// The signer of the public key mode, which signs callbacks too.
-    pub(crate) fn public_key_signer(&self) -> &PlatformSigner {
-        &self.public_key_signer
+    /// The platform's keys and mode now: a snapshot, unchanged by a later rotation.
+    pub(crate) fn keyring(&self) -> Arc<Keyring> {
+        self.lock().keyring.clone()
     }
 
     /// The endpoints' records.
@@ -284,8 +270,15 @@ impl MockPlatform {
 impl std::fmt::Debug for MockPlatform {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         let state = self.lock();
+        let certificates: Vec<&str> = state
+            .keyring
+            .certificates()
+            .map(|c| c.serial.as_str())
+            .collect();
         f.debug_struct("MockPlatform")
             .field("keys", &self.keys)
+            .field("mode", &state.keyring.mode())
+            .field("certificates", &certificates)
             .field("queued_faults", &state.faults)
             .field("requests_seen", &state.seen.len())
             .finish_non_exhaustive()

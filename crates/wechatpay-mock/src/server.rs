@@ -25,6 +25,10 @@ use crate::platform::MockPlatform;
 const MAX_REQUEST_BODY: usize = wechatpay_core::merchant::media::VIDEO_LIMIT + 64 * 1024;
 
 /// A running loopback server. Dropping it stops the server and closes its connections.
+///
+/// After each request it sends the test callbacks that `POST /v3/security/echo` asked for
+/// ([`MockPlatform::take_echo_callbacks`]), as the platform delivers callbacks, for as long as
+/// it runs.
 #[derive(Debug)]
 pub struct MockServer {
     addr: SocketAddr,
@@ -210,12 +214,34 @@ async fn answer(
         return Ok(response.map(|body| Full::new(Bytes::from(body))));
     }
     let answer = platform.handle(&request, now, &mut UnwrapErr(SysRng));
+    send_echo_callbacks(&platform, now);
     if !answer.delay.is_zero() {
         tokio::time::sleep(answer.delay).await;
     }
     match answer.response {
         Some(response) => Ok(response.map(|body| Full::new(Bytes::from(body)))),
         None => Err(DropConnection),
+    }
+}
+
+/// Sends the test callbacks that echoes asked for, each as the platform delivers callbacks, on
+/// the server's runtime: they go on after the answer, and end with the server.
+fn send_echo_callbacks(platform: &Arc<MockPlatform>, now: u64) {
+    for callback in platform.take_echo_callbacks() {
+        let Ok(body) = platform.callback_body(&callback.event, now, &mut UnwrapErr(SysRng)) else {
+            continue;
+        };
+        let platform = platform.clone();
+        tokio::spawn(async move {
+            let _ = crate::delivery::deliver(
+                &platform,
+                &body,
+                &callback.url,
+                &crate::delivery::DeliveryOptions::new(),
+                |_| {},
+            )
+            .await;
+        });
     }
 }
 

@@ -4,58 +4,19 @@
 use std::time::Duration;
 
 use http::Request;
-use rand_chacha::ChaCha20Rng;
-use rand_core::SeedableRng;
 use wechatpay_core::ecommerce::applyment::{
     ApplymentState, NextStep, QueryApplymentById, QueryApplymentByOutRequestNo,
 };
 use wechatpay_core::ecommerce::contract::{
     AuthState, QueryContractByOpenid, QueryContractByOutContractCode,
 };
-use wechatpay_core::{Authentication, Client, Error, Host, Nonce, Operation, VerificationError};
+use wechatpay_core::{Authentication, Error, Host, Nonce, VerificationError};
 use wechatpay_mock::records::{ApplymentRecord, seeded};
-use wechatpay_mock::{Fault, MockKeys, MockPlatform};
+use wechatpay_mock::{Fault, MockKeys};
 
-const NOW: u64 = 1_700_000_000;
+mod support;
 
-fn rng() -> ChaCha20Rng {
-    ChaCha20Rng::from_seed([3; 32])
-}
-
-fn setup() -> (MockPlatform, Client) {
-    let keys = MockKeys::fixtures();
-    let platform = MockPlatform::new(keys.clone(), &mut rng()).unwrap();
-    // The mock answers no host; the core still needs one to build requests with.
-    (
-        platform,
-        keys.client("https://api.mch.weixin.qq.com").unwrap(),
-    )
-}
-
-fn exchange<O: Operation>(
-    platform: &MockPlatform,
-    client: &Client,
-    operation: &O,
-) -> Result<O::Output, Error> {
-    let mut rng = rng();
-    let request = client.prepare(
-        operation,
-        Host::Primary,
-        NOW,
-        &Nonce::generate(&mut rng),
-        &mut rng,
-    )?;
-    let answer = platform.handle(&request, NOW, &mut rng);
-    let response = answer.response.expect("an answer");
-    client.parse(operation, &response, NOW)
-}
-
-fn api_code<T: std::fmt::Debug>(result: Result<T, Error>) -> (u16, String) {
-    match result {
-        Err(Error::Api(api)) => (api.status.as_u16(), api.code.clone().unwrap_or_default()),
-        other => panic!("expected an API error, got {other:?}"),
-    }
-}
+use support::{NOW, api_code, exchange, rng, setup};
 
 #[test]
 fn every_seeded_applyment_decodes_in_its_state() {

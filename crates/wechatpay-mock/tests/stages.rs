@@ -7,18 +7,11 @@ use rand_chacha::ChaCha20Rng;
 use rand_core::SeedableRng;
 use wechatpay_core::{Client, Nonce};
 use wechatpay_mock::records::seeded;
-use wechatpay_mock::{Fault, MockKeys, MockPlatform};
+use wechatpay_mock::{Fault, MockPlatform};
 
-const NOW: u64 = 1_700_000_000;
+mod support;
 
-fn setup() -> (MockPlatform, Client) {
-    let keys = MockKeys::fixtures();
-    let platform = MockPlatform::new(keys.clone(), &mut ChaCha20Rng::from_seed([4; 32])).unwrap();
-    (
-        platform,
-        keys.client("https://api.mch.weixin.qq.com").unwrap(),
-    )
-}
+use support::{NOW, setup};
 
 fn send(platform: &MockPlatform, client: Option<&Client>, path: &str) -> Response<Vec<u8>> {
     let mut rng = ChaCha20Rng::from_seed([5; 32]);

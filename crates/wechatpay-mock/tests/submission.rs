@@ -3,46 +3,17 @@
 //! then the typed query sees it.
 
 use http::Method;
-use rand_chacha::ChaCha20Rng;
-use rand_core::SeedableRng;
 use serde_json::{Value, json};
 use wechatpay_core::ecommerce::applyment::{ApplymentState, QueryApplymentByOutRequestNo};
 use wechatpay_core::merchant::media::UploadMedia;
-use wechatpay_core::{AnyEndpoint, Client, Error, Host, Nonce, Operation, PathBuilder};
+use wechatpay_core::{AnyEndpoint, PathBuilder};
 use wechatpay_fixtures::media::{LOGO_BMP, LOGO_PNG};
+use wechatpay_mock::MockKeys;
 use wechatpay_mock::records::seeded;
-use wechatpay_mock::{MockKeys, MockPlatform};
 
-const NOW: u64 = 1_700_000_000;
+mod support;
 
-fn setup() -> (MockPlatform, Client) {
-    let keys = MockKeys::fixtures();
-    let platform = MockPlatform::new(keys.clone(), &mut ChaCha20Rng::from_seed([6; 32])).unwrap();
-    (
-        platform,
-        keys.client("https://api.mch.weixin.qq.com").unwrap(),
-    )
-}
-
-fn exchange<O: Operation>(
-    platform: &MockPlatform,
-    client: &Client,
-    operation: &O,
-) -> Result<O::Output, Error> {
-    let mut rng = ChaCha20Rng::from_seed([7; 32]);
-    let request = client.prepare(
-        operation,
-        Host::Primary,
-        NOW,
-        &Nonce::generate(&mut rng),
-        &mut rng,
-    )?;
-    let response = platform
-        .handle(&request, NOW, &mut rng)
-        .response
-        .expect("an answer");
-    client.parse(operation, &response, NOW)
-}
+use support::{certificate_client, exchange, param_field, setup};
 
 fn submission(body: &Value, encrypt: &[&str]) -> AnyEndpoint {
     let mut operation = AnyEndpoint::new(
@@ -63,20 +34,6 @@ const ENCRYPTED: [&str; 3] = [
     "/id_card_info/id_card_number",
     "/contact_info/contact_name",
 ];
-
-fn param_field(result: Result<Option<Value>, Error>) -> String {
-    match result {
-        Err(Error::Api(api)) => {
-            assert_eq!(api.code.as_deref(), Some("PARAM_ERROR"), "{api}");
-            api.detail
-                .as_ref()
-                .and_then(|d| d["field"].as_str())
-                .unwrap_or_default()
-                .to_owned()
-        }
-        other => panic!("expected PARAM_ERROR, got {other:?}"),
-    }
-}
 
 #[test]
 fn a_submission_with_encrypted_fields_and_uploaded_images_becomes_an_applyment() {
@@ -198,24 +155,14 @@ fn sensitive_fields_must_decrypt_and_media_ids_must_be_uploads() {
 
 #[test]
 fn fields_encrypted_to_the_platform_certificate_decrypt_with_it() {
+    let (platform, _) = setup();
     let keys = MockKeys::fixtures();
     let certificate = keys
         .certificate
         .clone()
         .expect("the fixtures have a certificate");
-    let platform = MockPlatform::new(keys.clone(), &mut ChaCha20Rng::from_seed([6; 32])).unwrap();
     // A merchant in certificate mode: the certificate is the only platform key.
-    let mut platform_keys = wechatpay_core::PlatformKeys::new();
-    platform_keys
-        .add_certificate(&certificate.certificate_pem)
-        .unwrap();
-    let credentials = wechatpay_core::MerchantCredentials::new(
-        &keys.mchid,
-        &keys.merchant_serial,
-        &keys.merchant_private_key_pem,
-    )
-    .unwrap();
-    let client = Client::new(credentials, platform_keys).unwrap();
+    let client = certificate_client(&keys, &[&certificate.certificate_pem]);
     let body = json!({
         "out_request_no": "APPLYMENT_CERT_0001",
         "organization_type": "2401",

@@ -4,44 +4,22 @@
 
 use http::header::{AUTHORIZATION, CONTENT_TYPE};
 use http::{HeaderValue, Method, Request};
-use rand_chacha::ChaCha20Rng;
-use rand_core::SeedableRng;
 use sha2::{Digest, Sha256};
 use wechatpay_core::merchant::media::{MediaFormat, MediaKind, UploadMedia};
 use wechatpay_core::{
-    Client, Error, Host, Multipart, Nonce, Operation, RequestContext, RequestParts, SigningInput,
+    Client, Error, Multipart, Nonce, Operation, RequestContext, RequestParts, SigningInput,
     VerifiedBody,
 };
 use wechatpay_fixtures::media::{CLIP_MP4, LOGO_PNG};
+use wechatpay_mock::MockPlatform;
 use wechatpay_mock::endpoints::media::media_id_for;
-use wechatpay_mock::{MockKeys, MockPlatform};
 
-const NOW: u64 = 1_700_000_000;
+mod support;
 
-fn rng() -> ChaCha20Rng {
-    ChaCha20Rng::from_seed([4; 32])
-}
-
-fn setup() -> (MockPlatform, Client) {
-    let keys = MockKeys::fixtures();
-    let platform = MockPlatform::new(keys.clone(), &mut rng()).unwrap();
-    (
-        platform,
-        keys.client("https://api.mch.weixin.qq.com").unwrap(),
-    )
-}
+use support::{NOW, rng, setup};
 
 fn sign<O: Operation>(client: &Client, operation: &O) -> Request<Vec<u8>> {
-    let mut rng = rng();
-    client
-        .prepare(
-            operation,
-            Host::Primary,
-            NOW,
-            &Nonce::generate(&mut rng),
-            &mut rng,
-        )
-        .unwrap()
+    support::prepare(client, operation, NOW)
 }
 
 /// The platform's answer to `request`, read by the client as `operation`'s.

@@ -7,10 +7,12 @@
 //! it, and the faults of each stage. Serving another endpoint is one module here and one line
 //! in the table at the bottom of this file.
 
-use http::{Method, Request};
+use std::cell::RefCell;
+
+use http::{Method, Request, StatusCode};
 use percent_encoding::percent_decode_str;
 
-use crate::field_keys::{FieldError, FieldKeys};
+use crate::keyring::{FieldError, Keyring};
 use crate::platform::SetupError;
 use crate::reply::Reply;
 use crate::store::{Seeding, Store};
@@ -83,6 +85,9 @@ pub(crate) fn seed(seeding: &mut Seeding<'_>) -> Result<(), SetupError> {
         .try_for_each(|endpoint| (endpoint.seed)(seeding))
 }
 
+/// How an answer encrypts a sensitive field to the merchant.
+type MerchantEncryption<'a> = &'a mut dyn FnMut(&str) -> Result<String, SetupError>;
+
 /// A request as an endpoint's answer reads it: routed and authenticated.
 pub(crate) struct Call<'a> {
     route: &'a Route,
@@ -90,19 +95,22 @@ pub(crate) struct Call<'a> {
     path: &'a str,
     query: &'a str,
     store: &'a Store,
-    field_keys: &'a FieldKeys,
+    keyring: &'a Keyring,
+    /// Behind a `RefCell` because an answer reads its call by shared reference, and each
+    /// encryption draws from the platform's random source.
+    encrypt: RefCell<Option<MerchantEncryption<'a>>>,
 }
 
 impl<'a> Call<'a> {
     /// `request`, whose `path` (without the query) and `query` are given as split by the
-    /// router, on `route`, answered from `store`, its sensitive fields decrypted with
-    /// `field_keys`.
+    /// router, on `route`, answered from `store` with the platform's keys and mode at the time,
+    /// `keyring`.
     pub(crate) fn new(
         route: &'a Route,
         request: &'a Request<Vec<u8>>,
         (path, query): (&'a str, &'a str),
         store: &'a Store,
-        field_keys: &'a FieldKeys,
+        keyring: &'a Keyring,
     ) -> Self {
         Call {
             route,
@@ -110,8 +118,52 @@ impl<'a> Call<'a> {
             path,
             query,
             store,
-            field_keys,
+            keyring,
+            encrypt: RefCell::new(None),
         }
+    }
+
+    /// The same call, whose answer encrypts sensitive fields to the merchant with `encrypt`.
+    pub(crate) fn with_encryption(self, encrypt: MerchantEncryption<'a>) -> Self {
+        Call {
+            encrypt: RefCell::new(Some(encrypt)),
+            ..self
+        }
+    }
+
+    /// The route the request took.
+    pub(crate) fn route(&self) -> &'a Route {
+        self.route
+    }
+
+    /// The platform's keys and mode, as they were when the request came.
+    pub(crate) fn keyring(&self) -> &'a Keyring {
+        self.keyring
+    }
+
+    /// `plaintext` encrypted to the merchant (RSA-OAEP, SHA-1), as the platform encrypts the
+    /// sensitive fields of its answers.
+    ///
+    /// # Errors
+    ///
+    /// A `500 SYSTEM_ERROR` when the call was made without a way to encrypt, or the text is too
+    /// long for the merchant's key: the mock's own limits, which its tests catch.
+    pub(crate) fn encrypt_for_merchant(&self, plaintext: &str) -> Result<String, Reply> {
+        let failed = |reason: &str| {
+            Reply::error(
+                StatusCode::INTERNAL_SERVER_ERROR,
+                "SYSTEM_ERROR",
+                &format!("the mock cannot encrypt this answer: {reason}"),
+            )
+        };
+        let mut encrypt = self
+            .encrypt
+            .try_borrow_mut()
+            .map_err(|_| failed("already encrypting"))?;
+        let encrypt = encrypt
+            .as_mut()
+            .ok_or_else(|| failed("no encryption for this call"))?;
+        encrypt(plaintext).map_err(|e| failed(&e.to_string()))
     }
 
     /// The sensitive field `field` of the body (a JSON pointer), decrypted with the platform
@@ -124,7 +176,7 @@ impl<'a> Call<'a> {
     /// encrypted to another key).
     pub(crate) fn decrypt(&self, field: &str, ciphertext: &str) -> Result<String, Reply> {
         let serial = self.header(wechatpay_core::WECHATPAY_SERIAL);
-        self.field_keys
+        self.keyring
             .decrypt(serial, ciphertext)
             .map_err(|error| match error {
                 FieldError::UnknownSerial => Reply::param_error(
@@ -167,7 +219,7 @@ impl<'a> Call<'a> {
             .find_map(|(expected, segment)| (parameter(expected) == Some(name)).then_some(segment))
             .ok_or_else(|| {
                 Reply::error(
-                    http::StatusCode::INTERNAL_SERVER_ERROR,
+                    StatusCode::INTERNAL_SERVER_ERROR,
                     "SYSTEM_ERROR",
                     "the mock's route has no such path parameter",
                 )
@@ -220,14 +272,15 @@ endpoints! {
     applyment,
     balance,
     bill,
+    certificates,
     contract,
+    echo,
     media,
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
-    use http::StatusCode;
 
     fn answer_nothing(_: &Call<'_>) -> Outcome {
         Ok(Reply::ok(Vec::new()))
@@ -239,8 +292,8 @@ mod tests {
         answer: answer_nothing,
     };
 
-    fn field_keys() -> FieldKeys {
-        FieldKeys::new(&crate::MockKeys::fixtures()).unwrap()
+    fn keyring() -> Keyring {
+        Keyring::new(&crate::MockKeys::fixtures()).unwrap()
     }
 
     fn store() -> Store {
@@ -271,7 +324,7 @@ mod tests {
     #[test]
     fn parameters_are_read_by_name_raw_or_decoded() {
         let store = store();
-        let keys = field_keys();
+        let keys = keyring();
         let request = Request::new(b"{}".to_vec());
         let call = Call::new(
             &ROUTE,

@@ -13,10 +13,11 @@ use serde_json::{Value, json};
 use sha2::{Digest, Sha256};
 use wechatpay_core::{WECHATPAY_SERIAL, WECHATPAY_SIGNATURE};
 
-use super::{Answer, MAX_REQUEST_SKEW, MockPlatform};
+use super::{Answer, MAX_REQUEST_SKEW, MockPlatform, encrypt_to};
 use crate::authorization::{AuthorizationError, MerchantAuthorization};
-use crate::endpoints::{self, Call, Endpoint, Route};
+use crate::endpoints::{self, Call, Endpoint};
 use crate::faults::{Fault, Stage};
+use crate::keyring::Keyring;
 use crate::multipart;
 use crate::reply::Reply;
 
@@ -60,11 +61,13 @@ impl<'a> Target<'a> {
 }
 
 impl MockPlatform {
-    /// `request` through every stage, with `fault` applied at its own.
+    /// `request` through every stage with the keys of `keyring`, and `fault` applied at its
+    /// own.
     pub(super) fn exchange<R: CryptoRng + ?Sized>(
         &self,
         request: &Request<Vec<u8>>,
         now: u64,
+        keyring: &Keyring,
         fault: Option<&Fault>,
         request_id: &str,
         rng: &mut R,
@@ -86,14 +89,38 @@ impl MockPlatform {
             // Authentication, then the answer.
             Front::Pass => match self.authenticate(request, &target, now) {
                 Err(refusal) => refusal,
-                Ok(()) => self.answer(routed, request, &target, at(Stage::Answer)),
+                Ok(()) => {
+                    // Sensitive answer fields are encrypted to the merchant as they are made.
+                    let mut encrypt =
+                        |plaintext: &str| encrypt_to(&self.merchant_key, plaintext, rng);
+                    let call = routed.map(|(endpoint, route)| {
+                        let call = Call::new(
+                            route,
+                            request,
+                            (target.path, target.query),
+                            &self.store,
+                            keyring,
+                        )
+                        .with_encryption(&mut encrypt);
+                        (endpoint, call)
+                    });
+                    answer(call, at(Stage::Answer))
+                }
             },
         };
 
         // Signature.
         let signed = reply.signed;
         let mut response = reply.into_response(request_id);
-        let signed = signed && self.sign(&mut response, request, at(Stage::Signature), now, rng);
+        let signed = signed
+            && self.sign(
+                &mut response,
+                request,
+                keyring,
+                at(Stage::Signature),
+                now,
+                rng,
+            );
 
         // Wire.
         wire(response, signed, at(Stage::Wire))
@@ -165,41 +192,14 @@ impl MockPlatform {
         Ok(())
     }
 
-    /// The endpoint's answer (a `404` when no route matched), then an answer-stage fault on a
-    /// `200` body: what a client must cope with after the signature has verified.
-    fn answer(
-        &self,
-        routed: Option<(&Endpoint, &Route)>,
-        request: &Request<Vec<u8>>,
-        target: &Target<'_>,
-        fault: Option<&Fault>,
-    ) -> Reply {
-        let Some((endpoint, route)) = routed else {
-            return Reply::not_found("no such API");
-        };
-        let call = Call::new(
-            route,
-            request,
-            (target.path, target.query),
-            &self.store,
-            self.field_keys(),
-        );
-        let reply = (route.answer)(&call).unwrap_or_else(|refusal| refusal);
-        match fault {
-            Some(fault) if reply.status == StatusCode::OK => Reply {
-                body: distort(fault, endpoint, reply.body),
-                ..reply
-            },
-            _ => reply,
-        }
-    }
-
-    /// Signs the answer with the key the request's `Wechatpay-Serial` named (the public key by
-    /// default), as a signature-stage fault has it. Whether the answer went out signed.
+    /// Signs the answer with the key the request's `Wechatpay-Serial` named when the platform
+    /// holds it, otherwise with the mode's key ([`Keyring::signer`]), as a signature-stage
+    /// fault has it. Whether the answer went out signed.
     fn sign<R: CryptoRng + ?Sized>(
         &self,
         response: &mut Response<Vec<u8>>,
         request: &Request<Vec<u8>>,
+        keyring: &Keyring,
         fault: Option<&Fault>,
         now: u64,
         rng: &mut R,
@@ -211,10 +211,8 @@ impl MockPlatform {
             .headers()
             .get(WECHATPAY_SERIAL)
             .and_then(|v| v.to_str().ok());
-        let signer = match (&self.certificate_signer, requested) {
-            (Some(certificate), Some(serial)) if certificate.serial() == serial => certificate,
-            _ => &self.public_key_signer,
-        };
+        let signer = keyring.signer(requested, now);
+        let serial = signer.serial();
         let signer = if fault == Some(&Fault::WrongSigningKey) {
             &self.impostor
         } else {
@@ -235,6 +233,13 @@ impl MockPlatform {
         }
         let headers = response.headers_mut();
         match fault {
+            // The impostor names the key the platform would have signed with, so that the
+            // merchant finds the key and the signature fails, not the look-up.
+            Some(Fault::WrongSigningKey) => {
+                if let Ok(serial) = HeaderValue::from_str(serial) {
+                    headers.insert(WECHATPAY_SERIAL, serial);
+                }
+            }
             Some(Fault::SignatureProbe) => {
                 headers.insert(
                     WECHATPAY_SIGNATURE,
@@ -252,6 +257,22 @@ impl MockPlatform {
             _ => {}
         }
         true
+    }
+}
+
+/// The endpoint's answer to `call` (a `404` when no route matched), then an answer-stage fault
+/// on a `200` body: what a client must cope with after the signature has verified.
+fn answer(call: Option<(&Endpoint, Call<'_>)>, fault: Option<&Fault>) -> Reply {
+    let Some((endpoint, call)) = call else {
+        return Reply::not_found("no such API");
+    };
+    let reply = (call.route().answer)(&call).unwrap_or_else(|refusal| refusal);
+    match fault {
+        Some(fault) if reply.status == StatusCode::OK => Reply {
+            body: distort(fault, endpoint, reply.body),
+            ..reply
+        },
+        _ => reply,
     }
 }
 
