@@ -242,6 +242,28 @@ impl PlatformKeys {
             })
     }
 
+    /// The key requests made at `now` (Unix seconds) name: as [`PlatformKeys::preferred`],
+    /// except that among certificates the one valid at `now` whose validity started last is
+    /// taken, so that a certificate downloaded ahead of its validity (a rotation announced
+    /// early) is not named before it may sign. Without a certificate valid at `now`, as
+    /// [`PlatformKeys::preferred`].
+    pub fn preferred_at(&self, now: u64) -> Option<&PlatformKey> {
+        if let Some(index) = self.preferred {
+            return self.keys.get(index);
+        }
+        self.iter()
+            .find(|k| k.kind == PlatformKeyKind::PublicKey)
+            .or_else(|| {
+                self.iter()
+                    .filter(|k| k.is_valid_at(now))
+                    .max_by_key(|k| match k.kind {
+                        PlatformKeyKind::Certificate { not_before, .. } => not_before,
+                        PlatformKeyKind::PublicKey => u64::MAX,
+                    })
+            })
+            .or_else(|| self.preferred())
+    }
+
     /// The key with this serial.
     pub fn get(&self, serial: &str) -> Option<&PlatformKey> {
         self.iter().find(|k| k.serial == serial)
