@@ -8,7 +8,7 @@ use std::time::Duration;
 use clap::{Args, ValueEnum};
 use wechatpay_core::{
     AdapterSettings, ApiV3Key, Client, MerchantCredentials, MerchantKey, PlatformCertificate,
-    PlatformKeys,
+    PlatformKeys, VerificationError,
 };
 use wechatpay_hyper::HyperClient;
 
@@ -446,7 +446,23 @@ impl Connection {
             let _activity = Activity::start("downloading the platform certificates");
             http.download_certificates(key).await
         }
-        .map_err(|e| crate::failure::from_call(e, self.base.url()))?;
+        .map_err(|error| {
+            // The first download is verified with the certificate it carries, which only the
+            // right APIv3 key decrypts: without it, the signer stays unknown.
+            let undecrypted = matches!(
+                error.core().and_then(wechatpay_core::Error::verification),
+                Some(VerificationError::UnknownSerial { .. })
+            );
+            let mut failure = crate::failure::from_call(error, self.base.url());
+            if undecrypted {
+                failure.next = format!(
+                    "check {API_V3_KEY}: the certificates in the answer did not decrypt with it, \
+                     so the answer could not be verified (the APIv3 key is the one set in the \
+                     merchant portal's API security page)"
+                );
+            }
+            failure
+        })?;
         Ok((http, certificates))
     }
 

@@ -772,6 +772,38 @@ fn mock_runs_until_stopped_and_its_settings_work() {
 }
 
 #[test]
+fn mock_in_certificate_mode_prints_settings_that_download_the_certificates() {
+    let dir = std::env::temp_dir().join(format!("wechatpay-cli-cert-{}", std::process::id()));
+    let mock = MockProcess::start(&["--mode", "certificate", "--keys-dir", dir.to_str().unwrap()]);
+    let names: Vec<&str> = mock
+        .settings
+        .iter()
+        .map(|(name, _)| name.as_str())
+        .collect();
+    assert!(
+        !names.contains(&"WECHATPAY_PUBLIC_KEY_ID") && names.contains(&"WECHATPAY_APIV3_KEY"),
+        "{names:?}"
+    );
+    // The query downloads the certificates first, with the APIv3 key printed.
+    mock.query_need_sign();
+    let (code, stdout, stderr) = run(Command::new(env!("CARGO_BIN_EXE_wechatpay"))
+        .env_clear()
+        .envs(mock.settings.clone())
+        .arg("certificates"));
+    assert_eq!(code, 0, "{stderr}");
+    assert!(
+        stdout.starts_with("5157F09EFDC096DE15EBE81A47057A7232F1B8E1  valid from"),
+        "{stdout}"
+    );
+    let rest = mock.interrupt();
+    assert!(
+        rest.iter().any(|l| l == "stopped after 3 request(s)"),
+        "{rest:?}"
+    );
+    std::fs::remove_dir_all(dir).unwrap();
+}
+
+#[test]
 fn mock_with_backup_and_control_shares_one_platform() {
     let dir = std::env::temp_dir().join(format!("wechatpay-cli-ctl-{}", std::process::id()));
     let mock = MockProcess::start(&["--backup", "--control", "--keys-dir", dir.to_str().unwrap()]);

@@ -275,3 +275,116 @@ fn without_platform_keys_the_apiv3_key_downloads_them_and_a_public_key_merchant_
         assert_eq!(status(&stdout, name), "skipped", "{name}:\n{stdout}");
     }
 }
+
+/// The paths the mock platform was asked for, in order.
+fn asked(platform: &wechatpay_mock::MockPlatform) -> Vec<String> {
+    platform
+        .requests()
+        .iter()
+        .map(|seen| format!("{} {}", seen.method, seen.path_and_query))
+        .collect()
+}
+
+#[test]
+fn every_check_passes_against_the_mock_in_public_key_mode() {
+    let (platform, server) = mock();
+    let (code, stdout, stderr) = run(wechatpay(Some(&server))
+        .env(
+            "WECHATPAY_APIV3_KEY",
+            wechatpay_mock::MockKeys::fixtures().api_v3_key,
+        )
+        .args(["doctor", "--merchant-cert", &merchant_cert()]));
+    assert_eq!(code, 0, "{stdout}{stderr}");
+    for name in [
+        "mchid",
+        "serial_no",
+        "private key",
+        "merchant certificate",
+        "private key is the certificate's",
+        "serial_no is the certificate's",
+        "platform public key id",
+        "platform public key",
+        "APIv3 key",
+        "clock",
+        "echo",
+        "encrypted field",
+    ] {
+        assert_eq!(status(&stdout, name), "ok", "{name}:\n{stdout}");
+    }
+    assert_eq!(status(&stdout, "platform certificates"), "skipped");
+    assert_eq!(status(&stdout, "certificate download"), "skipped");
+    let key_id = "PUB_KEY_ID_0119000000012024112300000000000001";
+    assert!(line(&stdout, "echo").contains(key_id), "{stdout}");
+    assert!(
+        line(&stdout, "encrypted field").contains(&format!("sent encrypted to {key_id}")),
+        "{stdout}"
+    );
+    assert!(line(&stdout, "clock").contains("server's Date"), "{stdout}");
+    assert_eq!(asked(&platform), ["POST /v3/security/echo"]);
+    assert!(stderr.is_empty(), "{stderr}");
+}
+
+#[test]
+fn in_certificate_mode_the_downloaded_certificate_carries_the_echo() {
+    let (platform, server) = mock_in(wechatpay_mock::PlatformMode::Certificate);
+    let serial = "5157F09EFDC096DE15EBE81A47057A7232F1B8E1";
+    let (code, stdout, stderr) = run(wechatpay(Some(&server))
+        .env_remove("WECHATPAY_PUBLIC_KEY_ID")
+        .env_remove("WECHATPAY_PUBLIC_KEY")
+        .env(
+            "WECHATPAY_APIV3_KEY",
+            wechatpay_mock::MockKeys::fixtures().api_v3_key,
+        )
+        .args(["doctor", "--output", "json"]));
+    assert_eq!(code, 0, "{stdout}{stderr}");
+    let checks: Value = serde_json::from_str(&stdout).unwrap();
+    let by_name = |name: &str| {
+        checks
+            .as_array()
+            .unwrap()
+            .iter()
+            .find(|c| c["check"] == name)
+            .unwrap_or_else(|| panic!("no {name}: {checks}"))
+            .clone()
+    };
+    assert_eq!(by_name("platform keys")["status"], "skipped");
+    for name in ["certificate download", "clock", "echo", "encrypted field"] {
+        let check = by_name(name);
+        assert_eq!(check["status"], "ok", "{check}");
+        assert!(
+            name == "clock" || check["detail"].as_str().unwrap().contains(serial),
+            "{check}"
+        );
+    }
+    assert_eq!(
+        asked(&platform),
+        ["GET /v3/certificates", "POST /v3/security/echo"]
+    );
+}
+
+#[test]
+fn a_request_the_platform_refuses_or_an_answer_that_fails_verification_fails_the_echo() {
+    let (platform, server) = mock();
+    // Another key signs: the platform refuses the signature (exit 3, its SIGN_ERROR shown).
+    let (code, stdout, stderr) = run(wechatpay(Some(&server))
+        .env("WECHATPAY_PRIVATE_KEY", fixture("keys/platform_key.pem"))
+        .arg("doctor"));
+    assert_eq!(code, 3, "{stdout}{stderr}");
+    assert_eq!(status(&stdout, "private key"), "ok", "{stdout}");
+    let echo = line(&stdout, "echo");
+    assert!(
+        echo.starts_with("FAIL") && echo.contains("SIGN_ERROR") && echo.contains("--private-key"),
+        "{echo}"
+    );
+    assert_eq!(status(&stdout, "encrypted field"), "skipped", "{stdout}");
+
+    // A stale answer: the request went through, the answer is refused (exit 4).
+    platform.inject(wechatpay_mock::Fault::StaleTimestamp, 1);
+    let (code, stdout, stderr) = run(wechatpay(Some(&server)).arg("doctor"));
+    assert_eq!(code, 4, "{stdout}{stderr}");
+    let echo = line(&stdout, "echo");
+    assert!(
+        echo.starts_with("FAIL") && echo.contains("synchronise"),
+        "{echo}"
+    );
+}

@@ -9,7 +9,7 @@ use std::sync::Arc;
 
 use rand_chacha::ChaCha20Rng;
 use rand_core::SeedableRng;
-use wechatpay_mock::{MockKeys, MockPlatform, MockServer};
+use wechatpay_mock::{MockKeys, MockPlatform, MockServer, PlatformMode};
 
 /// A file of the core's test data (vectors).
 pub fn testdata(path: &str) -> PathBuf {
@@ -25,9 +25,18 @@ pub fn fixture(path: &str) -> PathBuf {
         .join(path)
 }
 
+/// A mock platform in public key mode, on loopback.
 pub fn mock() -> (Arc<MockPlatform>, MockServer) {
+    mock_in(PlatformMode::PublicKey)
+}
+
+/// A mock platform in `mode`, on loopback.
+pub fn mock_in(mode: PlatformMode) -> (Arc<MockPlatform>, MockServer) {
     let platform = Arc::new(
-        MockPlatform::new(MockKeys::fixtures(), &mut ChaCha20Rng::from_seed([9; 32])).unwrap(),
+        MockPlatform::new(MockKeys::fixtures(), &mut ChaCha20Rng::from_seed([9; 32]))
+            .unwrap()
+            .with_mode(mode)
+            .unwrap(),
     );
     let server = MockServer::start(platform.clone()).unwrap();
     (platform, server)
