@@ -14,7 +14,7 @@ use crate::failure::Failure;
 
 #[derive(Debug, clap::Args)]
 pub struct Args {
-    /// Write each certificate to DIR/<serial>.pem (DIR is created when missing; a file of the
+    /// Write each certificate to DIR/SERIAL.pem (DIR is created when missing; a file of the
     /// same serial is replaced: a serial names one certificate).
     #[arg(long, value_name = "DIR")]
     save: Option<PathBuf>,
