@@ -193,7 +193,7 @@ fn check_notify_url(url: &str) -> Result<(), Error> {
     }
     let uri: http::Uri = url
         .parse()
-        .map_err(|_| refuse("is not a URL (spaces and control characters are not allowed)"))?;
+        .map_err(|_| refuse("is not a URL (no spaces or control characters, a host after //)"))?;
     if uri.scheme_str() != Some("https") {
         return Err(refuse("is not https"));
     }
@@ -316,20 +316,24 @@ mod tests {
             );
         }
         let too_long = format!("https://example.com/{}", "a".repeat(MAX_NOTIFY_URL_CHARS));
-        for refused in [
-            "",
-            "http://example.com/notify",
-            "example.com/notify",
-            "/notify",
-            "https://example.com/notify?order=1",
-            "https://example.com/notify#top",
-            "https://user@example.com/notify",
-            "https://example.com/a b",
-            "https:///notify",
-            "ftp://example.com/",
-            too_long.as_str(),
+        for (refused, why) in [
+            ("", "1 to 256 characters"),
+            (too_long.as_str(), "1 to 256 characters"),
+            ("http://example.com/notify", "is not https"),
+            ("ftp://example.com/", "is not https"),
+            ("example.com/notify", "is not a URL"),
+            ("/notify", "is not https"),
+            ("https://example.com/notify?order=1", "has a query"),
+            ("https://example.com?order=1", "has a query"),
+            ("https://example.com/notify#top", "has a fragment"),
+            ("https://user@example.com/notify", "has a user name"),
+            ("https://:443/notify", "has no host"),
+            ("https://example.com/a b", "is not a URL"),
+            ("https:///notify", "is not a URL"),
         ] {
             let error = echo.clone().with_notify_url(refused).unwrap_err();
+            let shown = error.to_string();
+            assert!(shown.contains(why), "{refused:?}: {shown}");
             assert_eq!(field_of(error), "notify_url", "{refused:?}");
         }
     }

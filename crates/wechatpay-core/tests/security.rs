@@ -172,7 +172,13 @@ fn an_encrypted_field_needs_a_platform_key_and_an_altered_answer_is_refused() {
 fn the_merchant_certificate_holds_the_public_half_of_the_merchant_key() {
     let certificate = MerchantCertificate::from_pem(MERCHANT_CERT).unwrap();
     assert_eq!(certificate.serial().as_str(), MERCHANT_SERIAL);
+    // 2023-01-01 to 2034-01-01, as `openssl x509 -dates` reads them.
+    assert_eq!(
+        (certificate.not_before(), certificate.not_after()),
+        (1_672_531_200, 2_019_686_400)
+    );
     assert!(certificate.is_valid_at(NOW));
+    assert!(!certificate.is_valid_at(certificate.not_before() - 1));
     assert!(!certificate.is_valid_at(certificate.not_after() + 1));
     for backend in Backend::all() {
         for pem in [MERCHANT_KEY, MERCHANT_KEY_PKCS1] {
