@@ -605,8 +605,7 @@ fn a_callback_signed_by_a_rotated_certificate_is_verified_after_one_refresh() {
     platform.answer([certificates()]);
     adapter.download_certificates(&key()).unwrap();
 
-    let body =
-        std::fs::read(testdata().join("vectors/notification/applyment_state_change/body")).unwrap();
+    let body = vectors::callback_body("applyment_state_change");
     let mut callback = unsigned_response(200, &body);
     next_certificate_signer()
         .sign_response(
