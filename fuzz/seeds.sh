@@ -39,6 +39,8 @@ cat > seeds/decode_operations/every_field <<'JSON'
 {"applyment_state":"ACCOUNT_NEED_VERIFY","applyment_state_desc":"待账户验证","sign_url":"https://pay.weixin.qq.com/s","sub_mchid":"1542488631","account_validation":{"account_name":"AAAA","account_no":"AAAA","pay_amount":124,"destination_account_number":"7222223333322332","destination_account_name":"财付通支付科技有限公司","destination_account_bank":"招商银行威盛大厦支行","city":"深圳","remark":"入驻账户验证","deadline":"2018-12-10 17:09:01"},"audit_detail":[{"param_name":"id_card_copy","reject_reason":"模糊"}],"legal_validation_url":"https://pay.weixin.qq.com/l","out_request_no":"A","applyment_id":18446744073709551615,"sign_state":"UNSIGNED","signed_time":"2018-06-08T10:34:56+08:00","auth_state":"AUTHORIZED","real_name_auth_result":{"scope":"pay_realname","access_token":"T","access_token_expire_time":"2018-06-08T12:34:56+08:00"}}
 JSON
 cp "$fixtures"/pages/*.json seeds/decode_operations/
+printf '{"echo_message":"wechatpay doctor 1700000000","encrypted_echo_message":"AAAA"}' \
+    > seeds/decode_operations/security_echo
 for case in "$vectors"/sign/*/; do
     cp "$case/authorization" "seeds/authorization_header/$(basename "$case")"
     field "$case/input.json" path_and_query > "seeds/path_params/$(basename "$case")"

@@ -1,5 +1,6 @@
 //! Every key and certificate loader, on both backends: the same input is accepted by both or
-//! refused by both, and a merchant key both accept signs the same bytes on both.
+//! refused by both, and a merchant key both accept signs the same bytes on both. The merchant
+//! certificate (`doctor --merchant-cert`) is read as a platform certificate is.
 //!
 //! Input: PEM text as is (when UTF-8), and also, when the first byte picks a label (0 to 5),
 //! the rest as the DER inside a PEM block of that label, so that the DER parsers see arbitrary
@@ -14,7 +15,8 @@ use libfuzzer_sys::fuzz_target;
 use rand_chacha::ChaCha20Rng;
 use rand_core::SeedableRng;
 use wechatpay_core::{
-    Backend, MerchantCredentials, Nonce, PlatformKeys, PlatformSigner, SigningInput,
+    Backend, MerchantCertificate, MerchantCredentials, Nonce, PlatformKeys, PlatformSigner,
+    SigningInput,
 };
 use wechatpay_fuzz::{MCHID, MERCHANT_SERIAL, NOW, PLATFORM_KEY, PLATFORM_KEY_ID};
 
@@ -35,6 +37,7 @@ struct Verdicts {
     merchant_key: bool,
     public_key: bool,
     certificate: bool,
+    merchant_certificate: bool,
     platform_signer: bool,
 }
 
@@ -64,6 +67,7 @@ fn load(pem: &str, backend: Backend) -> (Verdicts, Option<String>, Option<Platfo
         merchant_key: merchant.is_ok(),
         public_key,
         certificate,
+        merchant_certificate: MerchantCertificate::from_pem(pem).is_ok(),
         platform_signer,
     };
     (verdicts, signature, public_key.then_some(public_keys))
@@ -96,6 +100,10 @@ fn compare(pem: &str) {
     assert_eq!(
         first, second,
         "RustCrypto (left) and AwsLc (right) disagree on {pem:?}"
+    );
+    assert_eq!(
+        first.merchant_certificate, first.certificate,
+        "a certificate read as the merchant's and as the platform's: {pem:?}"
     );
     // PKCS#1 v1.5 is deterministic: one key must sign the same bytes on both backends.
     assert_eq!(signature_a, signature_b, "signatures differ for {pem:?}");

@@ -7,12 +7,14 @@ use std::time::Duration;
 
 use clap::{Args, ValueEnum};
 use wechatpay_core::{
-    AdapterSettings, ApiV3Key, Client, MerchantCredentials, MerchantKey, PlatformKeys,
+    AdapterSettings, ApiV3Key, Client, MerchantCredentials, MerchantKey, PlatformCertificate,
+    PlatformKeys, VerificationError,
 };
 use wechatpay_hyper::HyperClient;
 
 use crate::failure::Failure;
 use crate::keyfile::{self, KeyFile};
+use crate::progress::Activity;
 
 /// How results (and, on stderr, failures) are printed.
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq, ValueEnum)]
@@ -74,6 +76,10 @@ pub const BASE_URL: Setting = Setting {
     flag: "--base-url",
     variable: "WECHATPAY_BASE_URL",
 };
+pub const MERCHANT_CERT: Setting = Setting {
+    flag: "--merchant-cert",
+    variable: "WECHATPAY_MERCHANT_CERT",
+};
 pub const API_V3_KEY: Setting = Setting {
     flag: "--apiv3-key",
     variable: "WECHATPAY_APIV3_KEY",
@@ -91,6 +97,7 @@ pub fn setting_of(field: &str) -> Option<Setting> {
         "platform_certificate" => PLATFORM_CERTS,
         "base_url" => BASE_URL,
         "api_v3_key" => API_V3_KEY,
+        "merchant_certificate" => MERCHANT_CERT,
         _ => return None,
     })
 }
@@ -173,8 +180,8 @@ impl PrivateKey {
 #[derive(Clone, Args)]
 pub struct ApiV3 {
     /// The APIv3 key set in the merchant platform (32 characters; not the API certificate's
-    /// key, not the APIv2 key): it decrypts callbacks and platform certificates. A secret:
-    /// never printed.
+    /// key, not the APIv2 key): it decrypts callbacks and platform certificates, which are
+    /// downloaded with it when no platform key is given. A secret: never printed.
     #[arg(
         long = "apiv3-key",
         env = "WECHATPAY_APIV3_KEY",
@@ -195,6 +202,11 @@ impl fmt::Debug for ApiV3 {
 impl ApiV3 {
     pub fn missing(&self, missing: &mut Missing) {
         missing.check(&self.apiv3_key, API_V3_KEY);
+    }
+
+    /// Whether the key is given.
+    pub fn is_set(&self) -> bool {
+        self.apiv3_key.is_some()
     }
 
     /// The key, checked (32 bytes); an error names the setting, never the value.
@@ -224,6 +236,21 @@ impl Merchant {
         missing.check(&self.mchid, MCHID);
         missing.check(&self.serial_no, SERIAL_NO);
         self.key.missing(missing);
+    }
+
+    /// `--mchid` as given.
+    pub fn mchid(&self) -> Option<&str> {
+        self.mchid.as_deref()
+    }
+
+    /// `--serial-no` as given.
+    pub fn serial_no(&self) -> Option<&str> {
+        self.serial_no.as_deref()
+    }
+
+    /// The private key's PEM, when the setting is given.
+    pub fn private_key_pem(&self) -> Option<Result<String, Failure>> {
+        self.key.private_key.as_ref().map(|_| self.key.pem())
     }
 
     pub fn credentials(&self) -> Result<MerchantCredentials, Failure> {
@@ -272,6 +299,43 @@ impl Platform {
                 "{PUBLIC_KEY_ID} and {PUBLIC_KEY} (or {PLATFORM_CERTS})"
             )),
             _ => {}
+        }
+    }
+
+    /// `--public-key-id` as given.
+    pub fn public_key_id(&self) -> Option<&str> {
+        self.public_key_id.as_deref()
+    }
+
+    /// The WeChat Pay public key's PEM, when the setting is given.
+    pub fn public_key_pem(&self) -> Option<Result<String, Failure>> {
+        self.public_key
+            .as_ref()
+            .map(|value| keyfile::load(value, KeyFile::PublicKey))
+    }
+
+    /// The PEM of each `--platform-cert`, in the order given.
+    pub fn certificate_pems(&self) -> impl Iterator<Item = Result<String, Failure>> + '_ {
+        self.platform_cert
+            .iter()
+            .map(|value| keyfile::load(value, KeyFile::PlatformCertificate))
+    }
+
+    /// Whether no platform key or certificate is given at all.
+    pub fn is_empty(&self) -> bool {
+        self.public_key_id.is_none() && self.public_key.is_none() && self.platform_cert.is_empty()
+    }
+
+    /// As [`Platform::missing`], for a subcommand that downloads the platform certificates
+    /// when none is given and the APIv3 key is.
+    pub fn missing_unless_downloaded(&self, missing: &mut Missing, apiv3: &ApiV3) {
+        match (self.is_empty(), apiv3.is_set()) {
+            (true, true) => {}
+            (true, false) => missing.add(format_args!(
+                "{PUBLIC_KEY_ID} and {PUBLIC_KEY} (or {PLATFORM_CERTS}, or {API_V3_KEY} to \
+                 download the platform certificates)"
+            )),
+            (false, _) => self.missing(missing),
         }
     }
 
@@ -368,13 +432,67 @@ pub struct Connection {
     skew: MaxSkew,
 }
 
-/// Everything an API call needs: the merchant, the platform keys, the connection, the format.
+impl Connection {
+    /// A client of `credentials` in certificate mode: the platform certificates downloaded
+    /// (`GET /v3/certificates`, decrypted with `key`, the first answer verified with the
+    /// certificate it carries) and held, with the list the platform gave.
+    pub async fn with_certificates(
+        &self,
+        credentials: MerchantCredentials,
+        key: &ApiV3Key,
+    ) -> Result<(HyperClient, Vec<PlatformCertificate>), Failure> {
+        let http = self.http(Client::without_platform_keys(credentials))?;
+        let certificates = {
+            let _activity = Activity::start("downloading the platform certificates");
+            http.download_certificates(key).await
+        }
+        .map_err(|error| {
+            // The first download is verified with the certificate it carries, which only the
+            // right APIv3 key decrypts: without it, the signer stays unknown.
+            let undecrypted = matches!(
+                error.core().and_then(wechatpay_core::Error::verification),
+                Some(VerificationError::UnknownSerial { .. })
+            );
+            let mut failure = crate::failure::from_call(error, self.base.url());
+            if undecrypted {
+                failure.next = format!(
+                    "check {API_V3_KEY}: the certificates in the answer did not decrypt with it, \
+                     so the answer could not be verified (the APIv3 key is the one set in the \
+                     merchant portal's API security page)"
+                );
+            }
+            failure
+        })?;
+        Ok((http, certificates))
+    }
+
+    /// The largest clock skew accepted, in seconds.
+    pub fn max_skew(&self) -> u64 {
+        self.skew.max_skew
+    }
+
+    /// `client`, sending to the base URL within the timeout, with the clock window, over hyper.
+    pub fn http(&self, client: Client) -> Result<HyperClient, Failure> {
+        let client = self
+            .base
+            .apply(client.with_max_clock_skew(self.skew.max_skew))?;
+        let http =
+            HyperClient::new(client).map_err(|e| crate::failure::from_call(e, self.base.url()))?;
+        let settings = AdapterSettings::default().with_timeout(self.timeout);
+        Ok(http.with_settings(settings))
+    }
+}
+
+/// Everything an API call needs: the merchant, the platform keys (or the APIv3 key to
+/// download the platform certificates with), the connection, the format.
 #[derive(Debug, Clone, Args)]
 pub struct Api {
     #[command(flatten)]
     pub merchant: Merchant,
     #[command(flatten)]
     pub platform: Platform,
+    #[command(flatten)]
+    pub apiv3: ApiV3,
     #[command(flatten)]
     pub connection: Connection,
     #[command(flatten)]
@@ -390,26 +508,36 @@ impl Api {
         self.connection.base.url()
     }
 
-    pub fn http(&self) -> Result<HyperClient, Failure> {
+    /// The client to call the platform with. Without any platform key or certificate given,
+    /// the platform certificates are downloaded first with the APIv3 key (certificate mode).
+    pub async fn http(&self) -> Result<HyperClient, Failure> {
         let mut missing = Missing::default();
         self.merchant.missing(&mut missing);
-        self.platform.missing(&mut missing);
+        self.platform
+            .missing_unless_downloaded(&mut missing, &self.apiv3);
         missing.into_result()?;
-        let client = Client::new(self.merchant.credentials()?, self.platform.keys()?)?
-            .with_max_clock_skew(self.connection.skew.max_skew);
-        let client = self.connection.base.apply(client)?;
-        let http =
-            HyperClient::new(client).map_err(|e| crate::failure::from_call(e, self.base_url()))?;
-        let settings = AdapterSettings::default().with_timeout(self.connection.timeout);
-        Ok(http.with_settings(settings))
+        let credentials = self.merchant.credentials()?;
+        if self.platform.is_empty() {
+            let key = self.apiv3.key()?;
+            return self
+                .connection
+                .with_certificates(credentials, &key)
+                .await
+                .map(|(http, _)| http);
+        }
+        let client = Client::new(credentials, self.platform.keys()?)?;
+        self.connection.http(client)
     }
 }
 
 fn required<T>(value: &Option<T>, setting: Setting) -> Result<&T, Failure> {
-    value.as_ref().ok_or_else(|| {
-        Failure::usage(
-            format!("{setting} is not set"),
-            format!("pass {} or set {}", setting.flag, setting.variable),
-        )
-    })
+    value.as_ref().ok_or_else(|| not_set(setting))
+}
+
+/// The failure of a setting that is needed and not given.
+pub fn not_set(setting: Setting) -> Failure {
+    Failure::usage(
+        format!("{setting} is not set"),
+        format!("pass {} or set {}", setting.flag, setting.variable),
+    )
 }

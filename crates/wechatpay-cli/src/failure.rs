@@ -5,7 +5,7 @@ use std::fmt;
 
 use wechatpay_core::{ApiError, Authentication, Untrusted, VerificationError};
 
-use crate::config::Output;
+use crate::config::{Output, PUBLIC_KEY, PUBLIC_KEY_ID};
 
 /// Exit codes, as documented in `--help`.
 pub mod code {
@@ -175,6 +175,14 @@ pub fn from_core(error: wechatpay_core::Error, base_url: &str) -> Failure {
             Kind::Decode,
             message,
             "the answer verified but is not what the API documents: report it with the Request-ID",
+        ),
+        E::PublicKeyMode { .. } => Failure::new(
+            Kind::Api,
+            message,
+            format!(
+                "pass {PUBLIC_KEY_ID} (PUB_KEY_ID_...) and {PUBLIC_KEY} (pub_key.pem, from the \
+                 merchant portal's API security page) instead of downloading certificates"
+            ),
         ),
         E::Crypto(_) => Failure::usage(
             message,

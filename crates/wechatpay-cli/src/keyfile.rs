@@ -4,7 +4,9 @@
 use std::ffi::OsStr;
 use std::path::Path;
 
-use crate::config::{PLATFORM_CERTS, PRIVATE_KEY, PUBLIC_KEY, PUBLIC_KEY_ID, Setting};
+use crate::config::{
+    MERCHANT_CERT, PLATFORM_CERTS, PRIVATE_KEY, PUBLIC_KEY, PUBLIC_KEY_ID, Setting,
+};
 use crate::failure::Failure;
 use crate::shell;
 
@@ -14,6 +16,7 @@ pub enum KeyFile {
     PrivateKey,
     PublicKey,
     PlatformCertificate,
+    MerchantCertificate,
 }
 
 impl KeyFile {
@@ -22,6 +25,7 @@ impl KeyFile {
             KeyFile::PrivateKey => PRIVATE_KEY,
             KeyFile::PublicKey => PUBLIC_KEY,
             KeyFile::PlatformCertificate => PLATFORM_CERTS,
+            KeyFile::MerchantCertificate => MERCHANT_CERT,
         }
     }
 
@@ -36,6 +40,9 @@ impl KeyFile {
             KeyFile::PlatformCertificate => {
                 "a platform certificate in PEM (-----BEGIN CERTIFICATE-----)"
             }
+            KeyFile::MerchantCertificate => {
+                "the merchant API certificate in PEM (apiclient_cert.pem, -----BEGIN CERTIFICATE-----)"
+            }
         }
     }
 
@@ -45,6 +52,7 @@ impl KeyFile {
             KeyFile::PrivateKey => "apiclient_key.pem",
             KeyFile::PublicKey => "pub_key.pem",
             KeyFile::PlatformCertificate => "platform_cert.pem",
+            KeyFile::MerchantCertificate => "apiclient_cert.pem",
         }
     }
 }
@@ -221,6 +229,25 @@ fn binary(bytes: &[u8], kind: KeyFile, name: &str, path: &Path) -> Failure {
                 "convert it: `openssl x509 -inform DER -in {} -out {out}`, then pass {out}",
                 input("cert.der")
             ),
+        ),
+        (Der::Pkcs12, KeyFile::MerchantCertificate) => (
+            "a PKCS#12 bundle (.p12, as the merchant portal's certificate tool hands out)".to_owned(),
+            format!(
+                "take the certificate out of it: `openssl pkcs12 -in {} -clcerts -nokeys -out {out}` \
+                 (its password is usually the mchid; OpenSSL 3 may need -legacy), then pass {out}",
+                input("apiclient_cert.p12")
+            ),
+        ),
+        (Der::Certificate, KeyFile::MerchantCertificate) => (
+            "a certificate in binary DER".to_owned(),
+            format!(
+                "convert it: `openssl x509 -inform DER -in {} -out {out}`, then pass {out}",
+                input("apiclient_cert.der")
+            ),
+        ),
+        (Der::PublicKey, KeyFile::MerchantCertificate) => (
+            "a public key in binary DER, not a certificate".to_owned(),
+            format!("point {MERCHANT_CERT} at {}", kind.wanted()),
         ),
         (Der::Certificate, KeyFile::PublicKey) => (
             "a certificate in binary DER, not a public key".to_owned(),

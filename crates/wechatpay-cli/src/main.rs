@@ -59,6 +59,11 @@ enum Command {
     Notify(commands::notify::Args),
     /// Send a signed callback to an endpoint, as the mock platform, retrying as WeChat Pay does.
     Trigger(commands::trigger::Args),
+    /// Download the platform certificates (certificate mode) and list them, or save them.
+    Certificates(commands::certificates::Args),
+    /// Check the configuration: each key and id offline, then the clock and a signed,
+    /// encrypted echo against the platform; exits 0 only when every check passes.
+    Doctor(commands::doctor::Args),
     /// Run the mock platform until stopped.
     Mock(commands::mock::Args),
     /// Print a shell completion script (bash, zsh, fish, elvish, powershell).
@@ -79,6 +84,8 @@ impl Command {
             Command::Decrypt(args) => args.output(),
             Command::Notify(args) => args.output(),
             Command::Trigger(args) => args.output(),
+            Command::Doctor(args) => args.output(),
+            Command::Certificates(args) => args.output(),
             Command::Demo | Command::Mock(_) | Command::Completions(_) => Output::Text,
         }
     }
@@ -119,6 +126,8 @@ fn main() -> ExitCode {
             Command::Decrypt(args) => commands::decrypt::run(args),
             Command::Notify(args) => commands::notify::run(args),
             Command::Trigger(args) => commands::trigger::run(args).await,
+            Command::Doctor(args) => commands::doctor::run(args).await,
+            Command::Certificates(args) => commands::certificates::run(args).await,
             Command::Mock(args) => commands::mock::run(args).await,
             Command::Completions(args) => {
                 commands::completions::run(args, &mut Cli::command());

@@ -1,12 +1,15 @@
 //! `wechatpay notify` and `wechatpay trigger`, driven as a user drives them: callbacks sent by
 //! the mock to an endpoint the test runs on loopback, and saved callbacks checked by hand.
 
+mod common;
+
 use std::io::{Read, Write};
 use std::net::TcpListener;
 use std::path::PathBuf;
-use std::process::{Command, Output};
+use std::process::Command;
 use std::sync::{Arc, Mutex};
 
+use common::{run, testdata};
 use serde_json::Value;
 use wechatpay_core::{ApiV3Key, Event};
 use wechatpay_mock::MockKeys;
@@ -14,12 +17,6 @@ use wechatpay_mock::MockKeys;
 const API_V3_KEY: &str = "Wechatpay0Test0ApiV3Key000000001";
 /// A valid key, but not the merchant's: it must never show in any output either.
 const OTHER_KEY: &str = "Other0ApiV3Key0000000000SECRET02";
-
-fn testdata(path: &str) -> PathBuf {
-    PathBuf::from(env!("CARGO_MANIFEST_DIR"))
-        .join("../wechatpay-core/testdata")
-        .join(path)
-}
 
 /// The binary with only the platform key and the APIv3 key set, as `notify` needs.
 fn wechatpay() -> Command {
@@ -36,19 +33,6 @@ fn wechatpay() -> Command {
         )
         .env("WECHATPAY_APIV3_KEY", API_V3_KEY);
     command
-}
-
-fn run(command: &mut Command) -> (i32, String, String) {
-    let Output {
-        status,
-        stdout,
-        stderr,
-    } = command.output().unwrap();
-    (
-        status.code().unwrap_or(-1),
-        String::from_utf8_lossy(&stdout).into_owned(),
-        String::from_utf8_lossy(&stderr).into_owned(),
-    )
 }
 
 /// `wechatpay notify` for a saved callback.

@@ -3,70 +3,15 @@
 
 use std::io::{BufRead, BufReader};
 use std::path::PathBuf;
-use std::process::{Command, Output, Stdio};
-use std::sync::Arc;
+use std::process::{Command, Stdio};
 use std::time::{Duration, Instant};
 
-use rand_chacha::ChaCha20Rng;
-use rand_core::SeedableRng;
+use wechatpay_mock::Fault;
 use wechatpay_mock::records::{ApplymentRecord, seeded};
-use wechatpay_mock::{Fault, MockKeys, MockPlatform, MockServer};
 
-fn testdata(path: &str) -> PathBuf {
-    PathBuf::from(env!("CARGO_MANIFEST_DIR"))
-        .join("../wechatpay-core/testdata")
-        .join(path)
-}
+mod common;
 
-/// A file of `wechatpay-fixtures`, for the settings that take a path.
-fn fixture(path: &str) -> PathBuf {
-    PathBuf::from(env!("CARGO_MANIFEST_DIR"))
-        .join("../wechatpay-fixtures")
-        .join(path)
-}
-
-fn mock() -> (Arc<MockPlatform>, MockServer) {
-    let platform = Arc::new(
-        MockPlatform::new(MockKeys::fixtures(), &mut ChaCha20Rng::from_seed([9; 32])).unwrap(),
-    );
-    let server = MockServer::start(platform.clone()).unwrap();
-    (platform, server)
-}
-
-/// The binary with the fixture merchant configured through the environment, as a user would.
-fn wechatpay(server: Option<&MockServer>) -> Command {
-    configured(Command::new(env!("CARGO_BIN_EXE_wechatpay")), server)
-}
-
-/// `command` with only the fixture merchant's settings in its environment.
-fn configured(mut command: Command, server: Option<&MockServer>) -> Command {
-    let keys = MockKeys::fixtures();
-    command
-        .env_clear()
-        .env("PATH", std::env::var_os("PATH").unwrap_or_default())
-        .env("WECHATPAY_MCHID", &keys.mchid)
-        .env("WECHATPAY_SERIAL_NO", &keys.merchant_serial)
-        .env("WECHATPAY_PRIVATE_KEY", fixture("keys/merchant_key.pem"))
-        .env("WECHATPAY_PUBLIC_KEY_ID", &keys.platform_public_key_id)
-        .env("WECHATPAY_PUBLIC_KEY", fixture("keys/platform_pub.pem"));
-    if let Some(server) = server {
-        command.env("WECHATPAY_BASE_URL", server.url());
-    }
-    command
-}
-
-fn run(command: &mut Command) -> (i32, String, String) {
-    let Output {
-        status,
-        stdout,
-        stderr,
-    } = command.output().unwrap();
-    (
-        status.code().unwrap_or(-1),
-        String::from_utf8_lossy(&stdout).into_owned(),
-        String::from_utf8_lossy(&stderr).into_owned(),
-    )
-}
+use common::*;
 
 fn read(path: &str) -> String {
     std::fs::read_to_string(testdata(path)).unwrap()
@@ -827,6 +772,38 @@ fn mock_runs_until_stopped_and_its_settings_work() {
 }
 
 #[test]
+fn mock_in_certificate_mode_prints_settings_that_download_the_certificates() {
+    let dir = std::env::temp_dir().join(format!("wechatpay-cli-cert-{}", std::process::id()));
+    let mock = MockProcess::start(&["--mode", "certificate", "--keys-dir", dir.to_str().unwrap()]);
+    let names: Vec<&str> = mock
+        .settings
+        .iter()
+        .map(|(name, _)| name.as_str())
+        .collect();
+    assert!(
+        !names.contains(&"WECHATPAY_PUBLIC_KEY_ID") && names.contains(&"WECHATPAY_APIV3_KEY"),
+        "{names:?}"
+    );
+    // The query downloads the certificates first, with the APIv3 key printed.
+    mock.query_need_sign();
+    let (code, stdout, stderr) = run(Command::new(env!("CARGO_BIN_EXE_wechatpay"))
+        .env_clear()
+        .envs(mock.settings.clone())
+        .arg("certificates"));
+    assert_eq!(code, 0, "{stderr}");
+    assert!(
+        stdout.starts_with("5157F09EFDC096DE15EBE81A47057A7232F1B8E1  valid from"),
+        "{stdout}"
+    );
+    let rest = mock.interrupt();
+    assert!(
+        rest.iter().any(|l| l == "stopped after 3 request(s)"),
+        "{rest:?}"
+    );
+    std::fs::remove_dir_all(dir).unwrap();
+}
+
+#[test]
 fn mock_with_backup_and_control_shares_one_platform() {
     let dir = std::env::temp_dir().join(format!("wechatpay-cli-ctl-{}", std::process::id()));
     let mock = MockProcess::start(&["--backup", "--control", "--keys-dir", dir.to_str().unwrap()]);
@@ -1211,29 +1188,6 @@ fn subcommands_take_only_their_settings_and_name_every_missing_one() {
         .args(["demo", "--mchid", "abc"]));
     assert_eq!(code, 2, "{stderr}");
     assert!(stderr.contains("--mchid"), "{stderr}");
-}
-
-/// A one-connection-at-a-time HTTP server that answers every request with `answer`, as a
-/// proxy or a web server at a wrong --base-url does.
-fn foreign_server(answer: &'static str) -> String {
-    use std::io::{Read, Write};
-    let listener = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
-    let url = format!("http://{}", listener.local_addr().unwrap());
-    std::thread::spawn(move || {
-        for stream in listener.incoming() {
-            let Ok(mut stream) = stream else { continue };
-            let mut request = Vec::new();
-            let mut buffer = [0u8; 1024];
-            while !request.windows(4).any(|w| w == b"\r\n\r\n") {
-                match stream.read(&mut buffer) {
-                    Ok(0) | Err(_) => break,
-                    Ok(n) => request.extend_from_slice(&buffer[..n]),
-                }
-            }
-            let _ = stream.write_all(answer.as_bytes());
-        }
-    });
-    url
 }
 
 /// Command line 7: an answer that is not WeChat Pay's says so, and a 404 shows what was asked.

@@ -1,63 +1,16 @@
 //! `wechatpay upload` and `wechatpay api`, driven as a user drives them, against a loopback
 //! mock platform run by the test.
 
-use std::path::{Path, PathBuf};
-use std::process::{Command, Output, Stdio};
-use std::sync::Arc;
+mod common;
 
-use rand_chacha::ChaCha20Rng;
-use rand_core::SeedableRng;
+use std::path::{Path, PathBuf};
+use std::process::{Command, Stdio};
+
+use common::*;
 use serde_json::Value;
 use wechatpay_core::merchant::media::MediaKind;
 use wechatpay_fixtures::media::{CLIP_MP4, LOGO_PNG};
 use wechatpay_mock::records::{PAGE_EXAMPLE_APPLYMENT, media_id_for, seeded};
-use wechatpay_mock::{MockKeys, MockPlatform, MockServer};
-
-fn fixture(path: &str) -> PathBuf {
-    PathBuf::from(env!("CARGO_MANIFEST_DIR"))
-        .join("../wechatpay-fixtures")
-        .join(path)
-}
-
-fn mock() -> (Arc<MockPlatform>, MockServer) {
-    let platform = Arc::new(
-        MockPlatform::new(MockKeys::fixtures(), &mut ChaCha20Rng::from_seed([9; 32])).unwrap(),
-    );
-    let server = MockServer::start(platform.clone()).unwrap();
-    (platform, server)
-}
-
-/// `command` with only the fixture merchant's settings in its environment.
-fn configured(mut command: Command, server: &MockServer) -> Command {
-    let keys = MockKeys::fixtures();
-    command
-        .env_clear()
-        .env("PATH", std::env::var_os("PATH").unwrap_or_default())
-        .env("WECHATPAY_MCHID", &keys.mchid)
-        .env("WECHATPAY_SERIAL_NO", &keys.merchant_serial)
-        .env("WECHATPAY_PRIVATE_KEY", fixture("keys/merchant_key.pem"))
-        .env("WECHATPAY_PUBLIC_KEY_ID", &keys.platform_public_key_id)
-        .env("WECHATPAY_PUBLIC_KEY", fixture("keys/platform_pub.pem"))
-        .env("WECHATPAY_BASE_URL", server.url());
-    command
-}
-
-fn wechatpay(server: &MockServer) -> Command {
-    configured(Command::new(env!("CARGO_BIN_EXE_wechatpay")), server)
-}
-
-fn run(command: &mut Command) -> (i32, String, String) {
-    let Output {
-        status,
-        stdout,
-        stderr,
-    } = command.stdin(Stdio::null()).output().unwrap();
-    (
-        status.code().unwrap_or(-1),
-        String::from_utf8_lossy(&stdout).into_owned(),
-        String::from_utf8_lossy(&stderr).into_owned(),
-    )
-}
 
 /// A fresh folder with `name` holding `bytes`.
 fn file(name: &str, bytes: &[u8]) -> (tempfile::TempDir, PathBuf) {
@@ -75,7 +28,7 @@ fn arg(path: &Path) -> &str {
 fn upload_prints_the_media_id_of_an_image_or_a_video() {
     let (platform, server) = mock();
     let (_folder, logo) = file("门店 logo.png", LOGO_PNG);
-    let (code, stdout, stderr) = run(wechatpay(&server).args(["upload", arg(&logo)]));
+    let (code, stdout, stderr) = run(wechatpay(Some(&server)).args(["upload", arg(&logo)]));
     assert_eq!(code, 0, "{stderr}");
     let media_id = media_id_for(MediaKind::Image, LOGO_PNG);
     assert_eq!(stdout, format!("{media_id}\n"));
@@ -86,7 +39,7 @@ fn upload_prints_the_media_id_of_an_image_or_a_video() {
 
     let (_folder, clip) = file("clip.MP4", CLIP_MP4);
     let (code, stdout, stderr) =
-        run(wechatpay(&server).args(["upload", arg(&clip), "--output", "json"]));
+        run(wechatpay(Some(&server)).args(["upload", arg(&clip), "--output", "json"]));
     assert_eq!(code, 0, "{stderr}");
     let answer: Value = serde_json::from_str(&stdout).unwrap();
     assert_eq!(
@@ -130,7 +83,7 @@ fn upload_refuses_before_signing_what_the_platform_would_refuse() {
     ];
     for (name, bytes, expected) in cases {
         let (_folder, path) = file(name, bytes);
-        let (code, stdout, stderr) = run(wechatpay(&server).args(["upload", arg(&path)]));
+        let (code, stdout, stderr) = run(wechatpay(Some(&server)).args(["upload", arg(&path)]));
         assert_eq!(code, 2, "{name}: {stderr}");
         assert!(stdout.is_empty());
         for text in expected {
@@ -140,7 +93,7 @@ fn upload_refuses_before_signing_what_the_platform_would_refuse() {
             );
         }
     }
-    let (code, _, stderr) = run(wechatpay(&server).args(["upload", "/no/such/file.png"]));
+    let (code, _, stderr) = run(wechatpay(Some(&server)).args(["upload", "/no/such/file.png"]));
     assert_eq!(code, 2, "{stderr}");
     assert!(stderr.contains("cannot read /no/such/file.png"), "{stderr}");
     assert!(platform.requests().is_empty(), "nothing may be sent");
@@ -149,7 +102,7 @@ fn upload_refuses_before_signing_what_the_platform_would_refuse() {
 #[test]
 fn api_get_prints_the_verified_answer_as_received() {
     let (_platform, server) = mock();
-    let (code, stdout, stderr) = run(wechatpay(&server).args([
+    let (code, stdout, stderr) = run(wechatpay(Some(&server)).args([
         "api",
         "GET",
         "/v3/ecommerce/applyments/out-request-no/APPLYMENT_00000000001",
@@ -158,7 +111,7 @@ fn api_get_prints_the_verified_answer_as_received() {
     assert_eq!(stdout, format!("{}\n", PAGE_EXAMPLE_APPLYMENT.trim_end()));
 
     // A request number that needs encoding, typed half raw: the id above 2^53 comes back exact.
-    let (code, stdout, stderr) = run(wechatpay(&server).args([
+    let (code, stdout, stderr) = run(wechatpay(Some(&server)).args([
         "api",
         "get",
         "/v3/ecommerce/applyments/out-request-no/商户申请%2F2024 %231%3F",
@@ -176,7 +129,7 @@ fn api_get_prints_the_verified_answer_as_received() {
     );
 
     // With a query.
-    let (code, stdout, stderr) = run(wechatpay(&server).args([
+    let (code, stdout, stderr) = run(wechatpay(Some(&server)).args([
         "api",
         "GET",
         "/v3/ecommerce/fund/balance/1900000109?account_type=BASIC",
@@ -209,7 +162,7 @@ fn api_post_encrypts_the_fields_named_and_the_platform_takes_the_applyment() {
     ];
 
     // One field left in plaintext: the platform names it, and the command exits 3.
-    let (code, stdout, stderr) = run(wechatpay(&server)
+    let (code, stdout, stderr) = run(wechatpay(Some(&server))
         .args([
             "api",
             "POST",
@@ -226,7 +179,7 @@ fn api_post_encrypts_the_fields_named_and_the_platform_takes_the_applyment() {
     );
     assert!(!stderr.contains("110101199003070011"), "{stderr}");
 
-    let (code, stdout, stderr) = run(wechatpay(&server)
+    let (code, stdout, stderr) = run(wechatpay(Some(&server))
         .args([
             "api",
             "POST",
@@ -241,12 +194,13 @@ fn api_post_encrypts_the_fields_named_and_the_platform_takes_the_applyment() {
     assert!(answer["applyment_id"].is_u64(), "{answer}");
 
     // The typed command sees it.
-    let (code, stdout, stderr) = run(wechatpay(&server).args(["applyment", "APPLYMENT_CLI_0001"]));
+    let (code, stdout, stderr) =
+        run(wechatpay(Some(&server)).args(["applyment", "APPLYMENT_CLI_0001"]));
     assert_eq!(code, 0, "{stderr}");
     assert!(stdout.contains("CHECKING"), "{stdout}");
 
     // The body from standard input, inline JSON too.
-    let mut command = wechatpay(&server);
+    let mut command = wechatpay(Some(&server));
     command
         .args(["api", "POST", "/v3/ecommerce/applyments/", "--data", "@-"])
         .stdin(Stdio::piped())
@@ -267,7 +221,7 @@ fn api_post_encrypts_the_fields_named_and_the_platform_takes_the_applyment() {
         String::from_utf8_lossy(&output.stderr)
     );
     assert!(String::from_utf8_lossy(&output.stdout).contains("APPLYMENT_CLI_0002"));
-    let (code, stdout, stderr) = run(wechatpay(&server).args([
+    let (code, stdout, stderr) = run(wechatpay(Some(&server)).args([
         "api",
         "POST",
         "/v3/ecommerce/applyments/",
@@ -322,19 +276,19 @@ fn api_usage_errors_exit_2_before_anything_is_sent_and_api_errors_exit_3() {
         ),
     ];
     for (args, expected) in cases {
-        let (code, stdout, stderr) = run(wechatpay(&server).args(args));
+        let (code, stdout, stderr) = run(wechatpay(Some(&server)).args(args));
         assert_eq!(code, 2, "{args:?}: {stderr}");
         assert!(stdout.is_empty());
         assert!(stderr.contains(expected), "{args:?}: {stderr}");
     }
     let (code, _, stderr) =
-        run(wechatpay(&server).args(["api", "POST", "/v3/x", "--data", "@/no/such.json"]));
+        run(wechatpay(Some(&server)).args(["api", "POST", "/v3/x", "--data", "@/no/such.json"]));
     assert_eq!(code, 2);
     assert!(stderr.contains("cannot read /no/such.json"), "{stderr}");
     assert!(platform.requests().is_empty(), "nothing may be sent");
 
     let (code, _, stderr) =
-        run(wechatpay(&server).args(["api", "GET", "/v3/no/such/api", "--output", "json"]));
+        run(wechatpay(Some(&server)).args(["api", "GET", "/v3/no/such/api", "--output", "json"]));
     assert_eq!(code, 3, "{stderr}");
     let error: Value = serde_json::from_str(&stderr).unwrap();
     assert_eq!(error["error"]["code"], "RESOURCE_NOT_EXISTS");
@@ -355,7 +309,7 @@ fn api_pretty_prints_on_a_terminal() {
         env!("CARGO_BIN_EXE_wechatpay")
     );
     let (code, stdout, stderr) =
-        run(configured(Command::new("script"), &server).args(["-qec", &line, "/dev/null"]));
+        run(configured(Command::new("script"), Some(&server)).args(["-qec", &line, "/dev/null"]));
     assert_eq!(code, 0, "{stderr}");
     assert!(
         stdout.contains("{\r\n  \"applyment_id\": 2000002124775693,\r\n"),

@@ -20,19 +20,16 @@
 
 use std::fmt;
 
-use der::Decode;
 use http::{Response, StatusCode};
 use serde::Deserialize;
-use x509_cert::Certificate;
 
 use crate::body::RequestParts;
 use crate::client::Client;
 use crate::context::RequestContext;
 use crate::error::Error;
-use crate::ids::CertificateSerial;
 use crate::notification::{ApiV3Key, NotificationResource};
 use crate::operation::{Operation, VerifiedBody};
-use crate::platform_keys::PlatformKeys;
+use crate::platform_keys::{PlatformKeys, read_certificate};
 use crate::verification::WECHATPAY_SERIAL;
 
 /// The path of the certificate download.
@@ -218,22 +215,19 @@ impl CertificateEntry {
         })?;
         let der = crate::pem::certificate_der(pem.expose())
             .map_err(|e| format!("certificate {serial}: {e}"))?;
-        let certificate = Certificate::from_der(&der)
-            .map_err(|e| format!("certificate {serial}: not a valid X.509 certificate: {e}"))?;
-        let tbs = certificate.tbs_certificate();
-        let inside = CertificateSerial::from_der_integer(tbs.serial_number().as_bytes());
-        if !inside.as_str().eq_ignore_ascii_case(serial) {
+        let facts = read_certificate(&der).map_err(|e| format!("certificate {serial}: {e}"))?;
+        if !facts.serial.as_str().eq_ignore_ascii_case(serial) {
             return Err(format!(
-                "the certificate listed as {serial} has the serial {inside}"
+                "the certificate listed as {serial} has the serial {}",
+                facts.serial
             ));
         }
-        let validity = tbs.validity();
         Ok(PlatformCertificate {
-            serial: inside.as_str().to_owned(),
+            serial: facts.serial.as_str().to_owned(),
             effective_time: self.effective_time,
             expire_time: self.expire_time,
-            not_before: validity.not_before.to_unix_duration().as_secs(),
-            not_after: validity.not_after.to_unix_duration().as_secs(),
+            not_before: facts.not_before,
+            not_after: facts.not_after,
             pem: pem.expose().to_owned(),
         })
     }

@@ -228,7 +228,7 @@ impl Client {
     ) -> Result<UnsignedRequest<'_>, Error> {
         let mut rng = rng;
         let (parts, encrypted_to) = {
-            let mut context = RequestContext::new(&self.platform_keys, &mut rng);
+            let mut context = RequestContext::new(&self.platform_keys, &mut rng).at(timestamp);
             let parts = operation.request(&mut context)?;
             let key = context.encryption_key().map(PlatformKey::serial);
             (parts, key.map(str::to_owned))
@@ -239,7 +239,7 @@ impl Client {
         check_path_and_query(parts.path_and_query())?;
         let serial = match encrypted_to {
             Some(serial) => Some(header_value(WECHATPAY_SERIAL, &serial)?),
-            None => self.preferred_serial()?,
+            None => self.preferred_serial(timestamp)?,
         };
         let message = SigningInput {
             method: parts.method(),
@@ -315,7 +315,7 @@ impl Client {
             body: &[],
         }
         .message();
-        let serial = self.preferred_serial()?;
+        let serial = self.preferred_serial(timestamp)?;
         self.unsigned(
             Method::GET,
             origin,
@@ -403,7 +403,7 @@ impl Client {
             rng,
         )?;
         let has_body = !request.body().is_empty();
-        let serial = self.preferred_serial()?;
+        let serial = self.preferred_serial(timestamp)?;
         let headers = request.headers_mut();
         headers.insert(AUTHORIZATION, signature.header_value().clone());
         headers.insert(ACCEPT, HeaderValue::from_static("application/json"));
@@ -538,9 +538,9 @@ impl Client {
 
     /// The `Wechatpay-Serial` of a request that encrypts nothing: the preferred key, or none
     /// for a client without keys yet ([`Client::without_platform_keys`]).
-    fn preferred_serial(&self) -> Result<Option<HeaderValue>, Error> {
+    fn preferred_serial(&self, now: u64) -> Result<Option<HeaderValue>, Error> {
         self.platform_keys
-            .preferred()
+            .preferred_at(now)
             .map(|key| header_value(WECHATPAY_SERIAL, key.serial()))
             .transpose()
     }

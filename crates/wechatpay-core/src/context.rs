@@ -35,6 +35,8 @@ pub struct RequestContext<'a> {
     keys: &'a PlatformKeys,
     rng: &'a mut dyn CryptoRng,
     used: Option<&'a PlatformKey>,
+    /// The request's time, when known: picks among certificates ([`PlatformKeys::preferred_at`]).
+    now: Option<u64>,
 }
 
 impl<'a> RequestContext<'a> {
@@ -44,6 +46,15 @@ impl<'a> RequestContext<'a> {
             keys,
             rng,
             used: None,
+            now: None,
+        }
+    }
+
+    /// The context of a request signed at `now` (Unix seconds).
+    pub(crate) fn at(self, now: u64) -> Self {
+        RequestContext {
+            now: Some(now),
+            ..self
         }
     }
 
@@ -58,7 +69,11 @@ impl<'a> RequestContext<'a> {
     pub fn encrypt(&mut self, plaintext: &str) -> Result<String, Error> {
         let key = match self.used {
             Some(key) => key,
-            None => self.keys.preferred().ok_or_else(no_platform_key)?,
+            None => match self.now {
+                Some(now) => self.keys.preferred_at(now),
+                None => self.keys.preferred(),
+            }
+            .ok_or_else(no_platform_key)?,
         };
         self.encrypt_with(key, plaintext)
     }

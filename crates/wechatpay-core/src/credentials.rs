@@ -11,6 +11,7 @@ use crate::crypto::{Backend, PrivateKey};
 use crate::error::{CryptoError, Error};
 use crate::ids::{CertificateSerial, MchId};
 use crate::sensitive::{EncryptedField, SensitiveString};
+use crate::text::Quoted;
 
 /// Something that signs for the merchant: SHA256withRSA (RSASSA-PKCS1-v1_5 over SHA-256) with
 /// the private key of the merchant API certificate.
@@ -54,6 +55,7 @@ pub trait SigningKey: fmt::Debug + Send + Sync {
 #[derive(Clone)]
 pub struct MerchantKey {
     key: Arc<PrivateKey>,
+    public_key_der: Arc<[u8]>,
 }
 
 impl MerchantKey {
@@ -74,9 +76,18 @@ impl MerchantKey {
     ///
     /// As [`MerchantKey::from_pem`].
     pub fn from_pem_with_backend(pem: &str, backend: Backend) -> Result<Self, Error> {
-        let key = PrivateKey::from_pem(pem, backend)
+        let (key, public_key_der) = PrivateKey::from_pem_with_public_key(pem, backend)
             .map_err(|reason| Error::invalid("private_key", reason))?;
-        Ok(MerchantKey { key: Arc::new(key) })
+        Ok(MerchantKey {
+            key: Arc::new(key),
+            public_key_der: public_key_der.into(),
+        })
+    }
+
+    /// The public half of the key, DER-encoded `SubjectPublicKeyInfo`: the key the merchant
+    /// API certificate must hold ([`MerchantCertificate::is_certificate_of`]).
+    pub fn public_key_der(&self) -> &[u8] {
+        &self.public_key_der
     }
 
     /// The key of a PEM as PKCS#8 DER (a PKCS#1 key is converted), after every check
@@ -294,5 +305,114 @@ impl fmt::Debug for MerchantCredentials {
             .field("private_key", &"<redacted>")
             .field("signer", &signer)
             .finish()
+    }
+}
+
+/// The merchant API certificate (`apiclient_cert.pem`), read to check a configuration against
+/// it: the private key must be the one whose public half it holds, and `serial_no` must be its
+/// serial. Requests do not need it: the platform knows it by its serial.
+///
+/// ```
+/// use wechatpay_core::{MerchantCertificate, MerchantKey};
+/// # let cert_pem = wechatpay_fixtures::keys::MERCHANT_CERT_PEM;
+/// # let key_pem = wechatpay_fixtures::keys::MERCHANT_KEY_PEM;
+/// let certificate = MerchantCertificate::from_pem(cert_pem)?;
+/// assert!(certificate.is_certificate_of(&MerchantKey::from_pem(key_pem)?));
+/// assert_eq!(certificate.serial().as_str(), "3775B6A45ACD588826D15E583A95F5DD20000001");
+/// certificate.check_serial("3775B6A45ACD588826D15E583A95F5DD20000001")?;
+/// # Ok::<(), wechatpay_core::Error>(())
+/// ```
+#[derive(Clone, PartialEq, Eq)]
+pub struct MerchantCertificate {
+    serial: CertificateSerial,
+    not_before: u64,
+    not_after: u64,
+    public_key_der: Vec<u8>,
+}
+
+impl MerchantCertificate {
+    /// Reads the first certificate of a PEM text.
+    ///
+    /// # Errors
+    ///
+    /// [`Error::InvalidInput`] (`merchant_certificate`): no `BEGIN CERTIFICATE` block (a key
+    /// given instead is named as such), not an X.509 certificate, or one without an RSA key
+    /// of 2048 to 4096 bits.
+    pub fn from_pem(pem: &str) -> Result<Self, Error> {
+        let invalid = |reason: String| Error::invalid("merchant_certificate", reason);
+        let der = crate::pem::certificate_der(pem).map_err(|reason| {
+            invalid(format!(
+                "{reason}; the merchant API certificate is apiclient_cert.pem"
+            ))
+        })?;
+        let facts = crate::platform_keys::read_certificate(&der).map_err(invalid)?;
+        let public_key_der =
+            crate::crypto::canonical_public_key_der(&facts.spki_der).map_err(invalid)?;
+        Ok(MerchantCertificate {
+            serial: facts.serial,
+            not_before: facts.not_before,
+            not_after: facts.not_after,
+            public_key_der,
+        })
+    }
+
+    /// The certificate's serial, upper-case hex: what `serial_no` must be.
+    pub fn serial(&self) -> &CertificateSerial {
+        &self.serial
+    }
+
+    /// Start of validity, Unix seconds.
+    pub fn not_before(&self) -> u64 {
+        self.not_before
+    }
+
+    /// End of validity, Unix seconds.
+    pub fn not_after(&self) -> u64 {
+        self.not_after
+    }
+
+    /// Whether the certificate is valid at `now` (Unix seconds).
+    pub fn is_valid_at(&self, now: u64) -> bool {
+        (self.not_before..=self.not_after).contains(&now)
+    }
+
+    /// The certified public key, DER-encoded `SubjectPublicKeyInfo`.
+    pub fn public_key_der(&self) -> &[u8] {
+        &self.public_key_der
+    }
+
+    /// Whether `key` is the private key of this certificate.
+    pub fn is_certificate_of(&self, key: &MerchantKey) -> bool {
+        *self.public_key_der == *key.public_key_der()
+    }
+
+    /// Checks that `serial_no` is this certificate's serial (hex digits compared without
+    /// regard to case: tools print either).
+    ///
+    /// # Errors
+    ///
+    /// [`Error::InvalidInput`] (`serial_no`) naming both serials.
+    pub fn check_serial(&self, serial_no: &str) -> Result<(), Error> {
+        if self.serial.as_str().eq_ignore_ascii_case(serial_no) {
+            return Ok(());
+        }
+        Err(Error::invalid(
+            "serial_no",
+            format!(
+                "{} is not the serial of the merchant certificate, which is {}",
+                Quoted::value(serial_no),
+                self.serial
+            ),
+        ))
+    }
+}
+
+impl fmt::Debug for MerchantCertificate {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("MerchantCertificate")
+            .field("serial", &self.serial)
+            .field("not_before", &self.not_before)
+            .field("not_after", &self.not_after)
+            .finish_non_exhaustive()
     }
 }

@@ -44,7 +44,7 @@ pub fn endpoints() -> impl Iterator<Item = &'static Endpoint> {
     crate::ecommerce::ENDPOINTS
         .iter()
         .chain(crate::merchant::ENDPOINTS)
-        .chain([crate::bill::ENDPOINTS].iter())
+        .chain([crate::bill::ENDPOINTS, crate::security::ENDPOINTS].iter())
         .flat_map(|module| module.iter())
 }
 

@@ -23,6 +23,8 @@
 //!   ([`Client::receive`], [`Received::conclude`], [`Client::decode`]) come in two steps, so
 //!   that a KMS, an HSM or the runtime's WebCrypto can do the RSA;
 //! - uploads checked as the platform checks them ([`merchant::media::UploadMedia`]);
+//! - the self-check ([`security::SecurityEcho`]): one call that proves the signature, the
+//!   platform key, the clock and the encryption both ways;
 //! - identifiers as types ([`MchId`], [`CertificateSerial`], [`PublicKeyId`]) and one retry
 //!   classification ([`Retry`]);
 //! - adapters that hold only I/O: [`Adapter`] and [`BlockingAdapter`] run the loop over a
@@ -114,6 +116,7 @@ mod pem;
 mod platform_keys;
 mod platform_signer;
 mod retry;
+pub mod security;
 mod sensitive;
 mod signing;
 mod text;
@@ -134,7 +137,7 @@ pub use call::{
 pub use certificates::{DownloadCertificates, PlatformCertificate, RefreshPolicy, RefreshTrigger};
 pub use client::{Client, DEFAULT_BACKUP_URL, DEFAULT_BASE_URL};
 pub use context::RequestContext;
-pub use credentials::{MerchantCredentials, MerchantKey, SigningKey};
+pub use credentials::{MerchantCertificate, MerchantCredentials, MerchantKey, SigningKey};
 pub use crypto::Backend;
 pub use download::{DigestAlgorithm, DigestCheck, DigestWriter, DownloadTicket, FileDecoder};
 pub use error::{ApiError, Authentication, CryptoError, DecodeError, Error, VerificationError};

@@ -190,27 +190,16 @@ impl PlatformKeys {
     }
 
     fn certificate_key(&self, der: &[u8]) -> Result<PlatformKey, Error> {
-        let invalid = invalid_certificate;
-        let certificate = Certificate::from_der(der)
-            .map_err(|e| invalid(format!("not a valid X.509 certificate: {e}")))?;
-        let tbs = certificate.tbs_certificate();
-        let serial = CertificateSerial::from_der_integer(tbs.serial_number().as_bytes());
-        let validity = tbs.validity();
-        let not_before = unix_seconds(validity.not_before.to_unix_duration());
-        let not_after = unix_seconds(validity.not_after.to_unix_duration());
-        let spki = tbs
-            .subject_public_key_info()
-            .to_der()
-            .map_err(|e| invalid(format!("cannot read the certificate's public key: {e}")))?;
-        let key = self.parse_key(&spki, "platform_certificate")?;
+        let facts = read_certificate(der).map_err(invalid_certificate)?;
+        let key = self.parse_key(&facts.spki_der, "platform_certificate")?;
         Ok(PlatformKey {
-            serial: serial.as_str().to_owned(),
+            serial: facts.serial.as_str().to_owned(),
             kind: PlatformKeyKind::Certificate {
-                not_before,
-                not_after,
+                not_before: facts.not_before,
+                not_after: facts.not_after,
             },
             key,
-            spki_der: spki,
+            spki_der: facts.spki_der,
         })
     }
 
@@ -251,6 +240,28 @@ impl PlatformKeys {
                     PlatformKeyKind::PublicKey => u64::MAX,
                 })
             })
+    }
+
+    /// The key requests made at `now` (Unix seconds) name: as [`PlatformKeys::preferred`],
+    /// except that among certificates the one valid at `now` whose validity started last is
+    /// taken, so that a certificate downloaded ahead of its validity (a rotation announced
+    /// early) is not named before it may sign. Without a certificate valid at `now`, as
+    /// [`PlatformKeys::preferred`].
+    pub fn preferred_at(&self, now: u64) -> Option<&PlatformKey> {
+        if let Some(index) = self.preferred {
+            return self.keys.get(index);
+        }
+        self.iter()
+            .find(|k| k.kind == PlatformKeyKind::PublicKey)
+            .or_else(|| {
+                self.iter()
+                    .filter(|k| k.is_valid_at(now))
+                    .max_by_key(|k| match k.kind {
+                        PlatformKeyKind::Certificate { not_before, .. } => not_before,
+                        PlatformKeyKind::PublicKey => u64::MAX,
+                    })
+            })
+            .or_else(|| self.preferred())
     }
 
     /// The key with this serial.
@@ -385,6 +396,35 @@ impl fmt::Debug for PlatformKeys {
             .field("backend", &self.backend)
             .finish()
     }
+}
+
+/// What the core reads from a certificate, platform or merchant: its serial, its validity and
+/// its key. The chain is not validated (see [`PlatformKeys::add_certificate`]).
+pub(crate) struct CertificateFacts {
+    pub(crate) serial: CertificateSerial,
+    /// Start of validity, Unix seconds.
+    pub(crate) not_before: u64,
+    /// End of validity, Unix seconds.
+    pub(crate) not_after: u64,
+    /// DER SubjectPublicKeyInfo, as the certificate holds it.
+    pub(crate) spki_der: Vec<u8>,
+}
+
+pub(crate) fn read_certificate(der: &[u8]) -> Result<CertificateFacts, String> {
+    let certificate =
+        Certificate::from_der(der).map_err(|e| format!("not a valid X.509 certificate: {e}"))?;
+    let tbs = certificate.tbs_certificate();
+    let validity = tbs.validity();
+    let spki_der = tbs
+        .subject_public_key_info()
+        .to_der()
+        .map_err(|e| format!("cannot read the certificate's public key: {e}"))?;
+    Ok(CertificateFacts {
+        serial: CertificateSerial::from_der_integer(tbs.serial_number().as_bytes()),
+        not_before: unix_seconds(validity.not_before.to_unix_duration()),
+        not_after: unix_seconds(validity.not_after.to_unix_duration()),
+        spki_der,
+    })
 }
 
 pub(crate) fn no_platform_key() -> Error {

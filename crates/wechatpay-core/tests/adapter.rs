@@ -590,8 +590,7 @@ fn a_download_is_signed_by_the_transport_when_it_has_its_own_crypto() {
 
 /// A callback body as the platform posts it (the vector's), signed now by the platform key.
 fn callback() -> (http::HeaderMap, Vec<u8>) {
-    let body =
-        std::fs::read(testdata().join("vectors/notification/applyment_state_change/body")).unwrap();
+    let body = vectors::callback_body("applyment_state_change");
     let headers = signed_response(Backend::default(), 200, &body)
         .headers()
         .clone();
@@ -646,7 +645,7 @@ fn a_callback_is_verified_by_the_transport_and_at_its_time() {
 
 #[test]
 fn a_callback_is_opened_by_an_adapter_with_its_crypto_and_clock() {
-    let body = std::fs::read(testdata().join("vectors/notification/refund_success/body")).unwrap();
+    let body = vectors::callback_body("refund_success");
     let headers = signed_response(Backend::default(), 200, &body)
         .headers()
         .clone();

@@ -21,26 +21,10 @@ fn key() -> ApiV3Key {
 
 /// A notification vector's body and the headers of its `verify/callback_*` signature.
 fn vector(name: &str) -> (HeaderMap, Vec<u8>) {
-    let dir = testdata().join("vectors");
-    let body = fs::read(dir.join("notification").join(name).join("body")).unwrap();
-    let input: serde_json::Value = serde_json::from_slice(
-        &fs::read(
-            dir.join("verify")
-                .join(format!("callback_{name}/input.json")),
-        )
-        .unwrap(),
+    (
+        vectors::callback_headers(name),
+        vectors::callback_body(name),
     )
-    .unwrap();
-    let mut headers = HeaderMap::new();
-    for (header, field) in [
-        ("Wechatpay-Timestamp", "timestamp"),
-        ("Wechatpay-Nonce", "nonce"),
-        ("Wechatpay-Serial", "serial"),
-        ("Wechatpay-Signature", "signature"),
-    ] {
-        headers.insert(header, input[field].as_str().unwrap().parse().unwrap());
-    }
-    (headers, body)
 }
 
 fn opened(name: &str) -> OpenedNotification {

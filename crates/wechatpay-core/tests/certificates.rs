@@ -342,6 +342,8 @@ fn keys_added_through_a_shared_reference_are_seen_by_every_holder() {
 enum Answer {
     /// Signed with the platform certificate.
     ByCertificate(Vec<u8>),
+    /// Signed with the certificate a rotation brings in.
+    ByNextCertificate(Vec<u8>),
     /// Signed with the platform public key (a key a certificate-mode client does not hold).
     ByPublicKey(Vec<u8>),
     Unsigned(u16, Vec<u8>),
@@ -381,6 +383,10 @@ impl BlockingTransport for &Platform {
         let (signer, mut response) = match answer.expect("an answer for every request") {
             Answer::ByCertificate(body) => (
                 Some(certificate_signer(Backend::default())),
+                unsigned_response(200, &body),
+            ),
+            Answer::ByNextCertificate(body) => (
+                Some(next_certificate_signer()),
                 unsigned_response(200, &body),
             ),
             Answer::ByPublicKey(body) => (
@@ -534,4 +540,152 @@ fn an_adapter_in_public_key_mode_says_so() {
     );
     assert!(error.to_string().contains("public key"), "{error}");
     assert_eq!(*platform.paths.borrow(), ["/v3/certificates"]);
+}
+
+/// During a rotation (2026, when both certificates are valid).
+const ROTATION: u64 = 1_780_000_000;
+
+fn next_certificate_signer() -> wechatpay_core::PlatformSigner {
+    wechatpay_core::PlatformSigner::new(
+        NEXT_CERT_SERIAL,
+        PLATFORM_CERT_NEXT_KEY,
+        Backend::default(),
+    )
+    .unwrap()
+}
+
+fn both_certificates() -> Vec<u8> {
+    listing(
+        API_V3_KEY,
+        &[
+            (CERT_SERIAL, PLATFORM_CERT),
+            (NEXT_CERT_SERIAL, PLATFORM_CERT_NEXT),
+        ],
+    )
+}
+
+#[test]
+fn an_answer_signed_by_a_rotated_certificate_is_verified_after_one_refresh() {
+    let platform = Platform::default();
+    let adapter = refreshing(&platform);
+    platform.now.set(ROTATION);
+    platform.answer([certificates()]);
+    adapter.download_certificates(&key()).unwrap();
+
+    // The old certificate retired: the answer, and the listing, are signed by the new one,
+    // which the client does not hold. The listing verifies itself with the certificate it
+    // carries; the answer is then checked again, and the query is not sent twice.
+    platform.now.set(ROTATION + 600);
+    platform.answer([
+        Answer::ByNextCertificate(APPLYMENT_EXAMPLE.as_bytes().to_vec()),
+        Answer::ByNextCertificate(listing(
+            API_V3_KEY,
+            &[(NEXT_CERT_SERIAL, PLATFORM_CERT_NEXT)],
+        )),
+    ]);
+    adapter
+        .execute(&QueryApplymentByOutRequestNo::new("A").unwrap())
+        .unwrap();
+    assert_eq!(
+        platform.paths.borrow()[1..],
+        [
+            "/v3/ecommerce/applyments/out-request-no/A",
+            "/v3/certificates"
+        ]
+    );
+    let keys = adapter.core().platform_keys();
+    assert_eq!(keys.serials(), [CERT_SERIAL, NEXT_CERT_SERIAL]);
+}
+
+#[test]
+fn a_callback_signed_by_a_rotated_certificate_is_verified_after_one_refresh() {
+    let platform = Platform::default();
+    let adapter = refreshing(&platform);
+    platform.now.set(ROTATION);
+    platform.answer([certificates()]);
+    adapter.download_certificates(&key()).unwrap();
+
+    let body = vectors::callback_body("applyment_state_change");
+    let mut callback = unsigned_response(200, &body);
+    next_certificate_signer()
+        .sign_response(
+            &mut callback,
+            ROTATION + 600,
+            "5K8264ILTKCH16CQ2502SI8ZNMTM67VS",
+            &mut rng(),
+        )
+        .unwrap();
+    platform.now.set(ROTATION + 600);
+    // The listing is signed by the certificate the client holds: verified as any answer.
+    platform.answer([Answer::ByCertificate(both_certificates())]);
+    let notification = adapter
+        .parse_notification(callback.headers(), &body)
+        .unwrap();
+    assert!(!notification.id.is_empty());
+    assert_eq!(platform.downloads(), 2);
+
+    // A second callback by a serial nobody lists, within the gap: no download.
+    let mut stranger = unsigned_response(200, &body);
+    platform_signer(Backend::default())
+        .sign_response(
+            &mut stranger,
+            ROTATION + 600,
+            "5K8264ILTKCH16CQ2502SI8ZNMTM67VS",
+            &mut rng(),
+        )
+        .unwrap();
+    let error = adapter
+        .parse_notification(stranger.headers(), &body)
+        .unwrap_err();
+    assert!(
+        matches!(
+            error.core().and_then(Error::verification),
+            Some(VerificationError::UnknownSerial { .. })
+        ),
+        "{error}"
+    );
+    assert_eq!(platform.downloads(), 2);
+}
+
+#[test]
+fn requests_name_the_newest_certificate_valid_when_they_are_made() {
+    let client = keyless();
+    client
+        .platform_keys()
+        .add_verified_certificates(
+            &client
+                .parse_certificates(
+                    &DownloadCertificates::new(key()),
+                    &signed_by_certificate(200, &both_certificates()),
+                    NOW,
+                )
+                .unwrap(),
+        )
+        .unwrap();
+    let keys = client.platform_keys();
+    // The next certificate is downloaded in 2023 but valid from 2026 only.
+    assert_eq!(keys.preferred_at(NOW).unwrap().serial(), CERT_SERIAL);
+    assert_eq!(
+        keys.preferred_at(ROTATION).unwrap().serial(),
+        NEXT_CERT_SERIAL
+    );
+    // Past every validity: still a key to name, the newest.
+    assert_eq!(
+        keys.preferred_at(2_000_000_000).unwrap().serial(),
+        NEXT_CERT_SERIAL
+    );
+    let query = QueryApplymentByOutRequestNo::new("A").unwrap();
+    for (at, serial) in [(NOW, CERT_SERIAL), (ROTATION, NEXT_CERT_SERIAL)] {
+        let mut rng = rng();
+        let request = client
+            .prepare(
+                &query,
+                Host::Primary,
+                at,
+                &Nonce::generate(&mut rng),
+                &mut rng,
+            )
+            .unwrap();
+        assert_eq!(request.headers()["Wechatpay-Serial"], serial);
+    }
 }

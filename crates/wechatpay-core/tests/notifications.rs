@@ -21,26 +21,7 @@ fn case(name: &str) -> (ApiV3Key, Vec<u8>, String) {
 
 /// The headers of the matching `verify/callback_*` vector: the platform's signature.
 fn signed_headers(name: &str) -> HeaderMap {
-    let input: serde_json::Value = serde_json::from_slice(
-        &fs::read(
-            testdata()
-                .join("vectors/verify")
-                .join(format!("callback_{name}"))
-                .join("input.json"),
-        )
-        .unwrap(),
-    )
-    .unwrap();
-    let mut headers = HeaderMap::new();
-    for (header, field) in [
-        ("Wechatpay-Timestamp", "timestamp"),
-        ("Wechatpay-Nonce", "nonce"),
-        ("Wechatpay-Serial", "serial"),
-        ("Wechatpay-Signature", "signature"),
-    ] {
-        headers.insert(header, input[field].as_str().unwrap().parse().unwrap());
-    }
-    headers
+    vectors::callback_headers(name)
 }
 
 #[test]

@@ -38,7 +38,7 @@ impl Args {
 
 pub async fn run(args: Args) -> Result<(), Failure> {
     let operation = operation(&args)?;
-    let http = args.api.http()?;
+    let http = args.api.http().await?;
     let what = format!("{} {}", operation.method(), operation.path_and_query());
     let (answer, body) = super::execute(&http, &WithBody(&operation), &what)
         .await

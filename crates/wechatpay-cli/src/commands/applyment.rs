@@ -42,7 +42,7 @@ impl Args {
 
 pub async fn run(args: Args) -> Result<(), Failure> {
     let query = QueryApplymentByOutRequestNo::new(args.out_request_no.as_str())?;
-    let http = args.api.http()?;
+    let http = args.api.http().await?;
     let base_url = args.api.base_url();
     let first = args.interval;
     let mut interval = first;

@@ -102,7 +102,7 @@ impl Args {
 
 pub async fn run(args: Args) -> Result<(), Failure> {
     let common = args.common();
-    let http = common.api.http()?;
+    let http = common.api.http().await?;
     let base_url = common.api.base_url();
     let ticket = match &args.kind {
         Kind::Trade {

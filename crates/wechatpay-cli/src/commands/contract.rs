@@ -26,7 +26,7 @@ impl Args {
 
 pub async fn run(args: Args) -> Result<(), Failure> {
     let query = QueryContractByOutContractCode::new(&args.out_contract_code, &args.appid)?;
-    let http = args.api.http()?;
+    let http = args.api.http().await?;
     let (contract, body) = super::execute(&http, &WithBody(&query), "querying the contract")
         .await
         .map_err(|error| {

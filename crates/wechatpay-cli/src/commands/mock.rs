@@ -1,11 +1,11 @@
-//! `wechatpay mock [--port P] [--backup] [--control] [--keys-dir DIR]`
+//! `wechatpay mock [--port P] [--mode public-key|certificate] [--backup] [--control] [--keys-dir DIR]`
 
 use std::net::SocketAddr;
 use std::path::{Path, PathBuf};
 use std::sync::Arc;
 
 use wechatpay_mock::records::seeded;
-use wechatpay_mock::{MockKeys, MockPlatform, MockServer};
+use wechatpay_mock::{MockKeys, MockPlatform, MockServer, PlatformMode};
 
 use crate::failure::Failure;
 
@@ -14,6 +14,11 @@ pub struct Args {
     /// Port on 127.0.0.1; 0 lets the system pick one.
     #[arg(long, default_value_t = 0)]
     port: u16,
+    /// How the platform signs: `public-key` (merchants opened since late 2024), or
+    /// `certificate` (platform certificates, listed by GET /v3/certificates; the settings
+    /// printed then leave the platform key out, so the other commands download them).
+    #[arg(long, default_value_t = PlatformMode::PublicKey)]
+    mode: PlatformMode,
     /// Also serve the same platform on a second port, as the backup host (api2), for
     /// failover tests; both share one request log and one fault queue.
     #[arg(long)]
@@ -35,6 +40,12 @@ pub async fn run(args: Args) -> Result<(), Failure> {
         Failure::usage(
             e.to_string(),
             "report this: the embedded test keys were refused",
+        )
+    })?;
+    let platform = platform.with_mode(args.mode).map_err(|e| {
+        Failure::usage(
+            e.to_string(),
+            "report this: the embedded test keys have a platform certificate",
         )
     })?;
     let platform = Arc::new(platform);
@@ -80,10 +91,12 @@ pub async fn run(args: Args) -> Result<(), Failure> {
     if let Some(backup) = &backup {
         println!("backup host listening on {}", backup.url());
     }
+    println!("mode: {}", args.mode);
     if args.control {
         println!(
             "control routes: POST|DELETE {url}/mock/faults, GET|DELETE {url}/mock/requests, \
-             POST|GET|DELETE {url}/mock/notifications",
+             POST|GET|DELETE {url}/mock/notifications, POST {url}/mock/mode, \
+             GET|POST {url}/mock/certificates, DELETE {url}/mock/certificates/SERIAL",
             url = server.url()
         );
     }
@@ -92,11 +105,15 @@ pub async fn run(args: Args) -> Result<(), Failure> {
     println!("  export WECHATPAY_MCHID={}", keys.mchid);
     println!("  export WECHATPAY_SERIAL_NO={}", keys.merchant_serial);
     println!("  export WECHATPAY_PRIVATE_KEY={}", private_key.display());
-    println!(
-        "  export WECHATPAY_PUBLIC_KEY_ID={}",
-        keys.platform_public_key_id
-    );
-    println!("  export WECHATPAY_PUBLIC_KEY={}", public_key.display());
+    // In certificate mode the platform key is left out: the commands download the
+    // certificates with the APIv3 key, as a merchant in that mode does.
+    if args.mode == PlatformMode::PublicKey {
+        println!(
+            "  export WECHATPAY_PUBLIC_KEY_ID={}",
+            keys.platform_public_key_id
+        );
+        println!("  export WECHATPAY_PUBLIC_KEY={}", public_key.display());
+    }
     println!("  export WECHATPAY_APIV3_KEY={}", keys.api_v3_key);
     println!(
         "applyments, one per state: {}",

@@ -3,10 +3,12 @@
 pub mod api;
 pub mod applyment;
 pub mod bill;
+pub mod certificates;
 pub mod completions;
 pub mod contract;
 pub mod decrypt;
 pub mod demo;
+pub mod doctor;
 pub mod mock;
 pub mod notify;
 pub mod sign;

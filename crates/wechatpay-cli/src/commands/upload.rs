@@ -30,7 +30,7 @@ const FIX_NAME: &str = "rename the file so that its extension matches its conten
 
 pub async fn run(args: Args) -> Result<(), Failure> {
     let upload = read(&args)?;
-    let http = args.api.http()?;
+    let http = args.api.http().await?;
     let what = format!(
         "uploading {} ({} KiB)",
         upload.multipart().filename(),

@@ -62,6 +62,13 @@ pub(crate) fn check_private_key_der(der: &[u8]) -> Result<(), String> {
     rust_crypto::parse_private_key(der).map(drop)
 }
 
+/// An RSA public key given as DER SubjectPublicKeyInfo, after the checks every backend shares,
+/// encoded again the one way the core encodes public keys: two encodings of the same key
+/// (parameters written or left out) come out the same bytes.
+pub(crate) fn canonical_public_key_der(der: &[u8]) -> Result<Vec<u8>, String> {
+    rust_crypto::parse_public_key(der)?.der()
+}
+
 /// A merchant private key, parsed once.
 pub(crate) enum PrivateKey {
     RustCrypto(Box<rust_crypto::PrivateKey>),
@@ -73,15 +80,26 @@ impl PrivateKey {
     /// Reads a PKCS#8 or PKCS#1 PEM RSA private key for `backend`, after the checks every
     /// backend shares (kind of PEM, algorithm, size).
     pub(crate) fn from_pem(pem: &str, backend: Backend) -> Result<Self, String> {
+        Self::from_pem_with_public_key(pem, backend).map(|(key, _)| key)
+    }
+
+    /// As [`PrivateKey::from_pem`], with the public half as DER SubjectPublicKeyInfo (in the
+    /// encoding of [`canonical_public_key_der`]).
+    pub(crate) fn from_pem_with_public_key(
+        pem: &str,
+        backend: Backend,
+    ) -> Result<(Self, Vec<u8>), String> {
         let der = crate::pem::private_key_der(pem)?;
         let checked = rust_crypto::parse_private_key(&der)?;
-        match backend {
-            Backend::RustCrypto => Ok(PrivateKey::RustCrypto(Box::new(checked))),
+        let public_key = checked.public_key_der()?;
+        let key = match backend {
+            Backend::RustCrypto => PrivateKey::RustCrypto(Box::new(checked)),
             #[cfg(feature = "aws-lc-rs")]
-            Backend::AwsLc => Ok(PrivateKey::AwsLc(Box::new(
-                aws_lc::PrivateKey::from_pkcs8_der(&der)?,
-            ))),
-        }
+            Backend::AwsLc => {
+                PrivateKey::AwsLc(Box::new(aws_lc::PrivateKey::from_pkcs8_der(&der)?))
+            }
+        };
+        Ok((key, public_key))
     }
 
     /// SHA256withRSA (PKCS#1 v1.5) over the concatenation of `parts`.

@@ -4,7 +4,7 @@
 //! accept and reject exactly the same keys with the same messages.
 
 use rand_core::CryptoRng;
-use rsa::pkcs8::{DecodePrivateKey, DecodePublicKey};
+use rsa::pkcs8::{DecodePrivateKey, DecodePublicKey, EncodePublicKey};
 use rsa::traits::PublicKeyParts;
 use rsa::{Oaep, Pkcs1v15Sign};
 use sha1::Sha1;
@@ -115,7 +115,20 @@ pub(crate) struct PrivateKey {
     key: rsa::PrivateKey,
 }
 
+/// The DER SubjectPublicKeyInfo of `key`, as `rsa` encodes it: one encoding for every key
+/// that is the same, whatever encoding it was read from.
+fn spki_der(key: &rsa::PublicKey) -> Result<Vec<u8>, String> {
+    key.to_public_key_der()
+        .map(|document| document.as_bytes().to_vec())
+        .map_err(|e| format!("cannot encode the public key: {e}"))
+}
+
 impl PrivateKey {
+    /// The public half, as DER SubjectPublicKeyInfo.
+    pub(crate) fn public_key_der(&self) -> Result<Vec<u8>, String> {
+        spki_der(&self.key.to_public_key())
+    }
+
     pub(crate) fn sign_sha256<R: CryptoRng + ?Sized>(
         &self,
         parts: &[&[u8]],
@@ -145,6 +158,12 @@ pub(crate) struct PublicKey {
 }
 
 impl PublicKey {
+    /// The key, as DER SubjectPublicKeyInfo encoded as [`PrivateKey::public_key_der`] encodes
+    /// it, so that the two compare byte for byte.
+    pub(crate) fn der(&self) -> Result<Vec<u8>, String> {
+        spki_der(&self.key)
+    }
+
     pub(crate) fn verify_sha256(&self, parts: &[&[u8]], signature: &[u8]) -> bool {
         let digest = sha256(parts);
         self.key

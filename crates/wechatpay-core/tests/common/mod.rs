@@ -30,6 +30,10 @@ pub const PLATFORM_PUB: &str = wechatpay_fixtures::keys::PLATFORM_PUBLIC_KEY_PEM
 pub const PLATFORM_CERT_KEY: &str = wechatpay_fixtures::keys::PLATFORM_CERT_KEY_PEM;
 pub const PLATFORM_CERT: &str = wechatpay_fixtures::keys::PLATFORM_CERT_PEM;
 pub const PLATFORM_CERT_EXPIRED: &str = wechatpay_fixtures::keys::PLATFORM_CERT_EXPIRED_PEM;
+/// The certificate a rotation brings in (valid 2026 to 2031), and its key.
+pub const PLATFORM_CERT_NEXT: &str = wechatpay_fixtures::keys::PLATFORM_CERT_NEXT_PEM;
+pub const PLATFORM_CERT_NEXT_KEY: &str = wechatpay_fixtures::keys::PLATFORM_CERT_NEXT_KEY_PEM;
+pub const NEXT_CERT_SERIAL: &str = wechatpay_fixtures::keys::PLATFORM_CERT_NEXT_SERIAL;
 pub const EC_KEY: &str = wechatpay_fixtures::keys::EC_KEY_PEM;
 pub const RSA1024_KEY: &str = wechatpay_fixtures::keys::RSA1024_KEY_PEM;
 

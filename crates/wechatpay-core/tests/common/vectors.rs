@@ -63,3 +63,22 @@ impl VerifyInput {
         headers
     }
 }
+
+/// The signature headers of the `verify/callback_<name>` vector: the platform's signature over
+/// the body of the `notification/<name>` vector.
+pub fn callback_headers(name: &str) -> HeaderMap {
+    let case = super::testdata()
+        .join("vectors/verify")
+        .join(format!("callback_{name}"));
+    let input: VerifyInput =
+        serde_json::from_slice(&read(&case, "input.json")).expect("verify input.json");
+    input.headers()
+}
+
+/// The body of the `notification/<name>` vector, as the platform posted it.
+pub fn callback_body(name: &str) -> Vec<u8> {
+    read(
+        &super::testdata().join("vectors/notification").join(name),
+        "body",
+    )
+}
