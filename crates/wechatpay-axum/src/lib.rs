@@ -1,6 +1,7 @@
 //! Receive WeChat Pay APIv3 callbacks in [axum](https://docs.rs/axum): the [`Callback`]
 //! extractor reads the raw body, verifies the platform's signature over it with a
-//! [`wechatpay_core::Client`], decrypts the resource with the APIv3 key and reads it by event
+//! [`wechatpay_core::Client`] (or through an adapter that keeps the platform certificates
+//! current), decrypts the resource with the APIv3 key and reads it by event
 //! type; a handler gets an [`OpenedNotification`] or never runs. A callback that fails is
 //! refused with the status and `{"code":"FAIL","message":…}` body of
 //! [`NotificationAnswer::refusal`] (`401` for what cannot be authenticated: a bad or missing
@@ -54,6 +55,14 @@
 //!     Router::new().route("/wechatpay/notify", post(notify)).with_state(app)
 //! }
 //! ```
+//!
+//! In certificate mode the platform rotates its certificate, and its callbacks then name a
+//! serial the client was not given: a receiver on a client refuses them `401` on every
+//! delivery, and the platform gives up after a day. A receiver made
+//! [`NotificationReceiver::with_adapter`] verifies through a `wechatpay_hyper::HyperClient`
+//! made `with_certificate_refresh`, which downloads the certificates when that happens (once
+//! per gap of its policy, however many callbacks come) and checks the callback again; the
+//! handler and `FromRef` stay as above. Feature `hyper`, on by default.
 #![forbid(unsafe_code)]
 #![deny(missing_docs)]
 #![warn(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
@@ -219,9 +228,7 @@ impl NotificationReceiver {
         match &self.verifier {
             Verifier::Client(_) => Ok(self.open(headers, body)?),
             #[cfg(feature = "hyper")]
-            Verifier::Adapter(adapter) => {
-                adapter.open_notification(headers, body, &self.key).await
-            }
+            Verifier::Adapter(adapter) => adapter.open_notification(headers, body, &self.key).await,
         }
     }
 }
@@ -335,7 +342,9 @@ enum Cause {
     /// failed certificate download ends as an unknown serial), and answered as this side's
     /// fault so that the platform delivers again.
     Adapter(AdapterError),
-    TooLarge { limit: usize },
+    TooLarge {
+        limit: usize,
+    },
     Unreadable(String),
 }
 
@@ -380,8 +389,8 @@ impl Refusal {
         }
     }
 
-    /// The core's error, when the core refused it (not for a body over the limit or one
-    /// that could not be read).
+    /// The core's error, when the core refused it (not for a body over the limit, one that
+    /// could not be read, or an adapter's failure other than the core's).
     pub fn error(&self) -> Option<&Error> {
         match &self.cause {
             Cause::Core(error) => Some(error),
