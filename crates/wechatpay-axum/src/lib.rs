@@ -501,4 +501,30 @@ mod tests {
         assert!(refused.error().is_none());
         assert!(refused.to_string().contains("over 40 bytes"), "{refused}");
     }
+
+    #[test]
+    fn an_adapter_failure_other_than_the_core_s_is_this_side_s_fault() {
+        let refused = Refusal::unverified(AdapterError::BodyTooLarge { limit: 1 });
+        assert_eq!(refused.answer().status(), StatusCode::INTERNAL_SERVER_ERROR);
+        assert_eq!(refused.answer().message(), Some("callback handling failed"));
+        assert!(refused.error().is_none());
+        assert!(std::error::Error::source(&refused).is_some());
+    }
+
+    #[cfg(feature = "hyper")]
+    #[test]
+    fn a_receiver_on_an_adapter_shows_it_and_never_the_key() {
+        let keys = wechatpay_mock::MockKeys::fixtures();
+        let client = keys.client("http://127.0.0.1:1").unwrap();
+        let held = client.platform_keys().len();
+        let receiver = NotificationReceiver::with_adapter(
+            HyperClient::new(client).unwrap(),
+            ApiV3Key::new(&keys.api_v3_key).unwrap(),
+        );
+        assert!(receiver.adapter().is_some());
+        assert_eq!(receiver.client().platform_keys().len(), held);
+        let shown = format!("{receiver:?}");
+        assert!(shown.contains("adapter"), "{shown}");
+        assert!(!shown.contains(&keys.api_v3_key), "{shown}");
+    }
 }
