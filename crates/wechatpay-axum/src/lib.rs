@@ -123,8 +123,13 @@ impl NotificationReceiver {
         }
     }
 
-    /// A receiver verifying through `adapter` ([`Adapter::open_notification`](wechatpay_core::Adapter::open_notification)) and decrypting
-    /// with `key`, for bodies up to 1 MiB: what a merchant in certificate mode needs.
+    /// A receiver verifying through `adapter`
+    /// ([`Adapter::open_notification`](wechatpay_core::Adapter::open_notification)) and
+    /// decrypting with `key`, for bodies up to 1 MiB: what a merchant in certificate mode
+    /// needs. The adapter is a [`HyperClient`] on hyper's default connector, from
+    /// [`HyperClient::new`](wechatpay_core::Adapter::new) or over a
+    /// [`HyperTransport`](wechatpay_hyper::HyperTransport) of a hyper-util client of your own
+    /// on that connector (other roots, a pool of your settings).
     ///
     /// Made [`with_certificate_refresh`](wechatpay_core::Adapter::with_certificate_refresh),
     /// the adapter downloads the platform certificates when a callback names a serial its
