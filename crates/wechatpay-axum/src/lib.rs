@@ -1,6 +1,7 @@
 //! Receive WeChat Pay APIv3 callbacks in [axum](https://docs.rs/axum): the [`Callback`]
 //! extractor reads the raw body, verifies the platform's signature over it with a
-//! [`wechatpay_core::Client`], decrypts the resource with the APIv3 key and reads it by event
+//! [`wechatpay_core::Client`] (or through an adapter that keeps the platform certificates
+//! current), decrypts the resource with the APIv3 key and reads it by event
 //! type; a handler gets an [`OpenedNotification`] or never runs. A callback that fails is
 //! refused with the status and `{"code":"FAIL","message":…}` body of
 //! [`NotificationAnswer::refusal`] (`401` for what cannot be authenticated: a bad or missing
@@ -54,6 +55,14 @@
 //!     Router::new().route("/wechatpay/notify", post(notify)).with_state(app)
 //! }
 //! ```
+//!
+//! In certificate mode the platform rotates its certificate, and its callbacks then name a
+//! serial the client was not given: a receiver on a client refuses them `401` on every
+//! delivery, and the platform gives up after a day. A receiver made
+//! [`NotificationReceiver::with_adapter`] verifies through a `wechatpay_hyper::HyperClient`
+//! made `with_certificate_refresh`, which downloads the certificates when that happens (once
+//! per gap of its policy, however many callbacks come) and checks the callback again; the
+//! handler and `FromRef` stay as above. Feature `hyper`, on by default.
 #![forbid(unsafe_code)]
 #![deny(missing_docs)]
 #![warn(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
@@ -67,35 +76,102 @@ use axum::extract::{FromRef, FromRequest, Request};
 use axum::response::{IntoResponse, Response};
 use http::{HeaderMap, StatusCode};
 use wechatpay_core::{
-    ApiV3Key, Client, DEFAULT_BODY_LIMIT, Error, NotificationAnswer, OpenedNotification, Untrusted,
-    VerificationError,
+    AdapterError, ApiV3Key, Client, DEFAULT_BODY_LIMIT, Error, NotificationAnswer,
+    OpenedNotification, Untrusted, VerificationError,
 };
+#[cfg(feature = "hyper")]
+use wechatpay_hyper::HyperClient;
 
 /// What the [`Callback`] extractor needs from the application's state (through `FromRef`):
-/// the client whose platform keys verify callbacks, the APIv3 key, the clock, and how large a
-/// body may be. Cheap to clone.
+/// what verifies callbacks (a [`Client`], or an adapter that can refresh its platform
+/// certificates: [`NotificationReceiver::with_adapter`]), the APIv3 key, the clock, and how
+/// large a body may be. Cheap to clone.
 #[derive(Clone)]
 pub struct NotificationReceiver {
-    client: Arc<Client>,
+    verifier: Verifier,
     key: ApiV3Key,
     clock: fn() -> u64,
     body_limit: usize,
+}
+
+/// What verifies a callback. An enum rather than a type parameter, so that applications name
+/// `NotificationReceiver` in `FromRef` as it is, whichever they configured.
+#[derive(Clone)]
+enum Verifier {
+    /// With the keys the client holds, at the receiver's clock.
+    Client(Arc<Client>),
+    /// Through the adapter: a serial it does not hold asks for a certificate download first,
+    /// and the check runs at the transport's clock with its crypto.
+    #[cfg(feature = "hyper")]
+    Adapter(Arc<HyperClient>),
 }
 
 impl NotificationReceiver {
     /// A receiver verifying with `client`'s platform keys (and its clock window,
     /// [`Client::with_max_clock_skew`]) and decrypting with `key`, on the system clock, for
     /// bodies up to 1 MiB.
+    ///
+    /// It verifies with the keys `client` holds and nothing else: in certificate mode, a
+    /// callback signed by a certificate the platform rotated in since is refused `401` until
+    /// the client holds it. Use [`NotificationReceiver::with_adapter`] there.
     pub fn new(client: impl Into<Arc<Client>>, key: ApiV3Key) -> Self {
         NotificationReceiver {
-            client: client.into(),
+            verifier: Verifier::Client(client.into()),
             key,
             clock: system_clock,
             body_limit: DEFAULT_BODY_LIMIT,
         }
     }
 
-    /// With this clock, in Unix seconds (tests).
+    /// A receiver verifying through `adapter`
+    /// ([`Adapter::open_notification`](wechatpay_core::Adapter::open_notification)) and
+    /// decrypting with `key`, for bodies up to 1 MiB: what a merchant in certificate mode
+    /// needs. The adapter is a [`HyperClient`] on hyper's default connector, from
+    /// [`HyperClient::new`](wechatpay_core::Adapter::new) or over a
+    /// [`HyperTransport`](wechatpay_hyper::HyperTransport) of a hyper-util client of your own
+    /// on that connector (other roots, a pool of your settings).
+    ///
+    /// Made [`with_certificate_refresh`](wechatpay_core::Adapter::with_certificate_refresh),
+    /// the adapter downloads the platform certificates when a callback names a serial its
+    /// client does not hold (the platform rotated its certificate), at most once per
+    /// [`RefreshPolicy::min_gap`](wechatpay_core::RefreshPolicy::min_gap) however many such
+    /// callbacks come, and checks the callback again with what it downloaded; without it, it
+    /// verifies with the keys it holds. Either way the clock is the transport's (the system's),
+    /// not [`NotificationReceiver::with_clock`]'s, and the clock window the adapter's client's.
+    /// Share one adapter between the receiver and the calls the application makes: a
+    /// certificate one of them downloads serves both.
+    ///
+    /// Feature `hyper` (on by default).
+    ///
+    /// ```
+    /// use wechatpay_axum::NotificationReceiver;
+    /// use wechatpay_core::{ApiV3Key, Client, MerchantCredentials, RefreshPolicy};
+    /// use wechatpay_hyper::HyperClient;
+    ///
+    /// /// Certificate mode: no platform key configured; the certificates are downloaded
+    /// /// before the first call, or when the first callback comes, and again on rotation.
+    /// fn receiver(
+    ///     credentials: MerchantCredentials,
+    ///     api_v3_key: ApiV3Key,
+    /// ) -> Result<NotificationReceiver, wechatpay_hyper::Error> {
+    ///     let wechatpay = HyperClient::new(Client::without_platform_keys(credentials))?
+    ///         .with_certificate_refresh(api_v3_key.clone(), RefreshPolicy::default());
+    ///     Ok(NotificationReceiver::with_adapter(wechatpay, api_v3_key))
+    /// }
+    /// ```
+    #[cfg(feature = "hyper")]
+    pub fn with_adapter(adapter: impl Into<Arc<HyperClient>>, key: ApiV3Key) -> Self {
+        NotificationReceiver {
+            verifier: Verifier::Adapter(adapter.into()),
+            key,
+            clock: system_clock,
+            body_limit: DEFAULT_BODY_LIMIT,
+        }
+    }
+
+    /// With this clock, in Unix seconds (tests). A receiver
+    /// [`with_adapter`](NotificationReceiver::with_adapter) verifies at its transport's clock,
+    /// and uses this one only in [`NotificationReceiver::open`].
     pub fn with_clock(self, clock: fn() -> u64) -> Self {
         NotificationReceiver { clock, ..self }
     }
@@ -105,27 +181,72 @@ impl NotificationReceiver {
         NotificationReceiver { body_limit, ..self }
     }
 
-    /// The client.
+    /// The client: the one given, or the adapter's.
     pub fn client(&self) -> &Client {
-        &self.client
+        match &self.verifier {
+            Verifier::Client(client) => client,
+            #[cfg(feature = "hyper")]
+            Verifier::Adapter(adapter) => adapter.core(),
+        }
+    }
+
+    /// The adapter, for a receiver made [`with_adapter`](NotificationReceiver::with_adapter).
+    #[cfg(feature = "hyper")]
+    pub fn adapter(&self) -> Option<&HyperClient> {
+        match &self.verifier {
+            Verifier::Client(_) => None,
+            Verifier::Adapter(adapter) => Some(adapter),
+        }
     }
 
     /// Verifies, decrypts and types a callback received some other way (its headers and raw
-    /// body), as the extractor does.
+    /// body), with the keys [`NotificationReceiver::client`] holds, at the receiver's clock.
+    ///
+    /// For a receiver made [`with_adapter`](NotificationReceiver::with_adapter), this downloads
+    /// nothing: a serial the client does not hold is refused as unknown, and the check runs
+    /// with the core's crypto. [`NotificationReceiver::open_async`] is what the extractor does.
     ///
     /// # Errors
     ///
     /// As [`Client::open_notification`].
     pub fn open(&self, headers: &HeaderMap, body: &[u8]) -> Result<OpenedNotification, Error> {
-        self.client
+        self.client()
             .open_notification(headers, body, (self.clock)(), &self.key)
+    }
+
+    /// Verifies, decrypts and types a callback received some other way, as the extractor
+    /// does: [`NotificationReceiver::open`] for a receiver on a client; through the adapter
+    /// ([`Adapter::open_notification`](wechatpay_core::Adapter::open_notification), a certificate download first when the serial is not
+    /// held and the adapter refreshes) for one made
+    /// [`with_adapter`](NotificationReceiver::with_adapter).
+    ///
+    /// # Errors
+    ///
+    /// [`AdapterError::Core`] with the error of [`Client::open_notification`]. A failed
+    /// certificate download is not an error of its own: it is logged, and the callback is then
+    /// refused as signed by an unknown key.
+    pub async fn open_async(
+        &self,
+        headers: &HeaderMap,
+        body: &[u8],
+    ) -> Result<OpenedNotification, AdapterError> {
+        match &self.verifier {
+            Verifier::Client(_) => Ok(self.open(headers, body)?),
+            #[cfg(feature = "hyper")]
+            Verifier::Adapter(adapter) => adapter.open_notification(headers, body, &self.key).await,
+        }
     }
 }
 
 impl fmt::Debug for NotificationReceiver {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.debug_struct("NotificationReceiver")
-            .field("client", &self.client)
+        let mut debug = f.debug_struct("NotificationReceiver");
+        match &self.verifier {
+            Verifier::Client(client) => debug.field("client", client),
+            #[cfg(feature = "hyper")]
+            Verifier::Adapter(adapter) => debug.field("adapter", adapter),
+        };
+        debug
             .field("key", &self.key)
             .field("body_limit", &self.body_limit)
             .finish_non_exhaustive()
@@ -162,7 +283,7 @@ where
         let receiver = NotificationReceiver::from_ref(state);
         let (parts, body) = request.into_parts();
         let body = read_body(body, &parts.headers, receiver.body_limit).await?;
-        match receiver.open(&parts.headers, &body) {
+        match receiver.open_async(&parts.headers, &body).await {
             Ok(notification) => {
                 tracing::debug!(
                     target: "wechatpay",
@@ -172,7 +293,8 @@ where
                 );
                 Ok(Callback(notification))
             }
-            Err(error) => Err(Refusal::of(error)),
+            Err(AdapterError::Core(error)) => Err(Refusal::of(error)),
+            Err(error) => Err(Refusal::unverified(error)),
         }
     }
 }
@@ -221,7 +343,13 @@ pub struct Refusal {
 #[derive(Debug)]
 enum Cause {
     Core(Error),
-    TooLarge { limit: usize },
+    /// An adapter failed otherwise than the core refusing the callback. Not expected (a
+    /// failed certificate download ends as an unknown serial), and answered as this side's
+    /// fault so that the platform delivers again.
+    Adapter(AdapterError),
+    TooLarge {
+        limit: usize,
+    },
     Unreadable(String),
 }
 
@@ -246,6 +374,14 @@ impl Refusal {
         }
     }
 
+    fn unverified(error: AdapterError) -> Self {
+        tracing::warn!(target: "wechatpay", "callback refused: {error}");
+        Refusal {
+            cause: Cause::Adapter(error),
+            answer: NotificationAnswer::failure("callback handling failed"),
+        }
+    }
+
     fn too_large(limit: usize) -> Self {
         tracing::warn!(target: "wechatpay", limit, "callback refused: body over the limit");
         Refusal {
@@ -258,8 +394,8 @@ impl Refusal {
         }
     }
 
-    /// The core's error, when the core refused it (not for a body over the limit or one
-    /// that could not be read).
+    /// The core's error, when the core refused it (not for a body over the limit, one that
+    /// could not be read, or an adapter's failure other than the core's).
     pub fn error(&self) -> Option<&Error> {
         match &self.cause {
             Cause::Core(error) => Some(error),
@@ -278,6 +414,7 @@ impl fmt::Display for Refusal {
         write!(f, "callback refused with {}: ", self.answer.status())?;
         match &self.cause {
             Cause::Core(error) => write!(f, "{error}"),
+            Cause::Adapter(error) => write!(f, "{error}"),
             Cause::TooLarge { limit } => write!(f, "the body is over {limit} bytes"),
             Cause::Unreadable(reason) => {
                 write!(f, "the body could not be read: {}", Untrusted(reason))
@@ -290,6 +427,7 @@ impl std::error::Error for Refusal {
     fn source(&self) -> Option<&(dyn std::error::Error + 'static)> {
         match &self.cause {
             Cause::Core(error) => Some(error),
+            Cause::Adapter(error) => Some(error),
             _ => None,
         }
     }
@@ -367,5 +505,31 @@ mod tests {
         assert_eq!(refused.answer().status(), StatusCode::PAYLOAD_TOO_LARGE);
         assert!(refused.error().is_none());
         assert!(refused.to_string().contains("over 40 bytes"), "{refused}");
+    }
+
+    #[test]
+    fn an_adapter_failure_other_than_the_core_s_is_this_side_s_fault() {
+        let refused = Refusal::unverified(AdapterError::BodyTooLarge { limit: 1 });
+        assert_eq!(refused.answer().status(), StatusCode::INTERNAL_SERVER_ERROR);
+        assert_eq!(refused.answer().message(), Some("callback handling failed"));
+        assert!(refused.error().is_none());
+        assert!(std::error::Error::source(&refused).is_some());
+    }
+
+    #[cfg(feature = "hyper")]
+    #[test]
+    fn a_receiver_on_an_adapter_shows_it_and_never_the_key() {
+        let keys = wechatpay_mock::MockKeys::fixtures();
+        let client = keys.client("http://127.0.0.1:1").unwrap();
+        let held = client.platform_keys().len();
+        let receiver = NotificationReceiver::with_adapter(
+            HyperClient::new(client).unwrap(),
+            ApiV3Key::new(&keys.api_v3_key).unwrap(),
+        );
+        assert!(receiver.adapter().is_some());
+        assert_eq!(receiver.client().platform_keys().len(), held);
+        let shown = format!("{receiver:?}");
+        assert!(shown.contains("adapter"), "{shown}");
+        assert!(!shown.contains(&keys.api_v3_key), "{shown}");
     }
 }
