@@ -100,7 +100,7 @@ async fn uploads_and_untyped_endpoints_go_through_whole() {
     // The files are built in Rust (`wechatpay-fixtures`), the largest a 5 MiB video.
     let report = check_uploads(&primary(), FetchClient::new).await;
     assert!(report.all_passed(), "{report}");
-    assert_eq!(report.passed.len(), 4);
+    assert_eq!(report.passed.len(), 5);
     let uploads: Vec<(String, Option<u16>)> = seen()
         .await
         .into_iter()

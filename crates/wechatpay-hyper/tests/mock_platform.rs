@@ -55,7 +55,7 @@ async fn uploads_and_untyped_endpoints_go_through_whole() {
     let site = Loopback::start().unwrap();
     let report = conformance::check_uploads(&site.url(), HyperClient::new).await;
     assert!(report.all_passed(), "{report}");
-    assert_eq!(report.passed.len(), 4);
+    assert_eq!(report.passed.len(), 5);
     // The platform saw both uploads, the video at the endpoint's limit.
     let seen = site.platform().requests();
     let uploads: Vec<&str> = seen

@@ -27,7 +27,7 @@ fn uploads_and_untyped_endpoints_go_through_whole() {
     let site = Loopback::start().unwrap();
     let report = block_on(conformance::check_uploads(&site.url(), UreqClient::new));
     assert!(report.all_passed(), "{report}");
-    assert_eq!(report.passed.len(), 4);
+    assert_eq!(report.passed.len(), 5);
     let statuses: Vec<Option<u16>> = site
         .platform()
         .requests()

@@ -1,6 +1,7 @@
-//! Uploads and the generic operation through an adapter: the bodies that are not JSON (a
-//! multipart upload up to the largest video), and an endpoint called without a typed model,
-//! its answer compared with the typed one.
+//! Uploads, the generic operation and the self-check through an adapter: the bodies that are
+//! not JSON (a multipart upload up to the largest video), an endpoint called without a typed
+//! model, its answer compared with the typed one, and the echo with a field encrypted both
+//! ways.
 
 use http::Method;
 use serde_json::{Value, json};
@@ -8,6 +9,7 @@ use wechatpay_core::ecommerce::applyment::{
     ApplymentState, QueryApplymentById, QueryApplymentByOutRequestNo,
 };
 use wechatpay_core::merchant::media::{MediaKind, UploadMedia, VIDEO_LIMIT};
+use wechatpay_core::security::SecurityEcho;
 use wechatpay_core::{AdapterError, AnyEndpoint, Client, PathBuilder};
 use wechatpay_fixtures::media::{CLIP_MP4, LOGO_PNG};
 
@@ -24,7 +26,9 @@ pub const SUBMITTED_OUT_REQUEST_NO: &str = "APPLYMENT_CONFORMANCE_0001";
 /// [`AnyEndpoint`], with a client that `build` makes for the platform at `base_url` (the
 /// mock, fixture keys): every `media_id` is the one the platform derives from the file, a
 /// generic query answers what the typed query decodes, and a generic submission with
-/// encrypted fields and an uploaded image becomes an applyment the typed query sees.
+/// encrypted fields and an uploaded image becomes an applyment the typed query sees. Then the
+/// self-check (`SecurityEcho`): the message echoed, and a field encrypted to the platform
+/// comes back encrypted to the merchant, and opens to what was sent.
 pub async fn check_uploads<C: Subject>(
     base_url: &str,
     build: impl Fn(Client) -> Result<C, AdapterError>,
@@ -76,7 +80,38 @@ pub async fn check_uploads<C: Subject>(
         "a generic submission with encrypted fields becomes an applyment",
         generic_submission(&client, &media_id).await,
     );
+    record(
+        "the self-check echoes its message and its encrypted field, decrypted back",
+        echo(&client).await,
+    );
     report
+}
+
+/// `POST /v3/security/echo` with an encrypted field: the platform decrypts it with the key the
+/// request names and answers it encrypted to the merchant, whose key must open it.
+async fn echo<C: Subject>(client: &C) -> Result<(), String> {
+    const MESSAGE: &str = "conformance echo 自检";
+    const SECRET: &str = "张三 110101199003070011";
+    let echo = SecurityEcho::new(MESSAGE)
+        .and_then(|e| e.with_encrypted_message(SECRET))
+        .map_err(|e| e.to_string())?;
+    let answer = client.execute(&echo).await.map_err(|e| e.to_string())?;
+    if answer.echo_message != MESSAGE {
+        return Err(format!("echoed {:?}", answer.echo_message));
+    }
+    let field = answer
+        .encrypted_echo_message
+        .ok_or("the encrypted field was not echoed")?;
+    let opened = client
+        .core()
+        .credentials()
+        .decrypt(&field, &mut client.rng())
+        .map_err(|e| e.to_string())?;
+    if opened.expose() == SECRET {
+        Ok(())
+    } else {
+        Err("the encrypted field came back as another text".to_owned())
+    }
 }
 
 async fn upload<C: Subject>(
