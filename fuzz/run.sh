@@ -25,9 +25,10 @@ for target in "${targets[@]}"; do
         result=CRASH
         status=1
     fi
-    runs=$(grep -oP 'stat::number_of_executed_units:\s*\K\d+' "logs/$target.log" | tail -1)
-    cov=$(grep -oP '#\d+\s+DONE\s+cov: \K\d+' "logs/$target.log" | tail -1)
-    ft=$(grep -oP '#\d+\s+DONE\s+cov: \d+ ft: \K\d+' "logs/$target.log" | tail -1)
+    # A crashed run prints no final stats: `|| true`, so that it is reported, not fatal here.
+    runs=$(grep -oP 'stat::number_of_executed_units:\s*\K\d+' "logs/$target.log" | tail -1 || true)
+    cov=$(grep -oP '#\d+\s+DONE\s+cov: \K\d+' "logs/$target.log" | tail -1 || true)
+    ft=$(grep -oP '#\d+\s+DONE\s+cov: \d+ ft: \K\d+' "logs/$target.log" | tail -1 || true)
     printf '%-22s %-5s %10s execs  cov %6s  ft %6s  corpus %s\n' "$target" "$result" "${runs:-?}" "${cov:-?}" "${ft:-?}" "$(ls "corpus/$target" | wc -l)"
     if [[ $result == CRASH ]]; then
         tail -40 "logs/$target.log"

@@ -1,6 +1,6 @@
-//! Path parameter validation and encoding, for every typed endpoint the core lists: whatever
-//! is accepted is sendable as is, and each value comes back out of the path or query
-//! unchanged (nothing added, nothing lost).
+//! Parameter validation and encoding, for every typed endpoint the core lists: whatever is
+//! accepted is sendable as is, and each value comes back out of the path, the query or the
+//! JSON body unchanged (nothing added, nothing lost).
 //!
 //! Input: the parameter values, separated by NUL; each endpoint takes as many as it has, the
 //! rest from its example.
@@ -20,6 +20,16 @@ fn decoded(encoded: &str) -> String {
         .into_owned()
 }
 
+/// Every string of a JSON document.
+fn strings(value: &serde_json::Value, into: &mut Vec<String>) {
+    match value {
+        serde_json::Value::String(text) => into.push(text.clone()),
+        serde_json::Value::Array(items) => items.iter().for_each(|v| strings(v, into)),
+        serde_json::Value::Object(fields) => fields.values().for_each(|v| strings(v, into)),
+        _ => {}
+    }
+}
+
 fuzz_target!(|data: &[u8]| {
     let Ok(text) = std::str::from_utf8(data) else {
         return;
@@ -37,11 +47,15 @@ fuzz_target!(|data: &[u8]| {
         };
         let path = parts.path_and_query();
         check_path_and_query(path).expect("sendable as is");
-        let pieces: Vec<String> = path.split(['/', '?', '&', '=']).map(decoded).collect();
+        let mut pieces: Vec<String> = path.split(['/', '?', '&', '=']).map(decoded).collect();
+        // Parameters of a body (the self-check's message) are its JSON strings.
+        if let Ok(body) = serde_json::from_slice::<serde_json::Value>(parts.signed_body()) {
+            strings(&body, &mut pieces);
+        }
         for value in &values {
             assert!(
                 pieces.iter().any(|piece| piece == value),
-                "{}: {value:?} is not in {path:?}",
+                "{}: {value:?} is neither in {path:?} nor in the body",
                 endpoint.name
             );
         }
