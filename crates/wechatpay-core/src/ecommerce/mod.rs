@@ -86,6 +86,28 @@ pub(crate) const CODE: Alphabet = Alphabet {
     description: "ASCII letters, digits, '_' and '-'",
 };
 
+/// The merchant's own numbers (`out_trade_no`, `out_refund_no`, `out_order_no`, `out_request_no`
+/// of the fund APIs...): the pages allow ASCII letters, digits and `_-|*@`.
+pub(crate) const OUT_NO: Alphabet = Alphabet {
+    allows: |c| c.is_ascii_alphanumeric() || matches!(c, '_' | '-' | '|' | '*' | '@'),
+    description: "ASCII letters, digits and '_', '-', '|', '*', '@'",
+};
+
+/// Checks an amount in fen (1/100 yuan): the pages take whole fen, at least 1.
+pub(crate) fn check_amount(field: &'static str, fen: u64) -> Result<(), crate::Error> {
+    if fen == 0 {
+        return Err(crate::Error::invalid(field, "must be at least 1 fen"));
+    }
+    // The platform's integers are signed 64-bit: a larger amount cannot be sent as it is.
+    if i64::try_from(fen).is_err() {
+        return Err(crate::Error::invalid(
+            field,
+            format!("{fen} fen is more than the platform can take"),
+        ));
+    }
+    Ok(())
+}
+
 /// Checks a string parameter's length in characters and, when given, its alphabet.
 pub(crate) fn check_text(
     field: &'static str,
