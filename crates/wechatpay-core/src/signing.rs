@@ -135,22 +135,7 @@ impl RequestSignature {
         timestamp: u64,
         signature: &[u8],
     ) -> Result<Self, Error> {
-        // A raw signature is random bytes: one made only of base64 characters (2^-512 for
-        // a real one) is the signature's text, passed by mistake.
-        let text = signature
-            .iter()
-            .all(|b| b.is_ascii_alphanumeric() || b"+/=".contains(b));
-        if !SIGNATURE_LENGTHS.contains(&signature.len()) || text {
-            return Err(Error::invalid(
-                "signature",
-                format!(
-                    "{} bytes{}; an RSA signature of a 2048- to 4096-bit key is 256 to 512 raw \
-                     bytes (pass the signature itself, not its base64 or hex text)",
-                    signature.len(),
-                    if text { " of text" } else { "" }
-                ),
-            ));
-        }
+        check_raw_signature(signature)?;
         let signature = crate::base64::encode(signature);
         let authorization = format!(
             "{AUTHORIZATION_SCHEME} mchid=\"{}\",nonce_str=\"{nonce}\",signature=\"{signature}\",timestamp=\"{timestamp}\",serial_no=\"{}\"",
@@ -171,6 +156,29 @@ impl RequestSignature {
             header,
         })
     }
+}
+
+/// Checks that `signature` is what an RSA key of 2048 to 4096 bits returns: the raw bytes,
+/// not their base64 or hex text, which a caller finishing a signature made elsewhere may pass
+/// by mistake.
+pub(crate) fn check_raw_signature(signature: &[u8]) -> Result<(), Error> {
+    // A raw signature is random bytes: one made only of base64 characters (2^-512 for a real
+    // one) is the signature's text, passed by mistake.
+    let text = signature
+        .iter()
+        .all(|b| b.is_ascii_alphanumeric() || b"+/=".contains(b));
+    if !SIGNATURE_LENGTHS.contains(&signature.len()) || text {
+        return Err(Error::invalid(
+            "signature",
+            format!(
+                "{} bytes{}; an RSA signature of a 2048- to 4096-bit key is 256 to 512 raw \
+                 bytes (pass the signature itself, not its base64 or hex text)",
+                signature.len(),
+                if text { " of text" } else { "" }
+            ),
+        ));
+    }
+    Ok(())
 }
 
 /// Checks that a path and query is in the one form every HTTP client sends unchanged, so the
