@@ -3,7 +3,10 @@
 pub mod applyment;
 pub mod balance;
 pub mod bill;
+pub mod combine;
 pub mod contract;
+pub mod partner;
+pub mod pay_params;
 pub mod refund;
 pub mod transaction;
 
@@ -12,7 +15,9 @@ pub(crate) const ENDPOINTS: &[&[crate::endpoint::Endpoint]] = &[
     applyment::ENDPOINTS,
     balance::ENDPOINTS,
     bill::ENDPOINTS,
+    combine::ENDPOINTS,
     contract::ENDPOINTS,
+    partner::ENDPOINTS,
 ];
 
 /// A protocol enum that tolerates values added after this crate was written: an unknown value

@@ -1,6 +1,8 @@
 //! Payment results (`original_type` `transaction`), as the `TRANSACTION.SUCCESS` callback
 //! carries them: an e-commerce order paid through the partner APIs (普通支付), or a combined
-//! order (合单支付) whose sub-orders belong to several sub-merchants.
+//! order (合单支付) whose sub-orders belong to several sub-merchants. The order queries answer
+//! the same shapes ([`super::partner::QueryPartnerOrder`],
+//! [`super::combine::QueryCombineOrder`]), for orders in any state.
 //!
 //! Check the amount against your own order before shipping anything: the pages insist on it,
 //! since a leaked notify URL is the first thing a forger tries.
@@ -31,8 +33,10 @@ pub struct Transaction {
     pub sub_mchid: String,
     /// Your order number.
     pub out_trade_no: String,
-    /// WeChat Pay's order number.
-    pub transaction_id: String,
+    /// WeChat Pay's order number: always in a callback; absent from the query of an order
+    /// not paid yet.
+    #[serde(default)]
+    pub transaction_id: Option<String>,
     /// How the user paid.
     #[serde(default)]
     pub trade_type: Option<TradeType>,
@@ -67,6 +71,12 @@ impl Transaction {
     /// [`Transaction::success_time`] as an instant; `None` when absent or not RFC 3339.
     pub fn success_time_at(&self) -> Option<time::OffsetDateTime> {
         self.success_time.as_deref().and_then(parse_rfc3339)
+    }
+
+    /// Whether the order was paid: `SUCCESS`, or `REFUND` (paid, then refunded in part or in
+    /// whole).
+    pub fn is_paid(&self) -> bool {
+        self.trade_state.is_paid()
     }
 }
 
@@ -213,6 +223,13 @@ protocol_enum! {
     }
 }
 
+impl TradeState {
+    /// Whether the money was paid: `SUCCESS`, or `REFUND` (paid, then refunded).
+    pub fn is_paid(&self) -> bool {
+        matches!(self, TradeState::Success | TradeState::Refund)
+    }
+}
+
 /// The payment result of a combined order (合单支付): `TRANSACTION.SUCCESS` with
 /// `original_type` `transaction` and a `combine_out_trade_no`. Each sub-order belongs to one
 /// sub-merchant and has its own state and amount.
@@ -236,6 +253,21 @@ pub struct CombineTransaction {
     pub combine_payer_info: Option<CombinePayer>,
 }
 
+impl CombineTransaction {
+    /// Whether every sub-order was paid (a combined order is paid at once, in one payment;
+    /// an answer without sub-orders is not paid).
+    pub fn is_paid(&self) -> bool {
+        !self.sub_orders.is_empty() && self.sub_orders.iter().all(|s| s.trade_state.is_paid())
+    }
+
+    /// The total of the sub-orders, in fen: what the payer was asked for.
+    pub fn total_amount(&self) -> u64 {
+        self.sub_orders
+            .iter()
+            .fold(0u64, |sum, s| sum.saturating_add(s.amount.total_amount))
+    }
+}
+
 /// One sub-order of a combined order.
 #[derive(Clone, PartialEq, Eq, Deserialize)]
 #[non_exhaustive]
@@ -249,8 +281,10 @@ pub struct SubOrder {
     pub sub_appid: Option<String>,
     /// Your number of the sub-order.
     pub out_trade_no: String,
-    /// WeChat Pay's number of the sub-order.
-    pub transaction_id: String,
+    /// WeChat Pay's number of the sub-order: always in a callback; absent from the query of a
+    /// sub-order not paid yet.
+    #[serde(default)]
+    pub transaction_id: Option<String>,
     /// How the user paid.
     #[serde(default)]
     pub trade_type: Option<TradeType>,
