@@ -75,6 +75,8 @@ pub(crate) const ENDPOINT: Endpoint = Endpoint {
     ],
     seed,
     unknown_enum_values: &[],
+    tables: &[],
+    progress: &[],
 };
 
 /// The size of the bills made, and the files ready to download.
