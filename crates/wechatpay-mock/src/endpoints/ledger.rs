@@ -92,6 +92,10 @@ pub(crate) struct Entry {
     pub(crate) id: String,
     /// The merchant's number for it (`out_trade_no`, `out_refund_no`, `out_order_no`...).
     pub(crate) out_no: String,
+    /// The `transaction_id` of the order it concerns (a payment's own, a refund's or a
+    /// profit sharing's order), when it concerns one: bills list the order with it.
+    #[serde(default)]
+    pub(crate) transaction_id: Option<String>,
 }
 
 /// What moved money.
@@ -231,6 +235,7 @@ mod tests {
             amount,
             id: id.to_owned(),
             out_no: "X".to_owned(),
+            transaction_id: None,
         }
     }
 
