@@ -269,6 +269,14 @@ impl<'a> Call<'a> {
         self.store
     }
 
+    /// The merchant the request's `Authorization` names (authenticated before any answer).
+    pub(crate) fn mchid(&self) -> String {
+        self.header("authorization")
+            .and_then(|value| crate::authorization::MerchantAuthorization::parse(value).ok())
+            .map(|authorization| authorization.mchid)
+            .unwrap_or_default()
+    }
+
     /// The platform's clock when the request came, Unix seconds.
     pub(crate) fn now(&self) -> u64 {
         self.now
