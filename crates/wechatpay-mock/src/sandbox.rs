@@ -193,6 +193,37 @@ pub enum Schedule {
     EveryQuery,
 }
 
+impl Schedule {
+    /// Each schedule and its name, as the control route and `wechatpay mock --schedule` take
+    /// it.
+    pub const NAMES: [(&'static str, Schedule); 2] = [
+        ("on-control", Schedule::OnControl),
+        ("every-query", Schedule::EveryQuery),
+    ];
+}
+
+impl std::fmt::Display for Schedule {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        let name = Schedule::NAMES
+            .iter()
+            .find(|(_, schedule)| schedule == self)
+            .map_or("on-control", |(name, _)| name);
+        f.write_str(name)
+    }
+}
+
+impl std::str::FromStr for Schedule {
+    type Err = String;
+
+    fn from_str(text: &str) -> Result<Self, Self::Err> {
+        Schedule::NAMES
+            .iter()
+            .find(|(name, _)| *name == text)
+            .map(|(_, schedule)| *schedule)
+            .ok_or_else(|| format!("no schedule is called {text:?}: on-control or every-query"))
+    }
+}
+
 /// What a move did.
 #[derive(Debug, Clone, PartialEq)]
 #[non_exhaustive]
