@@ -48,7 +48,10 @@ fn a_partner_payment_is_typed_with_every_field() {
     assert_eq!(paid.sub_appid.as_deref(), Some("wxd678efh567hg6999"));
     assert_eq!(paid.sub_mchid, "1542488631");
     assert_eq!(paid.out_trade_no, "1217752501201407033233368018");
-    assert_eq!(paid.transaction_id.as_deref(), Some("4200000985202103031441826014"));
+    assert_eq!(
+        paid.transaction_id.as_deref(),
+        Some("4200000985202103031441826014")
+    );
     assert_eq!(paid.trade_type, Some(TradeType::Jsapi));
     assert_eq!(paid.trade_state, TradeState::Success);
     assert_eq!(paid.trade_state_desc.as_deref(), Some("支付成功"));

@@ -35,11 +35,11 @@ use std::marker::PhantomData;
 use http::Method;
 use serde::Serialize;
 
-use super::pay_params::{AppPrepay, CodeUrl, H5Url, JsapiPrepay, OrderAnswer};
 use super::partner::{
-    CNY, H5Info, H5Type, SceneBody, SceneInfo, SettleBody, SettleInfo, canonical_ip,
-    check_appid, check_notify_url, exercise_answer, format_rfc3339, missing_h5_scene,
+    CNY, H5Info, H5Type, SceneBody, SceneInfo, SettleBody, SettleInfo, canonical_ip, check_appid,
+    check_notify_url, exercise_answer, format_rfc3339, missing_h5_scene,
 };
+use super::pay_params::{AppPrepay, CodeUrl, H5Url, JsapiPrepay, OrderAnswer};
 use super::transaction::CombineTransaction;
 use super::{CODE, OUT_NO, check_amount, check_text};
 use crate::body::RequestParts;
@@ -220,7 +220,11 @@ impl CombineOrder {
             32,
             Some(&OUT_NO),
         )?;
-        check_sub_orders(sub_orders.iter().map(|s| (&s.mchid, s.out_trade_no.as_str())))?;
+        check_sub_orders(
+            sub_orders
+                .iter()
+                .map(|s| (&s.mchid, s.out_trade_no.as_str())),
+        )?;
         check_notify_url(notify_url)?;
         Ok(CombineOrder {
             combine_appid: combine_appid.to_owned(),
@@ -628,7 +632,11 @@ impl CloseCombineOrder {
             32,
             Some(&OUT_NO),
         )?;
-        check_sub_orders(sub_orders.iter().map(|s| (&s.mchid, s.out_trade_no.as_str())))?;
+        check_sub_orders(
+            sub_orders
+                .iter()
+                .map(|s| (&s.mchid, s.out_trade_no.as_str())),
+        )?;
         Ok(CloseCombineOrder {
             combine_appid: combine_appid.to_owned(),
             combine_out_trade_no: combine_out_trade_no.to_owned(),
@@ -947,7 +955,12 @@ mod tests {
 
     #[test]
     fn each_trade_type_has_its_path_and_what_it_requires() {
-        let two = || order(vec![sub("A0001", "1900000201", 1000), sub("B0001", "1900000202", 500)]);
+        let two = || {
+            order(vec![
+                sub("A0001", "1900000201", 1000),
+                sub("B0001", "1900000202", 500),
+            ])
+        };
         assert_eq!(two().total_amount(), 1500);
         let app = request(&CreateCombineOrder::app(two())).unwrap();
         assert_eq!(app.path_and_query(), "/v3/combine-transactions/app");
@@ -983,7 +996,13 @@ mod tests {
     #[test]
     fn sub_orders_are_counted_and_unique() {
         let new = |subs| {
-            CombineOrder::new("wx1", "1900000109", "P1", subs, "https://yourapp.com/notify")
+            CombineOrder::new(
+                "wx1",
+                "1900000109",
+                "P1",
+                subs,
+                "https://yourapp.com/notify",
+            )
         };
         let field_of = |result: Result<CombineOrder, Error>| match result.unwrap_err() {
             Error::InvalidInput { field, .. } => field,
@@ -991,10 +1010,15 @@ mod tests {
         };
         assert_eq!(field_of(new(vec![])), "sub_orders");
         assert_eq!(
-            field_of(new(vec![sub("A1", "1900000201", 1), sub("A1", "1900000202", 1)])),
+            field_of(new(vec![
+                sub("A1", "1900000201", 1),
+                sub("A1", "1900000202", 1)
+            ])),
             "sub_orders"
         );
-        let fifty: Vec<_> = (0..50).map(|i| sub(&format!("N{i}"), "1900000201", 1)).collect();
+        let fifty: Vec<_> = (0..50)
+            .map(|i| sub(&format!("N{i}"), "1900000201", 1))
+            .collect();
         assert!(new(fifty.clone()).is_ok());
         let mut fifty_one = fifty;
         fifty_one.push(sub("N50", "1900000201", 1));
@@ -1021,7 +1045,9 @@ mod tests {
     fn query_and_close_name_the_order_as_placed() {
         let placed = order(vec![
             sub("A0001", "1900000201", 1000),
-            sub("B0001", "1900000202", 500).with_sub_appid("wxsub").unwrap(),
+            sub("B0001", "1900000202", 500)
+                .with_sub_appid("wxsub")
+                .unwrap(),
         ]);
         assert_eq!(
             request(&placed.query()).unwrap().path_and_query(),
@@ -1088,7 +1114,9 @@ mod tests {
         assert!(paid.is_paid());
         assert_eq!(paid.total_amount(), 10);
         assert_eq!(
-            paid.scene_info.as_ref().and_then(|s| s.device_id.as_deref()),
+            paid.scene_info
+                .as_ref()
+                .and_then(|s| s.device_id.as_deref()),
             Some("POS1:1")
         );
         assert!(!format!("{paid:?}").contains("oUpF8"));

@@ -1000,7 +1000,11 @@ pub(crate) fn check_notify_url(notify_url: &str) -> Result<(), Error> {
         Some(_) if notify_url.contains(['?', '#']) => {
             Some("must not hold a query or a fragment: the platform refuses parameters")
         }
-        Some(_) if notify_url.chars().any(|c| c.is_whitespace() || c.is_control()) => {
+        Some(_)
+            if notify_url
+                .chars()
+                .any(|c| c.is_whitespace() || c.is_control()) =>
+        {
             Some("must not hold spaces or control characters")
         }
         Some(_) => None,
@@ -1320,7 +1324,10 @@ mod tests {
         assert_eq!(app.path_and_query(), "/v3/pay/partner/transactions/app");
         assert!(body_json(&app).get("payer").is_none());
         let native = request(&CreatePartnerOrder::native(order())).unwrap();
-        assert_eq!(native.path_and_query(), "/v3/pay/partner/transactions/native");
+        assert_eq!(
+            native.path_and_query(),
+            "/v3/pay/partner/transactions/native"
+        );
 
         // H5 needs the payer's IP, and sends the h5_info inside the scene.
         let h5 = H5Info::new(H5Type::Ios).with_app_name("王者荣耀").unwrap();
@@ -1350,19 +1357,44 @@ mod tests {
         let new = |no: &str, total: u64, url: &str| {
             PartnerOrder::new("wx1", "1230000109", "1900000109", no, "d", total, url)
         };
-        assert_eq!(field_of(new("12345", 1, "https://a.example/n")), "out_trade_no");
-        assert_eq!(field_of(new("123456/", 1, "https://a.example/n")), "out_trade_no");
+        assert_eq!(
+            field_of(new("12345", 1, "https://a.example/n")),
+            "out_trade_no"
+        );
+        assert_eq!(
+            field_of(new("123456/", 1, "https://a.example/n")),
+            "out_trade_no"
+        );
         assert_eq!(field_of(new("123456", 0, "https://a.example/n")), "total");
-        assert_eq!(field_of(new("123456", 1, "ftp://a.example/n")), "notify_url");
-        assert_eq!(field_of(new("123456", 1, "https://a.example/n?x=1")), "notify_url");
+        assert_eq!(
+            field_of(new("123456", 1, "ftp://a.example/n")),
+            "notify_url"
+        );
+        assert_eq!(
+            field_of(new("123456", 1, "https://a.example/n?x=1")),
+            "notify_url"
+        );
         assert_eq!(field_of(new("123456", 1, "https://")), "notify_url");
-        assert_eq!(field_of(new("123456", 1, " https://a.example/n")), "notify_url");
+        assert_eq!(
+            field_of(new("123456", 1, " https://a.example/n")),
+            "notify_url"
+        );
         assert!(new("1234|*@-_", 1, "http://127.0.0.1:8080/notify").is_ok());
         assert_eq!(
-            field_of(PartnerOrder::new("wx1", "PUB_KEY_ID_1", "1", "123456", "d", 1, "https://a/")),
+            field_of(PartnerOrder::new(
+                "wx1",
+                "PUB_KEY_ID_1",
+                "1",
+                "123456",
+                "d",
+                1,
+                "https://a/"
+            )),
             "sp_mchid"
         );
-        let error = SettleInfo::new(true).with_subsidy_amount(500_001).unwrap_err();
+        let error = SettleInfo::new(true)
+            .with_subsidy_amount(500_001)
+            .unwrap_err();
         assert!(matches!(&error, Error::InvalidInput { field, .. } if field == "subsidy_amount"));
         assert!(SettleInfo::new(true).with_subsidy_amount(500_000).is_ok());
         // Years before 0000 need no feature of `time` (those after 9999 do).

@@ -349,9 +349,7 @@ impl<P: SignedPayParams> UnsignedPayParams<P> {
     /// payer's client.
     pub fn finish(self, signature: &[u8]) -> Result<P, Error> {
         check_raw_signature(signature)?;
-        Ok(self
-            .params
-            .with_signature(crate::base64::encode(signature)))
+        Ok(self.params.with_signature(crate::base64::encode(signature)))
     }
 
     /// Both steps here, with the credentials' own signer (an in-process key or a synchronous
@@ -468,9 +466,14 @@ mod tests {
         let prepay = AppPrepay::new("WX1217752501201407033233368018").unwrap();
         let nonce = Nonce::new("5K8264ILTKCH16CQ2502SI8ZNMTM67VS").unwrap();
         let partner = MchId::new("1900000109").unwrap();
-        let unsigned =
-            AppPayParams::prepare("wx8888888888888888", &partner, &prepay, 1_412_000_000, &nonce)
-                .unwrap();
+        let unsigned = AppPayParams::prepare(
+            "wx8888888888888888",
+            &partner,
+            &prepay,
+            1_412_000_000,
+            &nonce,
+        )
+        .unwrap();
         let expected: &[u8] = b"wx8888888888888888\n1412000000\n5K8264ILTKCH16CQ2502SI8ZNMTM67VS\nWX1217752501201407033233368018\n";
         assert_eq!(unsigned.message(), expected);
 
@@ -492,8 +495,7 @@ mod tests {
         let unsigned = JsapiPayParams::prepare("wx1", &prepay, 7, &nonce).unwrap();
         // The key's owner signs the message elsewhere (here: the same key, in process).
         let key = crate::MerchantKey::from_pem(keys::MERCHANT_KEY_PEM).unwrap();
-        let signature =
-            crate::SigningKey::sign(&key, unsigned.message(), &mut rng()).unwrap();
+        let signature = crate::SigningKey::sign(&key, unsigned.message(), &mut rng()).unwrap();
         let two_step = unsigned.finish(&signature).unwrap();
 
         let one_step = JsapiPayParams::prepare("wx1", &prepay, 7, &nonce)
@@ -540,9 +542,12 @@ mod tests {
         assert_eq!(jsapi.prepay_id(), "wx201410272009395522657a690389285100");
         let app: AppPrepay = serde_json::from_str(wechatpay_fixtures::pages::PREPAY_ID).unwrap();
         assert_eq!(app.prepay_id(), jsapi.prepay_id());
-        let native: CodeUrl =
-            serde_json::from_str(wechatpay_fixtures::pages::CODE_URL).unwrap();
-        assert!(native.code_url().starts_with("weixin://wxpay/bizpayurl?pr="));
+        let native: CodeUrl = serde_json::from_str(wechatpay_fixtures::pages::CODE_URL).unwrap();
+        assert!(
+            native
+                .code_url()
+                .starts_with("weixin://wxpay/bizpayurl?pr=")
+        );
         let h5: H5Url = serde_json::from_str(wechatpay_fixtures::pages::H5_URL).unwrap();
         assert!(h5.h5_url().starts_with("https://wx.tenpay.com/"));
         assert_eq!(
