@@ -27,9 +27,9 @@
 //! assert_eq!(params.package, "prepay_id=wx201410272009395522657a690389285100");
 //!
 //! // For wx.requestPayment: appId, timeStamp, nonceStr, package, signType, paySign.
-//! let json = serde_json::to_value(&params).map_err(|e| wechatpay_core::Error::invalid("params", e.to_string()))?;
+//! let json = serde_json::to_value(&params)?;
 //! assert_eq!(json["signType"], "RSA");
-//! # Ok::<(), wechatpay_core::Error>(())
+//! # Ok::<(), Box<dyn std::error::Error>>(())
 //! ```
 
 use std::fmt;
