@@ -4,6 +4,7 @@ pub mod applyment;
 pub mod balance;
 pub mod bill;
 pub mod contract;
+pub mod profitsharing;
 pub mod refund;
 pub mod transaction;
 
@@ -13,6 +14,8 @@ pub(crate) const ENDPOINTS: &[&[crate::endpoint::Endpoint]] = &[
     balance::ENDPOINTS,
     bill::ENDPOINTS,
     contract::ENDPOINTS,
+    profitsharing::ENDPOINTS,
+    refund::ENDPOINTS,
 ];
 
 /// A protocol enum that tolerates values added after this crate was written: an unknown value
