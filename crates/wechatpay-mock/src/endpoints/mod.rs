@@ -321,6 +321,8 @@ endpoints! {
     echo,
     ledger,
     media,
+    profitsharing,
+    refund,
 }
 
 #[cfg(test)]
