@@ -57,3 +57,82 @@ pub const COMBINE_JSAPI_REQUEST: &str = include_str!("../pages/combine_jsapi_req
 /// A request of JSAPI下单 (`POST /v3/pay/partner/transactions/jsapi`) with the page's example
 /// values in every field the builder types: both openids, goods details, a scene.
 pub const PARTNER_JSAPI_REQUEST: &str = include_str!("../pages/partner_jsapi_request.json");
+/// The example request of 申请退款 (`POST /v3/ecommerce/refunds/apply`): a full refund of 8.88
+/// yuan, funded by the sub-merchant, both order numbers given.
+pub const ECOMMERCE_REFUND_APPLY_REQUEST: &str =
+    include_str!("../pages/ecommerce_refund_apply_request.json");
+
+/// The example answer of 申请退款 (`POST /v3/ecommerce/refunds/apply`): the refund accepted,
+/// with two discounts refunded.
+pub const ECOMMERCE_REFUND_APPLY: &str = include_str!("../pages/ecommerce_refund_apply.json");
+
+/// The example answer of both refund queries (`GET /v3/ecommerce/refunds/id/{refund_id}` and
+/// `GET /v3/ecommerce/refunds/out-refund-no/{out_refund_no}`): a refund of 8.88 yuan, `SUCCESS`.
+pub const ECOMMERCE_REFUND: &str = include_str!("../pages/ecommerce_refund.json");
+
+/// The example request of 发起异常退款
+/// (`POST /v3/ecommerce/refunds/{refund_id}/apply-abnormal-refund`): to the user's bank card,
+/// with the card number and the name as placeholders of ciphertexts.
+pub const ECOMMERCE_REFUND_ABNORMAL_REQUEST: &str =
+    include_str!("../pages/ecommerce_refund_abnormal_request.json");
+
+/// The example answer of 发起异常退款: the refund, with the platform's advance and the
+/// funding accounts (`from`).
+pub const ECOMMERCE_REFUND_ABNORMAL: &str = include_str!("../pages/ecommerce_refund_abnormal.json");
+
+/// The example answer of both return-advance calls (垫付回补,
+/// `POST` and `GET /v3/ecommerce/refunds/{refund_id}/return-advance`): 8.88 yuan returned from
+/// the sub-merchant's basic account to the platform's.
+pub const ECOMMERCE_REFUND_RETURN_ADVANCE: &str =
+    include_str!("../pages/ecommerce_refund_return_advance.json");
+
+/// The example request of 请求分账 (`POST /v3/ecommerce/profitsharing/orders`): 1.00 yuan to
+/// one merchant, `receiver_name` a placeholder of a ciphertext, and the order finished.
+pub const ECOMMERCE_PROFITSHARING_ORDER_REQUEST: &str =
+    include_str!("../pages/ecommerce_profitsharing_order_request.json");
+
+/// The example answer of 请求分账: the order `PROCESSING`.
+pub const ECOMMERCE_PROFITSHARING_ORDER: &str =
+    include_str!("../pages/ecommerce_profitsharing_order.json");
+
+/// The example answer of 查询分账结果 (`GET /v3/ecommerce/profitsharing/orders`): the order
+/// `FINISHED`, with the amount and description of the finishing.
+pub const ECOMMERCE_PROFITSHARING_ORDER_FINISHED: &str =
+    include_str!("../pages/ecommerce_profitsharing_order_finished.json");
+
+/// The example request of 完结分账 (`POST /v3/ecommerce/profitsharing/finish-order`).
+pub const ECOMMERCE_PROFITSHARING_FINISH_REQUEST: &str =
+    include_str!("../pages/ecommerce_profitsharing_finish_request.json");
+
+/// The example answer of 完结分账.
+pub const ECOMMERCE_PROFITSHARING_FINISH: &str =
+    include_str!("../pages/ecommerce_profitsharing_finish.json");
+
+/// The example request of 请求分账回退 (`POST /v3/ecommerce/profitsharing/returnorders`):
+/// 0.10 yuan back from merchant `86693852`.
+pub const ECOMMERCE_PROFITSHARING_RETURN_REQUEST: &str =
+    include_str!("../pages/ecommerce_profitsharing_return_request.json");
+
+/// The example answer of 请求分账回退 and of 查询分账回退结果
+/// (`GET /v3/ecommerce/profitsharing/returnorders`).
+pub const ECOMMERCE_PROFITSHARING_RETURN: &str =
+    include_str!("../pages/ecommerce_profitsharing_return.json");
+
+/// The example request of 添加分账接收方 (`POST /v3/ecommerce/profitsharing/receivers/add`):
+/// a merchant as supplier.
+pub const ECOMMERCE_PROFITSHARING_RECEIVER_ADD_REQUEST: &str =
+    include_str!("../pages/ecommerce_profitsharing_receiver_add_request.json");
+
+/// The example answer of 添加分账接收方 and of 删除分账接收方
+/// (`POST /v3/ecommerce/profitsharing/receivers/delete`).
+pub const ECOMMERCE_PROFITSHARING_RECEIVER: &str =
+    include_str!("../pages/ecommerce_profitsharing_receiver.json");
+
+/// The example request of 删除分账接收方.
+pub const ECOMMERCE_PROFITSHARING_RECEIVER_DELETE_REQUEST: &str =
+    include_str!("../pages/ecommerce_profitsharing_receiver_delete_request.json");
+
+/// The example answer of 查询订单剩余待分金额
+/// (`GET /v3/ecommerce/profitsharing/orders/{transaction_id}/amounts`): 10.00 yuan left.
+pub const ECOMMERCE_PROFITSHARING_AMOUNTS: &str =
+    include_str!("../pages/ecommerce_profitsharing_amounts.json");

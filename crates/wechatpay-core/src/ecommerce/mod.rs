@@ -7,6 +7,7 @@ pub mod combine;
 pub mod contract;
 pub mod partner;
 pub mod pay_params;
+pub mod profitsharing;
 pub mod refund;
 pub mod transaction;
 
@@ -18,6 +19,8 @@ pub(crate) const ENDPOINTS: &[&[crate::endpoint::Endpoint]] = &[
     combine::ENDPOINTS,
     contract::ENDPOINTS,
     partner::ENDPOINTS,
+    profitsharing::ENDPOINTS,
+    refund::ENDPOINTS,
 ];
 
 /// A protocol enum that tolerates values added after this crate was written: an unknown value

@@ -322,6 +322,8 @@ endpoints! {
     ledger,
     media,
     payment,
+    profitsharing,
+    refund,
 }
 
 #[cfg(test)]
