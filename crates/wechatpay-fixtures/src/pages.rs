@@ -26,3 +26,16 @@ pub const INDIVIDUAL_CONTRACT_UNAUTHORIZED: &str =
 /// (`GET /v3/ecommerce/fund/balance/{sub_mchid}`): sub-merchant `1900000109`, 100.00 yuan
 /// available in its basic account.
 pub const ECOMMERCE_FUND_BALANCE: &str = include_str!("../pages/ecommerce_fund_balance.json");
+
+/// The answer of 请求补差 (`POST /v3/ecommerce/subsidies/create`), assembled from the example
+/// values of the page's answer table in the page's layout: the stored copies of the page show
+/// the table, not the example block. Subsidy `3008450740201411110007820472`, 10 fen, `SUCCESS`.
+pub const ECOMMERCE_SUBSIDY_CREATE: &str = include_str!("../pages/ecommerce_subsidy_create.json");
+
+/// The answer of 请求补差回退 (`POST /v3/ecommerce/subsidies/return`), assembled like
+/// [`ECOMMERCE_SUBSIDY_CREATE`]: return `P20150806125346` of 10 fen, `SUCCESS`.
+pub const ECOMMERCE_SUBSIDY_RETURN: &str = include_str!("../pages/ecommerce_subsidy_return.json");
+
+/// The example answer of 取消补差 (`POST /v3/ecommerce/subsidies/cancel`), byte for byte:
+/// sub-merchant `1900013401`, `SUCCESS`.
+pub const ECOMMERCE_SUBSIDY_CANCEL: &str = include_str!("../pages/ecommerce_subsidy_cancel.json");

@@ -5,6 +5,7 @@ pub mod balance;
 pub mod bill;
 pub mod contract;
 pub mod refund;
+pub mod subsidy;
 pub mod transaction;
 
 /// Each module's endpoints, for [`crate::endpoint::endpoints`].
@@ -13,6 +14,7 @@ pub(crate) const ENDPOINTS: &[&[crate::endpoint::Endpoint]] = &[
     balance::ENDPOINTS,
     bill::ENDPOINTS,
     contract::ENDPOINTS,
+    subsidy::ENDPOINTS,
 ];
 
 /// A protocol enum that tolerates values added after this crate was written: an unknown value
@@ -106,6 +108,16 @@ pub(crate) fn check_amount(field: &'static str, fen: u64) -> Result<(), crate::E
         ));
     }
     Ok(())
+}
+
+/// Parses an amount in fen written as a canonical decimal (what the endpoint table and the CLI
+/// hand over as text): "007" and "+7" parse as numbers too, and would send another text than
+/// the one given.
+pub(crate) fn parse_fen(field: &'static str, text: &str) -> Result<u64, crate::Error> {
+    text.parse::<u64>()
+        .ok()
+        .filter(|fen| fen.to_string() == text)
+        .ok_or_else(|| crate::Error::invalid(field, "not a whole number of fen"))
 }
 
 /// Checks a string parameter's length in characters and, when given, its alphabet.
