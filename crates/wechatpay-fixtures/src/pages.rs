@@ -39,3 +39,15 @@ pub const ECOMMERCE_SUBSIDY_RETURN: &str = include_str!("../pages/ecommerce_subs
 /// The example answer of 取消补差 (`POST /v3/ecommerce/subsidies/cancel`), byte for byte:
 /// sub-merchant `1900013401`, `SUCCESS`.
 pub const ECOMMERCE_SUBSIDY_CANCEL: &str = include_str!("../pages/ecommerce_subsidy_cancel.json");
+
+/// The example answer of 查询二级商户账户日终余额
+/// (`GET /v3/ecommerce/fund/enddaybalance/{sub_mchid}`) as the earlier version of the page
+/// gives it (no `account_type`), laid out with two-space indents: the stored copies show its
+/// fields and values, not its whitespace. 100.00 yuan available.
+pub const ECOMMERCE_FUND_END_DAY_BALANCE: &str =
+    include_str!("../pages/ecommerce_fund_end_day_balance.json");
+
+/// The example answer of 查询账户实时余额 (`GET /v3/merchant/fund/balance/{account_type}`),
+/// byte for byte; 查询账户日终余额 (`GET /v3/merchant/fund/dayendbalance/{account_type}`)
+/// shows the same bytes. 100.00 yuan available, 1 fen pending.
+pub const MERCHANT_FUND_BALANCE: &str = include_str!("../pages/merchant_fund_balance.json");
