@@ -51,3 +51,24 @@ pub const ECOMMERCE_FUND_END_DAY_BALANCE: &str =
 /// byte for byte; 查询账户日终余额 (`GET /v3/merchant/fund/dayendbalance/{account_type}`)
 /// shows the same bytes. 100.00 yuan available, 1 fen pending.
 pub const MERCHANT_FUND_BALANCE: &str = include_str!("../pages/merchant_fund_balance.json");
+
+/// The answer of 二级商户预约提现 (`POST /v3/ecommerce/fund/withdraw`), assembled from the
+/// example values of the page's answer table in the page's layout (the stored copies cut the
+/// example block short): withdrawal `20190611222222222200000000012122` from `BASIC`.
+pub const ECOMMERCE_FUND_WITHDRAW: &str = include_str!("../pages/ecommerce_fund_withdraw.json");
+
+/// The answer of 查询二级商户预约提现状态 (`GET /v3/ecommerce/fund/withdraw/{withdraw_id}`,
+/// and by `out_request_no`), assembled from the example values of its answer table: 1.00
+/// yuan, `SUCCESS`, to an account ending in `1178`.
+pub const ECOMMERCE_FUND_WITHDRAW_STATUS: &str =
+    include_str!("../pages/ecommerce_fund_withdraw_status.json");
+
+/// The example answer of 电商平台预约提现 (`POST /v3/merchant/fund/withdraw`) with the fields
+/// and values of the earlier version of the page, laid out with two-space indents.
+pub const MERCHANT_FUND_WITHDRAW: &str = include_str!("../pages/merchant_fund_withdraw.json");
+
+/// The answer of 电商平台查询预约提现状态
+/// (`GET /v3/merchant/fund/withdraw/withdraw-id/{withdraw_id}`, and by `out_request_no`),
+/// assembled from the example values of its answer table: `CREATE_SUCCESS`, with `solution`.
+pub const MERCHANT_FUND_WITHDRAW_STATUS: &str =
+    include_str!("../pages/merchant_fund_withdraw_status.json");

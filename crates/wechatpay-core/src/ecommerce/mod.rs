@@ -7,6 +7,7 @@ pub mod contract;
 pub mod refund;
 pub mod subsidy;
 pub mod transaction;
+pub mod withdraw;
 
 /// Each module's endpoints, for [`crate::endpoint::endpoints`].
 pub(crate) const ENDPOINTS: &[&[crate::endpoint::Endpoint]] = &[
@@ -15,6 +16,7 @@ pub(crate) const ENDPOINTS: &[&[crate::endpoint::Endpoint]] = &[
     bill::ENDPOINTS,
     contract::ENDPOINTS,
     subsidy::ENDPOINTS,
+    withdraw::ENDPOINTS,
 ];
 
 /// A protocol enum that tolerates values added after this crate was written: an unknown value
@@ -93,6 +95,13 @@ pub(crate) const CODE: Alphabet = Alphabet {
 pub(crate) const OUT_NO: Alphabet = Alphabet {
     allows: |c| c.is_ascii_alphanumeric() || matches!(c, '_' | '-' | '|' | '*' | '@'),
     description: "ASCII letters, digits and '_', '-', '|', '*', '@'",
+};
+
+/// ASCII letters and digits only: the numbers the fund APIs take "必须是字母数字" (withdraw
+/// `out_request_no`, transfer `out_bill_no`).
+pub(crate) const ALNUM: Alphabet = Alphabet {
+    allows: |c| c.is_ascii_alphanumeric(),
+    description: "ASCII letters and digits",
 };
 
 /// Checks an amount in fen (1/100 yuan): the pages take whole fen, at least 1.
