@@ -72,3 +72,21 @@ pub const MERCHANT_FUND_WITHDRAW: &str = include_str!("../pages/merchant_fund_wi
 /// assembled from the example values of its answer table: `CREATE_SUCCESS`, with `solution`.
 pub const MERCHANT_FUND_WITHDRAW_STATUS: &str =
     include_str!("../pages/merchant_fund_withdraw_status.json");
+
+/// The answer of 发起转账 (`POST /v3/ecommerce/mch-transfer/transfer-bills`), assembled from
+/// the example values of the page's answer table in the page's layout (the stored copies cut
+/// the example block short): `ACCEPTED`, with a `package_info`.
+pub const ECOMMERCE_TRANSFER_BILL: &str = include_str!("../pages/ecommerce_transfer_bill.json");
+
+/// The answer of 商户单号查询转账单
+/// (`GET /v3/ecommerce/mch-transfer/transfer-bills/out-bill-no/{out_bill_no}`, and of the
+/// query by `transfer_bill_no`), assembled from the example values of its answer table; its
+/// `user_name` is the page's placeholder, which decrypts with no key.
+pub const ECOMMERCE_TRANSFER_BILL_QUERY: &str =
+    include_str!("../pages/ecommerce_transfer_bill_query.json");
+
+/// The answer of 撤销转账
+/// (`POST /v3/ecommerce/mch-transfer/transfer-bills/out-bill-no/{out_bill_no}/cancel`),
+/// assembled from the example values of its answer table: `CANCELING`.
+pub const ECOMMERCE_TRANSFER_BILL_CANCEL: &str =
+    include_str!("../pages/ecommerce_transfer_bill_cancel.json");

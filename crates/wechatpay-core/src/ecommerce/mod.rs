@@ -7,6 +7,7 @@ pub mod contract;
 pub mod refund;
 pub mod subsidy;
 pub mod transaction;
+pub mod transfer;
 pub mod withdraw;
 
 /// Each module's endpoints, for [`crate::endpoint::endpoints`].
@@ -16,6 +17,7 @@ pub(crate) const ENDPOINTS: &[&[crate::endpoint::Endpoint]] = &[
     bill::ENDPOINTS,
     contract::ENDPOINTS,
     subsidy::ENDPOINTS,
+    transfer::ENDPOINTS,
     withdraw::ENDPOINTS,
 ];
 
