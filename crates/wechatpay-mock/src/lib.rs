@@ -64,6 +64,7 @@ pub mod multipart;
 mod platform;
 pub mod records;
 mod reply;
+mod sandbox;
 mod sealing;
 #[cfg(feature = "server")]
 mod server;
@@ -85,6 +86,9 @@ pub use keys::{CertificateKey, FIXTURES_API_V3_KEY, KeyGenerationError, MockKeys
 pub use platform::{
     Answer, MAX_QUEUED_FAULTS, MAX_RECORDED_TEXT, MAX_REQUEST_SKEW, MAX_REQUESTS_KEPT,
     MockPlatform, SeenRequest, SetupError,
+};
+pub use sandbox::{
+    AdvanceError, Advanced, MAX_NOTICES_QUEUED, Notice, STATE_FORMAT, Schedule, StateError,
 };
 #[cfg(feature = "server")]
 pub use server::MockServer;
