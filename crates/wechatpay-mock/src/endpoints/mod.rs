@@ -321,6 +321,7 @@ endpoints! {
     echo,
     ledger,
     media,
+    withdraw,
 }
 
 #[cfg(test)]
