@@ -321,6 +321,8 @@ endpoints! {
     echo,
     ledger,
     media,
+    subsidy,
+    transfer,
     withdraw,
 }
 
