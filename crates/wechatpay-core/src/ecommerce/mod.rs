@@ -9,7 +9,10 @@ pub mod partner;
 pub mod pay_params;
 pub mod profitsharing;
 pub mod refund;
+pub mod subsidy;
 pub mod transaction;
+pub mod transfer;
+pub mod withdraw;
 
 /// Each module's endpoints, for [`crate::endpoint::endpoints`].
 pub(crate) const ENDPOINTS: &[&[crate::endpoint::Endpoint]] = &[
@@ -21,6 +24,9 @@ pub(crate) const ENDPOINTS: &[&[crate::endpoint::Endpoint]] = &[
     partner::ENDPOINTS,
     profitsharing::ENDPOINTS,
     refund::ENDPOINTS,
+    subsidy::ENDPOINTS,
+    transfer::ENDPOINTS,
+    withdraw::ENDPOINTS,
 ];
 
 /// A protocol enum that tolerates values added after this crate was written: an unknown value
@@ -101,6 +107,13 @@ pub(crate) const OUT_NO: Alphabet = Alphabet {
     description: "ASCII letters, digits and '_', '-', '|', '*', '@'",
 };
 
+/// ASCII letters and digits only: the numbers the fund APIs take "必须是字母数字" (withdraw
+/// `out_request_no`, transfer `out_bill_no`).
+pub(crate) const ALNUM: Alphabet = Alphabet {
+    allows: |c| c.is_ascii_alphanumeric(),
+    description: "ASCII letters and digits",
+};
+
 /// Checks an amount in fen (1/100 yuan): the pages take whole fen, at least 1.
 pub(crate) fn check_amount(field: &'static str, fen: u64) -> Result<(), crate::Error> {
     if fen == 0 {
@@ -114,6 +127,16 @@ pub(crate) fn check_amount(field: &'static str, fen: u64) -> Result<(), crate::E
         ));
     }
     Ok(())
+}
+
+/// Parses an amount in fen written as a canonical decimal (what the endpoint table and the CLI
+/// hand over as text): "007" and "+7" parse as numbers too, and would send another text than
+/// the one given.
+pub(crate) fn parse_fen(field: &'static str, text: &str) -> Result<u64, crate::Error> {
+    text.parse::<u64>()
+        .ok()
+        .filter(|fen| fen.to_string() == text)
+        .ok_or_else(|| crate::Error::invalid(field, "not a whole number of fen"))
 }
 
 /// Checks a string parameter's length in characters and, when given, its alphabet.

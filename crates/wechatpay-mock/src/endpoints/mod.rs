@@ -324,6 +324,9 @@ endpoints! {
     payment,
     profitsharing,
     refund,
+    subsidy,
+    transfer,
+    withdraw,
 }
 
 #[cfg(test)]
