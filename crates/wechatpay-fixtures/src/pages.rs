@@ -26,3 +26,8 @@ pub const INDIVIDUAL_CONTRACT_UNAUTHORIZED: &str =
 /// (`GET /v3/ecommerce/fund/balance/{sub_mchid}`): sub-merchant `1900000109`, 100.00 yuan
 /// available in its basic account.
 pub const ECOMMERCE_FUND_BALANCE: &str = include_str!("../pages/ecommerce_fund_balance.json");
+
+/// The example answer of 提交申请单 (`POST /v3/ecommerce/applyments/`), in the pages' layout:
+/// the applyment's two ids. The revocations (`POST /v3/ecommerce/applyments/{applyment_id}/revoke`
+/// and by `out_request_no`) answer the same two fields.
+pub const ECOMMERCE_APPLYMENT_IDS: &str = include_str!("../pages/ecommerce_applyment_ids.json");

@@ -10,6 +10,7 @@ pub mod transaction;
 /// Each module's endpoints, for [`crate::endpoint::endpoints`].
 pub(crate) const ENDPOINTS: &[&[crate::endpoint::Endpoint]] = &[
     applyment::ENDPOINTS,
+    applyment::submit::ENDPOINTS,
     balance::ENDPOINTS,
     bill::ENDPOINTS,
     contract::ENDPOINTS,
