@@ -31,3 +31,19 @@ pub const ECOMMERCE_FUND_BALANCE: &str = include_str!("../pages/ecommerce_fund_b
 /// the applyment's two ids. The revocations (`POST /v3/ecommerce/applyments/{applyment_id}/revoke`
 /// and by `out_request_no`) answer the same two fields.
 pub const ECOMMERCE_APPLYMENT_IDS: &str = include_str!("../pages/ecommerce_applyment_ids.json");
+
+/// The example answer of 查询结算账户 (`GET /v3/apply4sub/sub_merchants/{sub_mchid}/settlement`),
+/// in the pages' layout: a corporate account at 工商银行, its number masked, verified (the page
+/// shows a `verify_fail_reason` even so).
+pub const ECOMMERCE_SETTLEMENT: &str = include_str!("../pages/ecommerce_settlement.json");
+
+/// The example answer of 修改结算账户
+/// (`POST /v3/apply4sub/sub_merchants/{sub_mchid}/modify-settlement`): the application number.
+pub const ECOMMERCE_SETTLEMENT_MODIFICATION: &str =
+    include_str!("../pages/ecommerce_settlement_modification.json");
+
+/// The example answer of 查询结算账户修改申请状态
+/// (`GET /v3/apply4sub/sub_merchants/{sub_mchid}/application/{application_no}`), in the pages'
+/// layout: `AUDIT_SUCCESS`, the name and number masked.
+pub const ECOMMERCE_SETTLEMENT_APPLICATION: &str =
+    include_str!("../pages/ecommerce_settlement_application.json");

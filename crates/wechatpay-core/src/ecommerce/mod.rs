@@ -5,6 +5,7 @@ pub mod balance;
 pub mod bill;
 pub mod contract;
 pub mod refund;
+pub mod settlement;
 pub mod transaction;
 
 /// Each module's endpoints, for [`crate::endpoint::endpoints`].
@@ -14,6 +15,7 @@ pub(crate) const ENDPOINTS: &[&[crate::endpoint::Endpoint]] = &[
     balance::ENDPOINTS,
     bill::ENDPOINTS,
     contract::ENDPOINTS,
+    settlement::ENDPOINTS,
 ];
 
 /// A protocol enum that tolerates values added after this crate was written: an unknown value

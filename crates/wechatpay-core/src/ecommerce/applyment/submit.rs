@@ -59,7 +59,7 @@ const LICENSE_NUMBER: Alphabet = Alphabet {
 };
 
 /// Codes of the bank tables (`bank_address_code`, `bank_branch_id`) and account numbers.
-const DIGITS: Alphabet = Alphabet {
+pub(crate) const DIGITS: Alphabet = Alphabet {
     allows: |c| c.is_ascii_digit(),
     description: "ASCII digits",
 };
@@ -315,7 +315,7 @@ fn date_text(date: Date) -> String {
 
 /// Checks a plaintext that will be encrypted: present, and within one RSA block. The message
 /// never shows the text.
-fn check_sensitive(field: &'static str, value: &SensitiveString) -> Result<(), Error> {
+pub(crate) fn check_sensitive(field: &'static str, value: &SensitiveString) -> Result<(), Error> {
     let len = value.expose().len();
     if len == 0 || len > MAX_ENCRYPTED_BYTES || value.expose().trim().is_empty() {
         return Err(Error::invalid(
@@ -765,7 +765,10 @@ impl AccountInfo {
 }
 
 /// Digits only, at most 128: a bank account number.
-fn check_account_number(field: &'static str, number: &SensitiveString) -> Result<(), Error> {
+pub(crate) fn check_account_number(
+    field: &'static str,
+    number: &SensitiveString,
+) -> Result<(), Error> {
     let text = number.expose();
     if text.is_empty() || text.len() > 128 || !text.bytes().all(|b| b.is_ascii_digit()) {
         return Err(Error::invalid(field, "must be 1 to 128 ASCII digits"));
