@@ -47,3 +47,10 @@ pub const ECOMMERCE_SETTLEMENT_MODIFICATION: &str =
 /// layout: `AUDIT_SUCCESS`, the name and number masked.
 pub const ECOMMERCE_SETTLEMENT_APPLICATION: &str =
     include_str!("../pages/ecommerce_settlement_application.json");
+
+/// The example answer of the pre-signing endpoints of individual payees (APP场景预签约,
+/// 小程序场景预签约, and their real-name variants,
+/// `POST /v3/ecommerce/individual-contracts/pre-entrust-sign*/{app,mini-program}`), in the
+/// pages' layout: the `pre_entrustweb_id`.
+pub const INDIVIDUAL_CONTRACT_PRE_ENTRUST_SIGN: &str =
+    include_str!("../pages/individual_contract_pre_entrust_sign.json");

@@ -327,7 +327,10 @@ pub(crate) fn check_sensitive(field: &'static str, value: &SensitiveString) -> R
 }
 
 /// A mainland ID card number: 15 digits, or 17 digits and a check digit or `X`.
-fn check_id_card_number(field: &'static str, value: &SensitiveString) -> Result<(), Error> {
+pub(crate) fn check_id_card_number(
+    field: &'static str,
+    value: &SensitiveString,
+) -> Result<(), Error> {
     let text = value.expose();
     let valid = match text.len() {
         15 => text.bytes().all(|b| b.is_ascii_digit()),
