@@ -123,7 +123,7 @@ fuzz_target!(|data: &[u8]| {
         };
         let with_control = flags & 8 == 0;
         if with_control && request.uri().path().starts_with(control::PREFIX) {
-            let response = control::handle(platform, &request);
+            let response = control::handle(platform, &request, NOW);
             if !response.body().is_empty() {
                 let value: serde_json::Value =
                     serde_json::from_slice(response.body()).expect("control answers are JSON");

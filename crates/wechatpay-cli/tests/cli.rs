@@ -1425,3 +1425,73 @@ fn mock_keys_go_to_a_fresh_private_folder() {
     mock.interrupt();
     assert!(!folder.exists(), "the keys outlive the mock");
 }
+
+#[test]
+fn mock_saves_its_state_on_stop_and_starts_from_it() {
+    let dir = std::env::temp_dir().join(format!("wechatpay-cli-state-{}", std::process::id()));
+    std::fs::create_dir_all(&dir).unwrap();
+    let file = dir.join("world.json");
+    let file = file.to_str().unwrap();
+
+    let mock = MockProcess::start(&["--control", "--save-state", file]);
+    let (status, body) = control(
+        &mock.url,
+        "POST",
+        "/mock/advance",
+        &format!(
+            r#"{{"kind":"applyment","id":"{}","to":"FINISH"}}"#,
+            seeded::AUDITING
+        ),
+    );
+    assert_eq!(
+        (status, body.as_str()),
+        (200, r#"{"notices":0,"state":"FINISH"}"#)
+    );
+    let (status, body) = control(
+        &mock.url,
+        "POST",
+        "/mock/advance",
+        r#"{"kind":"applyment","id":"nobody"}"#,
+    );
+    assert_eq!(status, 404, "{body}");
+    let rest = mock.interrupt();
+    assert!(
+        rest.iter().any(|l| l == &format!("state saved to {file}")),
+        "{rest:?}"
+    );
+    let saved: serde_json::Value =
+        serde_json::from_str(&std::fs::read_to_string(file).unwrap()).unwrap();
+    assert_eq!(saved["format"], 1);
+
+    // Started from it, polled applyments move by themselves.
+    let mock = MockProcess::start(&["--load-state", file, "--schedule", "every-query"]);
+    let mut command = Command::new(env!("CARGO_BIN_EXE_wechatpay"));
+    command
+        .env_clear()
+        .envs(mock.settings.clone())
+        .args(["applyment", seeded::AUDITING]);
+    let (code, stdout, stderr) = run(&mut command);
+    assert_eq!(code, 0, "{stderr}");
+    assert!(stdout.contains("FINISH"), "{stdout}");
+    let mut command = Command::new(env!("CARGO_BIN_EXE_wechatpay"));
+    command
+        .env_clear()
+        .envs(mock.settings.clone())
+        .args(["applyment", seeded::CHECKING]);
+    let (code, stdout, stderr) = run(&mut command);
+    assert_eq!(code, 0, "{stderr}");
+    assert!(
+        stdout.contains("AUDITING"),
+        "one step on the first poll: {stdout}"
+    );
+    drop(mock);
+
+    // A state that does not read stops the mock before it serves anything.
+    std::fs::write(file, r#"{"format":1,"tables":{"rockets":[]}}"#).unwrap();
+    let mut command = Command::new(env!("CARGO_BIN_EXE_wechatpay"));
+    command.env_clear().args(["mock", "--load-state", file]);
+    let (code, stdout, stderr) = run(&mut command);
+    assert_eq!(code, 2, "{stdout}{stderr}");
+    assert!(stderr.contains("\"rockets\""), "{stderr}");
+    let _ = std::fs::remove_dir_all(&dir);
+}

@@ -16,6 +16,10 @@
 //! | `GET /mock/certificates` | the mode and [`MockPlatform::certificates`]: `{"mode": …, "certificates": [{"serial_no", "effective_time", "expire_time"}]}` |
 //! | `POST /mock/certificates` with `{}` or `{"certificate_pem": …, "private_key_pem": …}` | [`MockPlatform::rotate_certificate`]: the fixtures' next certificate ([`CertificateKey::next_fixture`]), or the one given; answers `201` with it as listed |
 //! | `DELETE /mock/certificates/{serial_no}` | [`MockPlatform::retire_certificate`] |
+//! | `GET /mock/state` | [`MockPlatform::save_state`]: every record, as JSON |
+//! | `PUT /mock/state` with saved state | [`MockPlatform::load_state`]; `400` naming what did not read, and nothing changed |
+//! | `POST /mock/advance` with `{"kind": "applyment", "id": "…", "to": "FINISH"}` | [`MockPlatform::advance`] (`to` optional: one step); answers `{"state": …, "notices": N}`, `404` for an unknown record, `409` for a move it cannot make; the callbacks it queues are sent as the platform sends them |
+//! | `POST /mock/schedule` with `{"schedule": "every-query"}` | [`MockPlatform::set_schedule`] (`on-control` or `every-query`) |
 //!
 //! A callback's fields: `event` (one of [`NAMED_EVENTS`](crate::NAMED_EVENTS), whose resource the
 //! mock makes, or any other with `resource` and `original_type`), `url` (`http://`),
@@ -44,14 +48,15 @@ use crate::faults::Fault;
 use crate::keyring::{CertificateError, IssuedCertificate, PlatformMode};
 use crate::keys::CertificateKey;
 use crate::platform::{MAX_QUEUED_FAULTS, MockPlatform};
+use crate::sandbox::{AdvanceError, Schedule};
 
 /// The prefix of every control route; the platform's own routes all start with `/v3/`.
 pub const PREFIX: &str = "/mock/";
 
-/// Answers a request whose path starts with [`PREFIX`], as a
-/// [`MockServer`](crate::MockServer) with control routes does: any request, however odd, gets
-/// an answer.
-pub fn handle(platform: &MockPlatform, request: &Request<Vec<u8>>) -> Response<Vec<u8>> {
+/// Answers a request whose path starts with [`PREFIX`] at Unix time `now` (the sandbox's
+/// moves are dated by it), as a [`MockServer`](crate::MockServer) with control routes does:
+/// any request, however odd, gets an answer.
+pub fn handle(platform: &MockPlatform, request: &Request<Vec<u8>>, now: u64) -> Response<Vec<u8>> {
     let method = request.method();
     match request.uri().path() {
         "/mock/faults" if method == Method::POST => {
@@ -165,6 +170,37 @@ pub fn handle(platform: &MockPlatform, request: &Request<Vec<u8>>) -> Response<V
             Ok(certificate) => changed(platform.rotate_certificate(certificate).map(Some)),
             Err(reason) => answer(StatusCode::BAD_REQUEST, Some(json!({ "error": reason }))),
         },
+        "/mock/state" if method == Method::GET => {
+            answer(StatusCode::OK, Some(platform.save_state()))
+        }
+        "/mock/state" if method == Method::PUT => {
+            let loaded = serde_json::from_slice::<Value>(request.body())
+                .map_err(|e| format!("expected saved state (JSON): {e}"))
+                .and_then(|state| platform.load_state(&state).map_err(|e| e.to_string()));
+            match loaded {
+                Ok(()) => answer(StatusCode::NO_CONTENT, None),
+                Err(reason) => answer(StatusCode::BAD_REQUEST, Some(json!({ "error": reason }))),
+            }
+        }
+        "/mock/schedule" if method == Method::POST => {
+            let schedule = serde_json::from_slice::<Value>(request.body())
+                .ok()
+                .and_then(|value| value.get("schedule").cloned())
+                .and_then(|schedule| serde_json::from_value::<Schedule>(schedule).ok());
+            match schedule {
+                Some(schedule) => {
+                    platform.set_schedule(schedule);
+                    answer(StatusCode::NO_CONTENT, None)
+                }
+                None => answer(
+                    StatusCode::BAD_REQUEST,
+                    Some(json!({
+                        "error": "expected {\"schedule\": \"on-control\" or \"every-query\"}"
+                    })),
+                ),
+            }
+        }
+        "/mock/advance" if method == Method::POST => advance(platform, request.body(), now),
         path if method == Method::DELETE && path.starts_with(CERTIFICATE_PREFIX) => {
             let serial = path.strip_prefix(CERTIFICATE_PREFIX).unwrap_or_default();
             changed(platform.retire_certificate(serial).map(|()| None))
@@ -311,6 +347,34 @@ pub(crate) fn trigger<R: rand_core::CryptoRng + ?Sized>(
     })
 }
 
+/// Reads and makes a `POST /mock/advance`.
+fn advance(platform: &MockPlatform, body: &[u8], now: u64) -> Response<Vec<u8>> {
+    const EXPECTED: &str =
+        "expected {\"kind\": \"applyment\", \"id\": \"...\", \"to\": \"FINISH\" (optional)}";
+    let value = serde_json::from_slice::<Value>(body).unwrap_or(Value::Null);
+    let text = |name: &str| value.get(name).and_then(Value::as_str);
+    let (Some(kind), Some(id)) = (text("kind"), text("id")) else {
+        return answer(StatusCode::BAD_REQUEST, Some(json!({ "error": EXPECTED })));
+    };
+    if value.get("to").is_some_and(|to| !to.is_string()) {
+        return answer(StatusCode::BAD_REQUEST, Some(json!({ "error": EXPECTED })));
+    }
+    match platform.advance(kind, id, text("to"), now) {
+        Ok(advanced) => answer(
+            StatusCode::OK,
+            Some(json!({ "state": advanced.state, "notices": advanced.notices })),
+        ),
+        Err(error) => {
+            let status = match error {
+                AdvanceError::UnknownKind { .. } => StatusCode::BAD_REQUEST,
+                AdvanceError::UnknownRecord { .. } => StatusCode::NOT_FOUND,
+                _ => StatusCode::CONFLICT,
+            };
+            answer(status, Some(json!({ "error": error.to_string() })))
+        }
+    }
+}
+
 /// Where the serial starts in `DELETE /mock/certificates/{serial_no}`.
 const CERTIFICATE_PREFIX: &str = "/mock/certificates/";
 
@@ -434,16 +498,18 @@ mod tests {
                 "/mock/faults",
                 r#"{"fault":"slow:250","times":2}"#,
             ),
+            0,
         );
         assert_eq!(injected.status(), StatusCode::NO_CONTENT);
         let refused = handle(
             &platform,
             &request(Method::POST, "/mock/faults", r#"{"fault":"slowly"}"#),
+            0,
         );
         assert_eq!(refused.status(), StatusCode::BAD_REQUEST);
         let text = String::from_utf8(refused.into_body()).unwrap();
         assert!(text.contains("unknown fault"), "{text}");
-        let cleared = handle(&platform, &request(Method::DELETE, "/mock/faults", ""));
+        let cleared = handle(&platform, &request(Method::DELETE, "/mock/faults", ""), 0);
         assert_eq!(cleared.status(), StatusCode::NO_CONTENT);
     }
 
@@ -458,24 +524,24 @@ mod tests {
             .body(Vec::new())
             .unwrap();
         platform.handle(&unsigned, 1_700_000_000, &mut rng);
-        let listed = handle(&platform, &request(Method::GET, "/mock/requests", ""));
+        let listed = handle(&platform, &request(Method::GET, "/mock/requests", ""), 0);
         assert_eq!(listed.status(), StatusCode::OK);
         let seen: Value = serde_json::from_slice(listed.body()).unwrap();
         assert_eq!(seen[0]["path_and_query"], "/v3/ecommerce/applyments/1");
         assert_eq!(seen[0]["user_agent"], "probe/1");
         assert_eq!(seen[0]["status"], 500);
         assert_eq!(seen[0]["fault"], "system-error");
-        handle(&platform, &request(Method::DELETE, "/mock/requests", ""));
+        handle(&platform, &request(Method::DELETE, "/mock/requests", ""), 0);
         assert!(platform.requests().is_empty());
     }
 
     #[test]
     fn unknown_routes_and_methods_say_what_exists() {
         let platform = platform();
-        let missing = handle(&platform, &request(Method::GET, "/mock/nothing", ""));
+        let missing = handle(&platform, &request(Method::GET, "/mock/nothing", ""), 0);
         assert_eq!(missing.status(), StatusCode::NOT_FOUND);
         assert!(String::from_utf8_lossy(missing.body()).contains("POST /mock/faults"));
-        let wrong = handle(&platform, &request(Method::PUT, "/mock/faults", ""));
+        let wrong = handle(&platform, &request(Method::PUT, "/mock/faults", ""), 0);
         assert_eq!(wrong.status(), StatusCode::METHOD_NOT_ALLOWED);
     }
 }

@@ -21,6 +21,16 @@
 //! Faults are switched on per request with [`MockPlatform::inject`]. [`MockServer`] puts it on
 //! a loopback port, optionally with [control routes](control) for tests that reach it only over
 //! HTTP, and sends the test callbacks that echoes ask for.
+//!
+//! It is a sandbox too ([`MockPlatform::advance`], [`MockPlatform::save_state`]): records move
+//! as the platform moves them (an applyment from `CHECKING` to `FINISH`, an order from `NOTPAY`
+//! to `SUCCESS`), on a control call or, under [`Schedule::EveryQuery`], each time they are
+//! queried; a move queues the callback the platform would send ([`MockPlatform::take_notices`],
+//! delivered by a [`MockServer`]); one ledger of orders and money keeps amounts consistent
+//! across endpoints, and the bills of a day list what it recorded that day; the whole world
+//! saves to JSON and loads back ([`MockPlatform::load_state`]), so integration tests can start
+//! from a prepared one.
+//!
 //! [`conformance`] is what every adapter owes a caller, as one table of scenarios that each
 //! adapter's tests run against this platform.
 //!
@@ -64,6 +74,7 @@ pub mod multipart;
 mod platform;
 pub mod records;
 mod reply;
+mod sandbox;
 mod sealing;
 #[cfg(feature = "server")]
 mod server;
@@ -85,6 +96,9 @@ pub use keys::{CertificateKey, FIXTURES_API_V3_KEY, KeyGenerationError, MockKeys
 pub use platform::{
     Answer, MAX_QUEUED_FAULTS, MAX_RECORDED_TEXT, MAX_REQUEST_SKEW, MAX_REQUESTS_KEPT,
     MockPlatform, SeenRequest, SetupError,
+};
+pub use sandbox::{
+    AdvanceError, Advanced, MAX_NOTICES_QUEUED, Notice, STATE_FORMAT, Schedule, StateError,
 };
 #[cfg(feature = "server")]
 pub use server::MockServer;

@@ -209,12 +209,13 @@ async fn answer(
                 Err(reason) => control::refused(reason),
             }
         } else {
-            control::handle(&platform, &request)
+            control::handle(&platform, &request, now)
         };
+        send_callbacks(&platform, now);
         return Ok(response.map(|body| Full::new(Bytes::from(body))));
     }
     let answer = platform.handle(&request, now, &mut UnwrapErr(SysRng));
-    send_echo_callbacks(&platform, now);
+    send_callbacks(&platform, now);
     if !answer.delay.is_zero() {
         tokio::time::sleep(answer.delay).await;
     }
@@ -224,11 +225,21 @@ async fn answer(
     }
 }
 
-/// Sends the test callbacks that echoes asked for, each as the platform delivers callbacks, on
-/// the server's runtime: they go on after the answer, and end with the server.
-fn send_echo_callbacks(platform: &Arc<MockPlatform>, now: u64) {
-    for callback in platform.take_echo_callbacks() {
-        let Ok(body) = platform.callback_body(&callback.event, now, &mut UnwrapErr(SysRng)) else {
+/// Sends the callbacks the platform queued: the test callbacks echoes asked for
+/// ([`MockPlatform::take_echo_callbacks`]) and those the sandbox's moves asked for
+/// ([`MockPlatform::take_notices`]), each as the platform delivers callbacks, on the server's
+/// runtime: they go on after the answer, and end with the server.
+fn send_callbacks(platform: &Arc<MockPlatform>, now: u64) {
+    let echoes = platform
+        .take_echo_callbacks()
+        .into_iter()
+        .map(|callback| (callback.url, callback.event));
+    let notices = platform
+        .take_notices()
+        .into_iter()
+        .map(|notice| (notice.url, notice.event));
+    for (url, event) in echoes.chain(notices) {
+        let Ok(body) = platform.callback_body(&event, now, &mut UnwrapErr(SysRng)) else {
             continue;
         };
         let platform = platform.clone();
@@ -236,7 +247,7 @@ fn send_echo_callbacks(platform: &Arc<MockPlatform>, now: u64) {
             let _ = crate::delivery::deliver(
                 &platform,
                 &body,
-                &callback.url,
+                &url,
                 &crate::delivery::DeliveryOptions::new(),
                 |_| {},
             )

@@ -40,6 +40,13 @@ impl Store {
         result
     }
 
+    /// A store with no table: every read sees defaults.
+    pub(crate) fn empty() -> Self {
+        Store {
+            tables: Mutex::new(Extensions::new()),
+        }
+    }
+
     fn lock(&self) -> MutexGuard<'_, Extensions> {
         // Only look-ups and replacements run under the lock, none of which can panic; should a
         // caller's thread die holding it all the same, every table is whole, so go on.

@@ -1,11 +1,12 @@
-//! `wechatpay mock [--port P] [--mode public-key|certificate] [--backup] [--control] [--keys-dir DIR]`
+//! `wechatpay mock [--port P] [--mode public-key|certificate] [--backup] [--control] [--keys-dir DIR]
+//! [--load-state FILE] [--save-state FILE] [--schedule on-control|every-query]`
 
 use std::net::SocketAddr;
 use std::path::{Path, PathBuf};
 use std::sync::Arc;
 
 use wechatpay_mock::records::seeded;
-use wechatpay_mock::{MockKeys, MockPlatform, MockServer, PlatformMode};
+use wechatpay_mock::{MockKeys, MockPlatform, MockServer, PlatformMode, Schedule};
 
 use crate::failure::Failure;
 
@@ -32,6 +33,18 @@ pub struct Args {
     /// removed when the mock stops).
     #[arg(long, value_name = "DIR")]
     keys_dir: Option<PathBuf>,
+    /// Start from this saved state (JSON, as --save-state or GET /mock/state writes it): a
+    /// prepared world of applyments, orders and money for integration tests.
+    #[arg(long, value_name = "FILE")]
+    load_state: Option<PathBuf>,
+    /// Write the platform's state (JSON) to this file when the mock stops.
+    #[arg(long, value_name = "FILE")]
+    save_state: Option<PathBuf>,
+    /// When records move by themselves: `on-control` (only when POST /mock/advance asks,
+    /// with --control) or `every-query` (one step each time a record is queried, so that a
+    /// client polling an applyment sees it reach FINISH).
+    #[arg(long, default_value_t = Schedule::OnControl)]
+    schedule: Schedule,
 }
 
 pub async fn run(args: Args) -> Result<(), Failure> {
@@ -48,6 +61,10 @@ pub async fn run(args: Args) -> Result<(), Failure> {
             "report this: the embedded test keys have a platform certificate",
         )
     })?;
+    if let Some(path) = &args.load_state {
+        load(&platform, path)?;
+    }
+    platform.set_schedule(args.schedule);
     let platform = Arc::new(platform);
     let server = listen(&platform, args.port, args.control)?;
     let backup = if args.backup {
@@ -91,12 +108,13 @@ pub async fn run(args: Args) -> Result<(), Failure> {
     if let Some(backup) = &backup {
         println!("backup host listening on {}", backup.url());
     }
-    println!("mode: {}", args.mode);
+    println!("mode: {}; records move: {}", args.mode, args.schedule);
     if args.control {
         println!(
             "control routes: POST|DELETE {url}/mock/faults, GET|DELETE {url}/mock/requests, \
              POST|GET|DELETE {url}/mock/notifications, POST {url}/mock/mode, \
-             GET|POST {url}/mock/certificates, DELETE {url}/mock/certificates/SERIAL",
+             GET|POST {url}/mock/certificates, DELETE {url}/mock/certificates/SERIAL, \
+             GET|PUT {url}/mock/state, POST {url}/mock/advance, POST {url}/mock/schedule",
             url = server.url()
         );
     }
@@ -138,8 +156,45 @@ pub async fn run(args: Args) -> Result<(), Failure> {
     if let Some(backup) = backup {
         backup.stop();
     }
+    if let Some(path) = &args.save_state {
+        save(&platform, path)?;
+        println!("state saved to {}", path.display());
+    }
     println!("stopped after {seen} request(s)");
     Ok(())
+}
+
+/// Loads saved state from `path` into `platform`.
+fn load(platform: &MockPlatform, path: &Path) -> Result<(), Failure> {
+    let text = std::fs::read(path).map_err(|e| {
+        Failure::usage(
+            format!("cannot read {}: {e}", path.display()),
+            "pass a file --save-state or GET /mock/state wrote",
+        )
+    })?;
+    let state: serde_json::Value = serde_json::from_slice(&text).map_err(|e| {
+        Failure::usage(
+            format!("{} is not JSON: {e}", path.display()),
+            "pass a file --save-state or GET /mock/state wrote",
+        )
+    })?;
+    platform.load_state(&state).map_err(|e| {
+        Failure::usage(
+            format!("{}: {e}", path.display()),
+            "fix the file, or start from a state --save-state wrote",
+        )
+    })
+}
+
+/// Writes `platform`'s state to `path`, replacing the file.
+fn save(platform: &MockPlatform, path: &Path) -> Result<(), Failure> {
+    let text = serde_json::to_vec_pretty(&platform.save_state()).unwrap_or_default();
+    std::fs::write(path, text).map_err(|e| {
+        Failure::usage(
+            format!("cannot write {}: {e}", path.display()),
+            "pass a writable --save-state path",
+        )
+    })
 }
 
 fn listen(platform: &Arc<MockPlatform>, port: u16, control: bool) -> Result<MockServer, Failure> {

@@ -342,6 +342,7 @@ mod tests {
         let listed = control::handle(
             &platform,
             &Request::get("/mock/requests").body(Vec::new()).unwrap(),
+            0,
         );
         assert_eq!(
             seen_from_json(listed.body()).unwrap(),
@@ -396,6 +397,7 @@ mod tests {
             let listed = control::handle(
                 platform,
                 &Request::get("/mock/certificates").body(Vec::new()).unwrap(),
+                0,
             );
             let read = certificates_from_json(listed.body()).unwrap();
             assert_eq!(ready(Control::certificates(platform)).unwrap(), read);

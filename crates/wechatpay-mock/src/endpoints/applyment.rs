@@ -12,9 +12,12 @@
 use http::Method;
 use serde_json::{Value, json};
 
+use serde::{Deserialize, Serialize};
+
 use super::{Call, Endpoint, Outcome, Route, found};
 use crate::platform::{MockPlatform, SetupError};
 use crate::reply::Reply;
+use crate::sandbox::{AdvanceError, Progress, Step, polled, table};
 use crate::store::Seeding;
 
 /// An applyment as the platform answers it.
@@ -102,11 +105,41 @@ pub(crate) const ENDPOINT: Endpoint = Endpoint {
         ("applyment_state", "UNDER_SUPERVISION"),
         ("sign_state", "SIGNING"),
     ],
+    tables: &[table::<Applyments>("applyments")],
+    progress: &[Progress {
+        kind: "applyment",
+        advance,
+    }],
 };
 
-/// The applyments the platform knows.
+/// The applyments the platform knows; saved as the list of their answers.
 #[derive(Debug, Clone, Default)]
 struct Applyments(Vec<ApplymentRecord>);
+
+impl Serialize for Applyments {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        serializer.collect_seq(self.0.iter().map(|record| {
+            serde_json::from_slice::<Value>(&record.body)
+                .unwrap_or_else(|_| Value::String(String::from_utf8_lossy(&record.body).into()))
+        }))
+    }
+}
+
+impl<'de> Deserialize<'de> for Applyments {
+    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        Vec::<Value>::deserialize(deserializer)?
+            .into_iter()
+            .map(|body| {
+                ApplymentRecord::from_body(body.to_string()).ok_or_else(|| {
+                    serde::de::Error::custom(
+                        "an applyment needs a text out_request_no and a numeric applyment_id",
+                    )
+                })
+            })
+            .collect::<Result<_, _>>()
+            .map(Applyments)
+    }
+}
 
 impl Applyments {
     fn body(&self, matches: impl Fn(&ApplymentRecord) -> bool) -> Option<Vec<u8>> {
@@ -123,6 +156,7 @@ fn by_out_request_no(call: &Call<'_>) -> Outcome {
             "长度应为1到124个字符",
         ));
     }
+    polled(call, "applyment", &out_request_no);
     found(
         call.store()
             .read(|a: &Applyments| a.body(|a| a.out_request_no == out_request_no)),
@@ -136,6 +170,7 @@ fn by_applyment_id(call: &Call<'_>) -> Outcome {
         .raw_path("applyment_id")?
         .parse::<u64>()
         .map_err(|_| Reply::param_error("applyment_id", "path", "应为整数"))?;
+    polled(call, "applyment", &applyment_id.to_string());
     found(
         call.store()
             .read(|a: &Applyments| a.body(|a| a.applyment_id == applyment_id)),
@@ -388,4 +423,134 @@ fn seed(seeding: &mut Seeding<'_>) -> Result<(), SetupError> {
         ),
     ]));
     Ok(())
+}
+
+/// The states of the usual path, in order: a step moves one place along it.
+const PATH: [&str; 4] = ["CHECKING", "AUDITING", "NEED_SIGN", "FINISH"];
+
+/// Moves the applyment whose `out_request_no` or `applyment_id` is the step's id: one place
+/// along [`PATH`] (`ACCOUNT_NEED_VERIFY` goes on to `AUDITING`), or forward along it to the
+/// state asked for, or off it to `REJECTED` or `ACCOUNT_NEED_VERIFY` (while it is checked or
+/// audited), `FROZEN` or `CANCELED` (before it is final). `FINISH` and `CANCELED` are final;
+/// a `REJECTED` one moves again only once submitted again, and a `FROZEN` one not at all.
+fn advance(step: &mut Step<'_>) -> Result<String, AdvanceError> {
+    let id = step.id();
+    let (current, body) = step
+        .store()
+        .read(|applyments: &Applyments| {
+            applyments
+                .0
+                .iter()
+                .find(|a| a.out_request_no == id || a.applyment_id.to_string() == id)
+                .and_then(|a| serde_json::from_slice::<Value>(&a.body).ok())
+        })
+        .and_then(|body| {
+            let state = body.get("applyment_state")?.as_str()?.to_owned();
+            Some((state, body))
+        })
+        .ok_or_else(|| step.unknown())?;
+    let place = |state: &str| match state {
+        "ACCOUNT_NEED_VERIFY" => Some(0),
+        other => PATH.iter().position(|s| *s == other),
+    };
+    let target = match step.to() {
+        Some(to) => to.to_owned(),
+        None => match current.as_str() {
+            "ACCOUNT_NEED_VERIFY" => "AUDITING".to_owned(),
+            other => match place(other).and_then(|i| PATH.get(i + 1)) {
+                Some(next) => (*next).to_owned(),
+                None => return Err(step.refused(format!("on: {current} does not move by itself"))),
+            },
+        },
+    };
+    let allowed = match (place(&current), target.as_str()) {
+        (None, _) | (Some(3), _) => false,
+        (Some(from), "AUDITING" | "NEED_SIGN" | "FINISH") => place(&target) > Some(from),
+        (Some(from), "REJECTED" | "ACCOUNT_NEED_VERIFY") => from <= 1,
+        (Some(_), "FROZEN" | "CANCELED") => true,
+        _ => false,
+    };
+    if !allowed {
+        return Err(step.refused(format!("from {current} to {target}")));
+    }
+    let moved = moved_to(body, &target, step);
+    let Some(record) = ApplymentRecord::from_body(moved.to_string()) else {
+        return Err(step.refused(format!("from {current}: its record is not an applyment")));
+    };
+    step.store().write(|applyments: &mut Applyments| {
+        if let Some(known) = applyments
+            .0
+            .iter_mut()
+            .find(|a| a.applyment_id == record.applyment_id)
+        {
+            *known = record;
+        }
+    });
+    Ok(target)
+}
+
+/// `body` with the state `state` and the fields the platform answers in it.
+fn moved_to(mut body: Value, state: &str, step: &Step<'_>) -> Value {
+    let applyment_id = body.get("applyment_id").and_then(Value::as_u64).unwrap_or(0);
+    let Some(fields) = body.as_object_mut() else {
+        return body;
+    };
+    for stale in ["sign_url", "account_validation", "legal_validation_url", "audit_detail"] {
+        fields.remove(stale);
+    }
+    let (desc, sign_state) = match state {
+        "AUDITING" => ("审核中", "UNSIGNED"),
+        "NEED_SIGN" => ("待签约", "UNSIGNED"),
+        "FINISH" => ("完成", "SIGNED"),
+        "REJECTED" => ("已驳回", "NOT_SIGNABLE"),
+        "ACCOUNT_NEED_VERIFY" => ("待账户验证", "UNSIGNED"),
+        "FROZEN" => ("已冻结", "NOT_SIGNABLE"),
+        _ => ("已作废", "NOT_SIGNABLE"),
+    };
+    fields.insert("applyment_state".into(), json!(state));
+    fields.insert("applyment_state_desc".into(), json!(desc));
+    fields.insert("sign_state".into(), json!(sign_state));
+    if matches!(state, "NEED_SIGN" | "FINISH") {
+        // The sub-merchant's id is given when the applyment passes the audit.
+        fields
+            .entry("sub_mchid")
+            .or_insert_with(|| json!(format!("19{:08}", applyment_id % 100_000_000)));
+    }
+    match state {
+        "NEED_SIGN" => {
+            fields.insert(
+                "sign_url".into(),
+                json!(format!(
+                    "https://pay.weixin.qq.com/public/apply4ec_sign/s?applymentId={applyment_id}&sign=mock"
+                )),
+            );
+        }
+        "REJECTED" | "FROZEN" => {
+            fields.insert(
+                "audit_detail".into(),
+                json!([{"param_name": "merchant_shortname", "reject_reason": "商户简称与经营内容不符"}]),
+            );
+        }
+        "ACCOUNT_NEED_VERIFY" => {
+            fields.insert(
+                "legal_validation_url".into(),
+                json!(format!(
+                    "https://pay.weixin.qq.com/public/apply4ec_sign/s?applymentId={applyment_id}&sign=legal"
+                )),
+            );
+            // The remittance details carry fields encrypted to the merchant: borrow the
+            // seeded applyment's, when the platform still has it.
+            let seeded = step.store().read(|applyments: &Applyments| {
+                applyments
+                    .body(|a| a.out_request_no == seeded::ACCOUNT_NEED_VERIFY)
+                    .and_then(|b| serde_json::from_slice::<Value>(&b).ok())
+                    .and_then(|b| b.get("account_validation").cloned())
+            });
+            if let Some(validation) = seeded {
+                fields.insert("account_validation".into(), validation);
+            }
+        }
+        _ => {}
+    }
+    body
 }

@@ -41,6 +41,8 @@ pub(crate) const ENDPOINT: Endpoint = Endpoint {
     }],
     seed,
     unknown_enum_values: &[("account_type", "ESCROW")],
+    tables: &[],
+    progress: &[],
 };
 
 /// The balances the platform knows.

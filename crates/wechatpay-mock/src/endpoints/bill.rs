@@ -34,7 +34,8 @@ use crate::store::Seeding;
 
 pub(crate) mod text;
 
-use text::{Kind, TradeKind};
+use super::ledger::{self, Entry, EntryKind};
+use text::{FlowRow, Kind, TradeKind, TradeRow};
 
 /// The size of a bill unless [`MockPlatform::set_bill_size`] says otherwise: several MiB,
 /// so that every download arrives in many pieces.
@@ -75,6 +76,8 @@ pub(crate) const ENDPOINT: Endpoint = Endpoint {
     ],
     seed,
     unknown_enum_values: &[],
+    tables: &[],
+    progress: &[],
 };
 
 /// The size of the bills made, and the files ready to download.
@@ -159,16 +162,26 @@ impl FileName {
         })
     }
 
-    /// The file's bytes and its text's digest.
+    /// Which bill it is.
+    fn bill_kind(&self) -> Option<Kind> {
+        match (self.kind.as_str(), self.variant.as_str()) {
+            ("trade", "ALL") => Some(Kind::Trade(TradeKind::All)),
+            ("trade", "SUCCESS") => Some(Kind::Trade(TradeKind::Success)),
+            ("trade", "REFUND") => Some(Kind::Trade(TradeKind::Refund)),
+            ("fundflow" | "ecommerce", _) => Some(Kind::FundFlow),
+            _ => None,
+        }
+    }
+
+    /// A made-up bill's file, of about `size` bytes.
     fn make(&self, size: usize) -> Option<BillFile> {
-        let kind = match (self.kind.as_str(), self.variant.as_str()) {
-            ("trade", "ALL") => Kind::Trade(TradeKind::All),
-            ("trade", "SUCCESS") => Kind::Trade(TradeKind::Success),
-            ("trade", "REFUND") => Kind::Trade(TradeKind::Refund),
-            ("fundflow" | "ecommerce", _) => Kind::FundFlow,
-            _ => return None,
-        };
-        let whole = text::bill(kind, &self.date, &self.variant, size);
+        let whole = text::bill(self.bill_kind()?, &self.date, &self.variant, size);
+        self.package(whole)
+    }
+
+    /// The file of the bill `whole`: its part, gzip'd and encrypted as the name says; and the
+    /// digest of its text.
+    fn package(&self, whole: Vec<u8>) -> Option<BillFile> {
         let text = match self.sequence {
             None => whole,
             Some(sequence) => part(whole, sequence)?,
@@ -229,8 +242,12 @@ fn hex(bytes: &[u8]) -> String {
     bytes.iter().map(|b| format!("{b:02x}")).collect()
 }
 
-/// The file `name` names, made once and kept.
+/// The file `name` names: of the ledger when the sandbox saw money move that day (made anew
+/// each time, since the day may go on), else made up once and kept.
 fn file(call: &Call<'_>, name: &FileName) -> Option<Arc<BillFile>> {
+    if let Some(whole) = ledger_bill(call, name) {
+        return name.package(whole).map(Arc::new);
+    }
     let token = name.token();
     let (size, ready) = call.store().read(|bills: &Bills| {
         let ready = bills
@@ -252,6 +269,127 @@ fn file(call: &Call<'_>, name: &FileName) -> Option<Arc<BillFile>> {
         bills.files.push((token, made.clone()));
     });
     Some(made)
+}
+
+/// The bill `name` names, of what the ledger recorded on its day (China Standard Time); `None`
+/// when nothing moved that day. Trade bills list the day's payments and refunds of every
+/// sub-merchant; the merchant's fund-flow bill its own account's movements; the sub-merchants'
+/// fund-flow bill theirs. The sandbox charges no fees.
+fn ledger_bill(call: &Call<'_>, name: &FileName) -> Option<Vec<u8>> {
+    let day = day_start_of(&name.date)?;
+    let sp_mchid = call.mchid();
+    ledger::read(call.store(), |ledger| {
+        let entries: Vec<&Entry> = ledger.day(day).collect();
+        if entries.is_empty() {
+            return None;
+        }
+        let time = |at: u64| {
+            let seconds = at.saturating_sub(day);
+            format!(
+                "{} {:02}:{:02}:{:02}",
+                name.date,
+                seconds / 3600 % 24,
+                seconds / 60 % 60,
+                seconds % 60
+            )
+        };
+        match name.bill_kind()? {
+            Kind::Trade(kind) => {
+                let rows = entries
+                    .iter()
+                    .filter(|e| match (e.kind, kind) {
+                        (EntryKind::Payment, TradeKind::All | TradeKind::Success) => true,
+                        (EntryKind::Refund, TradeKind::All | TradeKind::Refund) => true,
+                        _ => false,
+                    })
+                    .filter_map(|entry| {
+                        let order = ledger.order_by_transaction_id(entry.transaction_id.as_deref()?)?;
+                        let refund = (entry.kind == EntryKind::Refund)
+                            .then(|| (entry.id.clone(), entry.out_no.clone(), -entry.amount));
+                        Some(TradeRow {
+                            time: time(entry.at),
+                            sub_mchid: order.sub_mchid.clone(),
+                            transaction_id: order.transaction_id.clone(),
+                            out_trade_no: order.out_trade_no.clone(),
+                            openid: String::new(),
+                            trade_type: order.trade_type.clone(),
+                            bank: "OTHERS".to_owned(),
+                            amount: i64::try_from(order.total).unwrap_or(i64::MAX),
+                            refund,
+                            goods: order.description.clone(),
+                            attach: String::new(),
+                            fee: 0,
+                            rate: "0.00%".to_owned(),
+                        })
+                    })
+                    .collect();
+                Some(text::trade_bill_of(kind, &sp_mchid, rows))
+            }
+            Kind::FundFlow => {
+                let ecommerce = name.kind == "ecommerce";
+                let mut balances: Vec<((String, String), i64)> = Vec::new();
+                let rows = entries
+                    .iter()
+                    .filter(|e| {
+                        (e.mchid != sp_mchid) == ecommerce
+                            && (name.variant == "ALL" || e.account == name.variant)
+                    })
+                    .map(|entry| {
+                        let key = (entry.mchid.clone(), entry.account.clone());
+                        let at = match balances.iter().position(|(k, _)| *k == key) {
+                            Some(at) => at,
+                            None => {
+                                let opening =
+                                    ledger.balance_until(&entry.mchid, &entry.account, day.saturating_sub(1));
+                                balances.push((key, opening));
+                                balances.len() - 1
+                            }
+                        };
+                        balances[at].1 = balances[at].1.saturating_add(entry.amount);
+                        FlowRow {
+                            time: time(entry.at),
+                            business_id: entry.id.clone(),
+                            flow_id: format!("{}{}", entry.mchid, entry.id),
+                            business: business_name(entry.kind).to_owned(),
+                            amount: entry.amount,
+                            balance: balances[at].1,
+                            remark: String::new(),
+                            voucher: entry.out_no.clone(),
+                        }
+                    })
+                    .collect();
+                Some(text::fund_flow_bill_of(rows))
+            }
+        }
+    })
+}
+
+/// The 业务名称 of a movement.
+fn business_name(kind: EntryKind) -> &'static str {
+    match kind {
+        EntryKind::Payment => "交易",
+        EntryKind::Refund => "退款",
+        EntryKind::ProfitSharing => "分账",
+        EntryKind::ProfitSharingReturn => "分账回退",
+        EntryKind::Subsidy => "补差",
+        EntryKind::SubsidyReturn => "补差回退",
+        EntryKind::Withdraw => "提现",
+        EntryKind::Transfer => "转账",
+    }
+}
+
+/// The Unix time at which `date` (`YYYY-MM-DD`, China Standard Time) starts.
+fn day_start_of(date: &str) -> Option<u64> {
+    let mut parts = date.split('-').map(str::parse::<u32>);
+    let (year, month, day) = (parts.next()?.ok()?, parts.next()?.ok()?, parts.next()?.ok()?);
+    let month = time::Month::try_from(u8::try_from(month).ok()?).ok()?;
+    let date = time::Date::from_calendar_date(i32::try_from(year).ok()?, month, u8::try_from(day).ok()?)
+        .ok()?;
+    let start = date
+        .midnight()
+        .assume_offset(time::macros::offset!(+8))
+        .unix_timestamp();
+    u64::try_from(start).ok()
 }
 
 /// The download URL of `name`, on the host the request was sent to.

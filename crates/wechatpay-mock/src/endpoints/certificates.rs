@@ -35,6 +35,8 @@ pub(crate) const ENDPOINT: Endpoint = Endpoint {
     }],
     seed,
     unknown_enum_values: &[],
+    tables: &[],
+    progress: &[],
 };
 
 /// The certificates are the platform's keys, not records: nothing to seed.

@@ -58,6 +58,8 @@ pub(crate) const ENDPOINT: Endpoint = Endpoint {
     ],
     seed,
     unknown_enum_values: &[("auth_state", "AUTHORIZING")],
+    tables: &[],
+    progress: &[],
 };
 
 /// The contracts the platform knows.

@@ -58,6 +58,8 @@ pub(crate) const ENDPOINT: Endpoint = Endpoint {
     }],
     seed,
     unknown_enum_values: &[],
+    tables: &[],
+    progress: &[],
 };
 
 /// The test callbacks waiting to be sent, oldest first.

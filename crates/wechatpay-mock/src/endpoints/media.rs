@@ -59,6 +59,8 @@ pub(crate) const ENDPOINT: Endpoint = Endpoint {
     ],
     seed,
     unknown_enum_values: &[],
+    tables: &[],
+    progress: &[],
 };
 
 /// The uploads the platform remembers, oldest first.

@@ -15,6 +15,7 @@ use percent_encoding::percent_decode_str;
 use crate::keyring::{FieldError, Keyring};
 use crate::platform::SetupError;
 use crate::reply::Reply;
+use crate::sandbox::{Progress, Table};
 use crate::store::{Seeding, Store};
 
 /// What an endpoint's answer function returns: the endpoint's answer, or a refusal (invalid
@@ -31,6 +32,10 @@ pub(crate) struct Endpoint {
     /// The enum fields of its answers, each with a value no client knows yet, for
     /// [`Fault::UnknownEnumValues`](crate::Fault::UnknownEnumValues).
     pub(crate) unknown_enum_values: &'static [(&'static str, &'static str)],
+    /// Its tables, for saved state ([`crate::sandbox`]).
+    pub(crate) tables: &'static [Table],
+    /// How its kinds of record move ([`crate::sandbox`]).
+    pub(crate) progress: &'static [Progress],
 }
 
 /// A method and a path pattern, and the answer to a request that matches them.
@@ -85,6 +90,16 @@ pub(crate) fn seed(seeding: &mut Seeding<'_>) -> Result<(), SetupError> {
         .try_for_each(|endpoint| (endpoint.seed)(seeding))
 }
 
+/// Every endpoint's tables, in the order of the table.
+pub(crate) fn tables() -> impl Iterator<Item = &'static Table> {
+    ENDPOINTS.iter().flat_map(|endpoint| endpoint.tables)
+}
+
+/// Every kind of record that moves, in the order of the table.
+pub(crate) fn progress() -> impl Iterator<Item = &'static Progress> {
+    ENDPOINTS.iter().flat_map(|endpoint| endpoint.progress)
+}
+
 /// How an answer encrypts a sensitive field to the merchant.
 type MerchantEncryption<'a> = &'a mut dyn FnMut(&str) -> Result<String, SetupError>;
 
@@ -96,6 +111,7 @@ pub(crate) struct Call<'a> {
     query: &'a str,
     store: &'a Store,
     keyring: &'a Keyring,
+    now: u64,
     /// Behind a `RefCell` because an answer reads its call by shared reference, and each
     /// encryption draws from the platform's random source.
     encrypt: RefCell<Option<MerchantEncryption<'a>>>,
@@ -104,13 +120,13 @@ pub(crate) struct Call<'a> {
 impl<'a> Call<'a> {
     /// `request`, whose `path` (without the query) and `query` are given as split by the
     /// router, on `route`, answered from `store` with the platform's keys and mode at the time,
-    /// `keyring`.
+    /// `keyring`, at Unix time `now`.
     pub(crate) fn new(
         route: &'a Route,
         request: &'a Request<Vec<u8>>,
         (path, query): (&'a str, &'a str),
-        store: &'a Store,
-        keyring: &'a Keyring,
+        (store, keyring): (&'a Store, &'a Keyring),
+        now: u64,
     ) -> Self {
         Call {
             route,
@@ -119,6 +135,7 @@ impl<'a> Call<'a> {
             query,
             store,
             keyring,
+            now,
             encrypt: RefCell::new(None),
         }
     }
@@ -251,6 +268,33 @@ impl<'a> Call<'a> {
     pub(crate) fn store(&self) -> &'a Store {
         self.store
     }
+
+    /// The merchant the request's `Authorization` names (authenticated before any answer).
+    pub(crate) fn mchid(&self) -> String {
+        self.header("authorization")
+            .and_then(|value| crate::authorization::MerchantAuthorization::parse(value).ok())
+            .map(|authorization| authorization.mchid)
+            .unwrap_or_default()
+    }
+
+    /// The platform's clock when the request came, Unix seconds.
+    pub(crate) fn now(&self) -> u64 {
+        self.now
+    }
+
+    /// The first query parameter `name`, or a `PARAM_ERROR` naming it when absent.
+    pub(crate) fn required_query(&self, name: &str) -> Result<String, Reply> {
+        self.query(name)
+            .ok_or_else(|| Reply::param_error(name, "query", "不能为空"))
+    }
+
+    /// The body as a JSON object, or a `PARAM_ERROR` when it is not one.
+    pub(crate) fn json_body(&self) -> Result<serde_json::Map<String, serde_json::Value>, Reply> {
+        match serde_json::from_slice(self.body()) {
+            Ok(serde_json::Value::Object(object)) => Ok(object),
+            _ => Err(Reply::param_error("body", "body", "应为JSON对象")),
+        }
+    }
 }
 
 /// `200` with `body` when a record was found, `404 RESOURCE_NOT_EXISTS` with `missing` when not.
@@ -275,6 +319,7 @@ endpoints! {
     certificates,
     contract,
     echo,
+    ledger,
     media,
 }
 
@@ -330,8 +375,8 @@ mod tests {
             &ROUTE,
             &request,
             ("/v3/things/4%32/parts/%E7%94%B3", "a=1&b=x%20y"),
-            &store,
-            &keys,
+            (&store, &keys),
+            0,
         );
         assert_eq!(call.body(), b"{}");
         assert_eq!(call.header("content-type"), None);
@@ -345,8 +390,8 @@ mod tests {
             &ROUTE,
             &request,
             ("/v3/things/%FF/parts/x", ""),
-            &store,
-            &keys,
+            (&store, &keys),
+            0,
         );
         let refusal = invalid.path("thing_id").unwrap_err();
         assert_eq!(refusal.status, StatusCode::BAD_REQUEST);

@@ -98,8 +98,8 @@ impl MockPlatform {
                             route,
                             request,
                             (target.path, target.query),
-                            &self.store,
-                            keyring,
+                            (&self.store, keyring),
+                            now,
                         )
                         .with_encryption(&mut encrypt);
                         (endpoint, call)

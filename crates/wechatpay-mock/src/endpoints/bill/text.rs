@@ -1,5 +1,6 @@
-//! Bills as the platform writes them, made up deterministically: the same request gives the
-//! same bytes, of about the size asked, with rows, totals and a summary that agree.
+//! Bills as the platform writes them: of the sandbox's ledger for a day it saw, or made up
+//! deterministically (the same request gives the same bytes, of about the size asked); either
+//! way with rows, totals and a summary that agree.
 
 use sha2::{Digest, Sha256};
 
@@ -36,14 +37,153 @@ const BANKS: [&str; 3] = ["CMB_DEBIT", "ICBC_CREDIT", "OTHERS"];
 pub(crate) fn bill(kind: Kind, date: &str, seed: &str, size: usize) -> Vec<u8> {
     let mut random = Random::new(&format!("{kind:?}/{date}/{seed}"));
     let mut text = String::with_capacity(size.saturating_add(4096).min(1 << 30));
+    let mut n = 0u64;
     match kind {
-        Kind::Trade(trade) => trade_bill(&mut text, trade, date, size, &mut random),
-        Kind::FundFlow => fund_flow_bill(&mut text, date, size, &mut random),
+        Kind::Trade(trade) => trade_bill(&mut text, trade, "1900000001", |text| {
+            (text.len() < size).then(|| {
+                n += 1;
+                made_up_trade(trade, date, n, &mut random)
+            })
+        }),
+        Kind::FundFlow => {
+            let mut balance = 1_000_000i64;
+            fund_flow_bill(&mut text, |text| {
+                (text.len() < size).then(|| {
+                    n += 1;
+                    made_up_flow(date, n, &mut balance, &mut random)
+                })
+            });
+        }
     }
     text.into_bytes()
 }
 
-fn trade_bill(text: &mut String, kind: TradeKind, date: &str, size: usize, random: &mut Random) {
+/// A trade bill of `rows`, the platform's merchant `sp_mchid`.
+pub(crate) fn trade_bill_of(kind: TradeKind, sp_mchid: &str, rows: Vec<TradeRow>) -> Vec<u8> {
+    let mut text = String::new();
+    let mut rows = rows.into_iter();
+    trade_bill(&mut text, kind, sp_mchid, |_| rows.next());
+    text.into_bytes()
+}
+
+/// A fund-flow bill of `rows`.
+pub(crate) fn fund_flow_bill_of(rows: Vec<FlowRow>) -> Vec<u8> {
+    let mut text = String::new();
+    let mut rows = rows.into_iter();
+    fund_flow_bill(&mut text, |_| rows.next());
+    text.into_bytes()
+}
+
+/// One line of a trade bill: a payment, or the refund of one.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub(crate) struct TradeRow {
+    /// `YYYY-MM-DD hh:mm:ss`, China Standard Time.
+    pub(crate) time: String,
+    pub(crate) sub_mchid: String,
+    pub(crate) transaction_id: String,
+    pub(crate) out_trade_no: String,
+    pub(crate) openid: String,
+    pub(crate) trade_type: String,
+    pub(crate) bank: String,
+    /// The order's amount, in fen.
+    pub(crate) amount: i64,
+    /// For a refund: its id, its number and its amount in fen.
+    pub(crate) refund: Option<(String, String, i64)>,
+    pub(crate) goods: String,
+    pub(crate) attach: String,
+    /// In 1/1000 fen (five decimals of a yuan), negative for a refund's.
+    pub(crate) fee: i64,
+    /// As the bill writes it: `0.60%`.
+    pub(crate) rate: String,
+}
+
+/// One line of a fund-flow bill.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub(crate) struct FlowRow {
+    /// `YYYY-MM-DD hh:mm:ss`, China Standard Time.
+    pub(crate) time: String,
+    /// The business's id (`transaction_id`, `refund_id`...).
+    pub(crate) business_id: String,
+    /// The flow's own id.
+    pub(crate) flow_id: String,
+    /// 业务名称 and 业务类型 (`交易`, `退款`, `分账`...).
+    pub(crate) business: String,
+    /// In fen; positive for income.
+    pub(crate) amount: i64,
+    /// The account's balance after it, in fen.
+    pub(crate) balance: i64,
+    pub(crate) remark: String,
+    /// The merchant's number for the business.
+    pub(crate) voucher: String,
+}
+
+fn made_up_trade(kind: TradeKind, date: &str, n: u64, random: &mut Random) -> TradeRow {
+    let refund = match kind {
+        TradeKind::All => random.below(5) == 0,
+        TradeKind::Success => false,
+        TradeKind::Refund => true,
+    };
+    let amount = 100 + random.below(99_900) as i64;
+    let refund_amount = amount / 2;
+    // A fee of 0.6%, in 1/1000 fen as the bill writes it (five decimals of a yuan).
+    let fee = if refund { -(refund_amount * 6) } else { amount * 6 };
+    TradeRow {
+        time: clock(date, n.wrapping_mul(7)),
+        sub_mchid: "1900000109".to_owned(),
+        transaction_id: format!("42000024122024{n:014}"),
+        out_trade_no: format!("ORDER_{}_{n:08}", date.replace('-', "")),
+        openid: format!("oUpF8uMuAJO_M2pxb1Q9zNj{:05}", n % 100_000),
+        trade_type: TRADE_TYPES[(n % 4) as usize].to_owned(),
+        bank: BANKS[(n % 3) as usize].to_owned(),
+        amount,
+        refund: refund.then(|| {
+            (
+                format!("503000241220241{n:014}"),
+                format!("REFUND_{n:08}"),
+                refund_amount,
+            )
+        }),
+        goods: GOODS[(n % 4) as usize].to_owned(),
+        attach: format!("attach-{}", n % 10),
+        fee,
+        rate: "0.60%".to_owned(),
+    }
+}
+
+fn made_up_flow(date: &str, n: u64, balance: &mut i64, random: &mut Random) -> FlowRow {
+    let incoming = random.below(3) != 0;
+    let amount = 1 + random.below(50_000) as i64;
+    *balance += if incoming { amount } else { -amount };
+    FlowRow {
+        time: clock(date, n.wrapping_mul(5)),
+        business_id: format!("42000024122024{n:014}"),
+        flow_id: format!("1900009231{}{n:010}", date.replace('-', "")),
+        business: if incoming { "交易" } else { "退款" }.to_owned(),
+        amount: if incoming { amount } else { -amount },
+        balance: *balance,
+        remark: if n.is_multiple_of(7) { "缺货".to_owned() } else { String::new() },
+        voucher: format!("ORDER_{n:08}"),
+    }
+}
+
+/// `date` at `seconds` past midnight (modulo a day), as bills write times.
+fn clock(date: &str, seconds: u64) -> String {
+    let seconds = seconds % 86_400;
+    format!(
+        "{date} {:02}:{:02}:{:02}",
+        seconds / 3600,
+        seconds / 60 % 60,
+        seconds % 60
+    )
+}
+
+/// Writes a trade bill whose rows `next` gives (it sees the text so far), then its summary.
+fn trade_bill(
+    text: &mut String,
+    kind: TradeKind,
+    sp_mchid: &str,
+    mut next: impl FnMut(&String) -> Option<TradeRow>,
+) {
     let (header, summary_header) = match kind {
         TradeKind::All => (TRADE_ALL, TRADE_SUMMARY_ALL),
         TradeKind::Success => (TRADE_SUCCESS, TRADE_SUMMARY_SUCCESS),
@@ -52,59 +192,43 @@ fn trade_bill(text: &mut String, kind: TradeKind, date: &str, size: usize, rando
     let columns: Vec<&str> = header.split(',').collect();
     line(text, &columns.iter().map(|c| (*c).to_owned()).collect::<Vec<_>>(), false);
     let (mut count, mut settled, mut refunded, mut fees, mut ordered) = (0u64, 0i64, 0i64, 0i64, 0i64);
-    let mut n = 0u64;
-    while text.len() < size {
-        n += 1;
-        let refund = match kind {
-            TradeKind::All => random.below(5) == 0,
-            TradeKind::Success => false,
-            TradeKind::Refund => true,
-        };
-        let amount = 100 + random.below(99_900) as i64;
-        let refund_amount = if refund { amount / 2 } else { 0 };
-        // A fee of 0.6%, in 1/1000 fen as the bill writes it (five decimals of a yuan).
-        let fee = if refund { -(refund_amount * 6) } else { amount * 6 };
-        let seconds = n.wrapping_mul(7) % 86_400;
-        let time = format!(
-            "{date} {:02}:{:02}:{:02}",
-            seconds / 3600,
-            seconds / 60 % 60,
-            seconds % 60
-        );
-        let order = format!("ORDER_{}_{n:08}", date.replace('-', ""));
+    while let Some(row) = next(text) {
+        let refund_amount = row.refund.as_ref().map_or(0, |(_, _, amount)| *amount);
+        let settles = if row.refund.is_some() { 0 } else { row.amount };
         let value = |column: &str| -> String {
+            let refund = row.refund.as_ref();
             match column {
-                "交易时间" | "退款申请时间" | "退款成功时间" => time.clone(),
+                "交易时间" | "退款申请时间" | "退款成功时间" => row.time.clone(),
                 "公众账号ID" => "wxd678efh567hg6787".to_owned(),
-                "商户号" => "1900000001".to_owned(),
-                "特约商户号" => "1900000109".to_owned(),
+                "商户号" => sp_mchid.to_owned(),
+                "特约商户号" => row.sub_mchid.clone(),
                 "设备号" => String::new(),
-                "微信订单号" => format!("42000024122024{:014}", n),
-                "商户订单号" => order.clone(),
-                "用户标识" => format!("oUpF8uMuAJO_M2pxb1Q9zNj{:05}", n % 100_000),
-                "交易类型" => TRADE_TYPES[(n % 4) as usize].to_owned(),
-                "交易状态" => if refund { "REFUND" } else { "SUCCESS" }.to_owned(),
-                "付款银行" => BANKS[(n % 3) as usize].to_owned(),
+                "微信订单号" => row.transaction_id.clone(),
+                "商户订单号" => row.out_trade_no.clone(),
+                "用户标识" => row.openid.clone(),
+                "交易类型" => row.trade_type.clone(),
+                "交易状态" => if refund.is_some() { "REFUND" } else { "SUCCESS" }.to_owned(),
+                "付款银行" => row.bank.clone(),
                 "货币种类" => "CNY".to_owned(),
-                "应结订单金额" | "订单金额" => yuan(if refund { 0 } else { amount }, 2),
-                "微信退款单号" => if refund { format!("503000241220241{n:014}") } else { "0".to_owned() },
-                "商户退款单号" => if refund { format!("REFUND_{n:08}") } else { "0".to_owned() },
+                "应结订单金额" | "订单金额" => yuan(settles, 2),
+                "微信退款单号" => refund.map_or_else(|| "0".to_owned(), |r| r.0.clone()),
+                "商户退款单号" => refund.map_or_else(|| "0".to_owned(), |r| r.1.clone()),
                 "退款金额" | "申请退款金额" => yuan(refund_amount, 2),
-                "退款类型" => if refund { "ORIGINAL" } else { "" }.to_owned(),
-                "退款状态" => if refund { "SUCCESS" } else { "" }.to_owned(),
-                "商品名称" => GOODS[(n % 4) as usize].to_owned(),
-                "商户数据包" => format!("attach-{}", n % 10),
-                "手续费" => yuan(fee, 5),
-                "费率" => "0.60%".to_owned(),
+                "退款类型" => if refund.is_some() { "ORIGINAL" } else { "" }.to_owned(),
+                "退款状态" => if refund.is_some() { "SUCCESS" } else { "" }.to_owned(),
+                "商品名称" => row.goods.clone(),
+                "商户数据包" => row.attach.clone(),
+                "手续费" => yuan(row.fee, 5),
+                "费率" => row.rate.clone(),
                 _ => if column.ends_with("金额") { "0.00".to_owned() } else { String::new() },
             }
         };
         line(text, &columns.iter().map(|c| value(c)).collect::<Vec<_>>(), true);
         count += 1;
-        settled += if refund { 0 } else { amount };
-        ordered += if refund { 0 } else { amount };
+        settled += settles;
+        ordered += settles;
         refunded += refund_amount;
-        fees += fee;
+        fees += row.fee;
     }
     line(text, &summary_header.split(',').map(str::to_owned).collect::<Vec<_>>(), false);
     let totals: Vec<String> = summary_header
@@ -121,37 +245,32 @@ fn trade_bill(text: &mut String, kind: TradeKind, date: &str, size: usize, rando
     line(text, &totals, true);
 }
 
-fn fund_flow_bill(text: &mut String, date: &str, size: usize, random: &mut Random) {
+/// Writes a fund-flow bill whose rows `next` gives (it sees the text so far), then its summary.
+fn fund_flow_bill(text: &mut String, mut next: impl FnMut(&String) -> Option<FlowRow>) {
     line(text, &FUND_FLOW.split(',').map(str::to_owned).collect::<Vec<_>>(), false);
     let (mut income_count, mut income, mut expense_count, mut expense) = (0u64, 0i64, 0u64, 0i64);
-    let mut balance = 1_000_000i64;
-    let mut n = 0u64;
-    while text.len() < size {
-        n += 1;
-        let incoming = random.below(3) != 0;
-        let amount = 1 + random.below(50_000) as i64;
-        balance += if incoming { amount } else { -amount };
-        let seconds = n.wrapping_mul(5) % 86_400;
+    while let Some(row) = next(text) {
+        let incoming = row.amount >= 0;
         let values = vec![
-            format!("{date} {:02}:{:02}:{:02}", seconds / 3600, seconds / 60 % 60, seconds % 60),
-            format!("42000024122024{n:014}"),
-            format!("1900009231{}{n:010}", date.replace('-', "")),
-            if incoming { "交易" } else { "退款" }.to_owned(),
-            if incoming { "交易" } else { "退款" }.to_owned(),
+            row.time,
+            row.business_id,
+            row.flow_id,
+            row.business.clone(),
+            row.business,
             if incoming { "收入" } else { "支出" }.to_owned(),
-            yuan(amount, 2),
-            yuan(balance, 2),
+            yuan(row.amount.abs(), 2),
+            yuan(row.balance, 2),
             "system".to_owned(),
-            if n.is_multiple_of(7) { "缺货".to_owned() } else { String::new() },
-            format!("ORDER_{n:08}"),
+            row.remark,
+            row.voucher,
         ];
         line(text, &values, true);
         if incoming {
             income_count += 1;
-            income += amount;
+            income += row.amount;
         } else {
             expense_count += 1;
-            expense += amount;
+            expense -= row.amount;
         }
     }
     line(text, &FUND_FLOW_SUMMARY.split(',').map(str::to_owned).collect::<Vec<_>>(), false);
