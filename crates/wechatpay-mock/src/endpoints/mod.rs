@@ -314,6 +314,7 @@ macro_rules! endpoints {
 
 endpoints! {
     applyment,
+    applyment_revoke,
     balance,
     bill,
     certificates,
@@ -321,6 +322,8 @@ endpoints! {
     echo,
     ledger,
     media,
+    presign,
+    settlement,
 }
 
 #[cfg(test)]
