@@ -199,3 +199,30 @@ pub const ECOMMERCE_TRANSFER_BILL_QUERY: &str =
 /// assembled from the example values of its answer table: `CANCELING`.
 pub const ECOMMERCE_TRANSFER_BILL_CANCEL: &str =
     include_str!("../pages/ecommerce_transfer_bill_cancel.json");
+/// The example answer of 提交申请单 (`POST /v3/ecommerce/applyments/`), in the pages' layout:
+/// the applyment's two ids. The revocations (`POST /v3/ecommerce/applyments/{applyment_id}/revoke`
+/// and by `out_request_no`) answer the same two fields.
+pub const ECOMMERCE_APPLYMENT_IDS: &str = include_str!("../pages/ecommerce_applyment_ids.json");
+
+/// The example answer of 查询结算账户 (`GET /v3/apply4sub/sub_merchants/{sub_mchid}/settlement`),
+/// in the pages' layout: a corporate account at 工商银行, its number masked, verified (the page
+/// shows a `verify_fail_reason` even so).
+pub const ECOMMERCE_SETTLEMENT: &str = include_str!("../pages/ecommerce_settlement.json");
+
+/// The example answer of 修改结算账户
+/// (`POST /v3/apply4sub/sub_merchants/{sub_mchid}/modify-settlement`): the application number.
+pub const ECOMMERCE_SETTLEMENT_MODIFICATION: &str =
+    include_str!("../pages/ecommerce_settlement_modification.json");
+
+/// The example answer of 查询结算账户修改申请状态
+/// (`GET /v3/apply4sub/sub_merchants/{sub_mchid}/application/{application_no}`), in the pages'
+/// layout: `AUDIT_SUCCESS`, the name and number masked.
+pub const ECOMMERCE_SETTLEMENT_APPLICATION: &str =
+    include_str!("../pages/ecommerce_settlement_application.json");
+
+/// The example answer of the pre-signing endpoints of individual payees (APP场景预签约,
+/// 小程序场景预签约, and their real-name variants,
+/// `POST /v3/ecommerce/individual-contracts/pre-entrust-sign*/{app,mini-program}`), in the
+/// pages' layout: the `pre_entrustweb_id`.
+pub const INDIVIDUAL_CONTRACT_PRE_ENTRUST_SIGN: &str =
+    include_str!("../pages/individual_contract_pre_entrust_sign.json");

@@ -10,6 +10,7 @@ pub mod pay_params;
 pub mod profitsharing;
 pub mod refund;
 pub mod subsidy;
+pub mod settlement;
 pub mod transaction;
 pub mod transfer;
 pub mod withdraw;
@@ -17,6 +18,7 @@ pub mod withdraw;
 /// Each module's endpoints, for [`crate::endpoint::endpoints`].
 pub(crate) const ENDPOINTS: &[&[crate::endpoint::Endpoint]] = &[
     applyment::ENDPOINTS,
+    applyment::submit::ENDPOINTS,
     balance::ENDPOINTS,
     bill::ENDPOINTS,
     combine::ENDPOINTS,
@@ -27,6 +29,7 @@ pub(crate) const ENDPOINTS: &[&[crate::endpoint::Endpoint]] = &[
     subsidy::ENDPOINTS,
     transfer::ENDPOINTS,
     withdraw::ENDPOINTS,
+    settlement::ENDPOINTS,
 ];
 
 /// A protocol enum that tolerates values added after this crate was written: an unknown value

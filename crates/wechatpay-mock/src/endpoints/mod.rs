@@ -314,6 +314,7 @@ macro_rules! endpoints {
 
 endpoints! {
     applyment,
+    applyment_revoke,
     balance,
     bill,
     certificates,
@@ -327,6 +328,8 @@ endpoints! {
     subsidy,
     transfer,
     withdraw,
+    presign,
+    settlement,
 }
 
 #[cfg(test)]
