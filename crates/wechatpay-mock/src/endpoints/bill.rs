@@ -297,10 +297,12 @@ fn ledger_bill(call: &Call<'_>, name: &FileName) -> Option<Vec<u8>> {
             Kind::Trade(kind) => {
                 let rows = entries
                     .iter()
-                    .filter(|e| match (e.kind, kind) {
-                        (EntryKind::Payment, TradeKind::All | TradeKind::Success) => true,
-                        (EntryKind::Refund, TradeKind::All | TradeKind::Refund) => true,
-                        _ => false,
+                    .filter(|e| {
+                        matches!(
+                            (e.kind, kind),
+                            (EntryKind::Payment, TradeKind::All | TradeKind::Success)
+                                | (EntryKind::Refund, TradeKind::All | TradeKind::Refund)
+                        )
                     })
                     .filter_map(|entry| {
                         let order = ledger.order_by_transaction_id(entry.transaction_id.as_deref()?)?;
