@@ -20,10 +20,12 @@ fn decoded(encoded: &str) -> String {
         .into_owned()
 }
 
-/// Every string of a JSON document.
+/// Every string of a JSON document, and every number as text: an amount given as `"10"` is
+/// sent as the number `10`.
 fn strings(value: &serde_json::Value, into: &mut Vec<String>) {
     match value {
         serde_json::Value::String(text) => into.push(text.clone()),
+        serde_json::Value::Number(number) => into.push(number.to_string()),
         serde_json::Value::Array(items) => items.iter().for_each(|v| strings(v, into)),
         serde_json::Value::Object(fields) => fields.values().for_each(|v| strings(v, into)),
         _ => {}

@@ -55,7 +55,13 @@ mod tests {
 
     #[test]
     fn every_endpoint_builds_its_example_into_a_sendable_request() {
-        let keys = PlatformKeys::new();
+        // A platform key, for the endpoints whose requests encrypt a field.
+        let mut keys = PlatformKeys::new();
+        keys.add_public_key(
+            wechatpay_fixtures::keys::PLATFORM_PUBLIC_KEY_ID,
+            wechatpay_fixtures::keys::PLATFORM_PUBLIC_KEY_PEM,
+        )
+        .unwrap();
         let mut rng = rand_chacha_rng();
         let mut names = Vec::new();
         for endpoint in endpoints() {

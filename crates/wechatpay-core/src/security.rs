@@ -169,7 +169,7 @@ impl SecurityEcho {
     }
 }
 
-fn check_notify_url(url: &str) -> Result<(), Error> {
+pub(crate) fn check_notify_url(url: &str) -> Result<(), Error> {
     let refuse = |why: &str| {
         Error::invalid(
             "notify_url",

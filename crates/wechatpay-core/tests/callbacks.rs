@@ -150,7 +150,7 @@ fn each_refund_event_is_typed_with_its_status() {
             amount.payer_total,
             amount.payer_refund
         ),
-        (100, 60, Some(90), Some(54))
+        (Some(100), 60, Some(90), Some(54))
     );
     assert_eq!(
         refund.user_received_account.as_ref().unwrap().expose(),

@@ -442,3 +442,38 @@ pub(crate) fn polled(call: &endpoints::Call<'_>, kind: &str, id: &str) {
         queue(store, step.notices);
     }
 }
+
+/// For a request that moves a record itself (a revocation, a cancellation): moves the record
+/// of `kind` known as `id` to `to`, at the request's time, as [`MockPlatform::advance`] does;
+/// the callbacks the move sends are queued.
+///
+/// # Errors
+///
+/// As [`MockPlatform::advance`]; nothing changes then.
+pub(crate) fn requested(
+    call: &endpoints::Call<'_>,
+    kind: &str,
+    id: &str,
+    to: &str,
+) -> Result<String, AdvanceError> {
+    let progress = endpoints::progress()
+        .find(|p| p.kind == kind)
+        .ok_or_else(|| AdvanceError::UnknownKind {
+            kind: kind.to_owned(),
+            known: endpoints::progress()
+                .map(|p| p.kind)
+                .collect::<Vec<_>>()
+                .join(", "),
+        })?;
+    let mut step = Step {
+        kind: progress.kind,
+        id,
+        to: Some(to),
+        now: call.now(),
+        store: call.store(),
+        notices: Vec::new(),
+    };
+    let state = (progress.advance)(&mut step)?;
+    queue(call.store(), step.notices);
+    Ok(state)
+}

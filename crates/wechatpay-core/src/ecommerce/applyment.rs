@@ -1,5 +1,5 @@
-//! Sub-merchant applyments (二级商户进件): query the state by `out_request_no` or by
-//! `applyment_id`, and what the service provider should do next.
+//! Sub-merchant applyments (二级商户进件): submit one ([`submit`]), query its state by
+//! `out_request_no` or by `applyment_id` and what the platform should do next, and revoke it.
 
 use http::Method;
 use serde::Deserialize;
@@ -13,8 +13,12 @@ use crate::operation::{Operation, VerifiedBody};
 use crate::path::PathBuilder;
 use crate::sensitive::EncryptedField;
 
+pub mod submit;
+
 const BY_OUT_REQUEST_NO: &str = "/v3/ecommerce/applyments/out-request-no";
 const BY_APPLYMENT_ID: &str = "/v3/ecommerce/applyments";
+/// The last segment of both revoke paths.
+const REVOKE: &str = "revoke";
 
 /// `GET /v3/ecommerce/applyments/out-request-no/{out_request_no}`: an applyment's state by the
 /// service provider's own request number.
@@ -103,7 +107,124 @@ impl Operation for QueryApplymentById {
     }
 }
 
-/// The applyment queries, for [`crate::endpoint::endpoints`].
+/// `POST /v3/ecommerce/applyments/{applyment_id}/revoke` (撤销申请单): withdraws an applyment
+/// by WeChat Pay's id. The platform accepts it while the applyment is in `CHECKING`,
+/// `ACCOUNT_NEED_VERIFY`, `AUDITING`, `REJECTED`, `NEED_SIGN` or `FROZEN`; it then reads
+/// `CANCELED`.
+///
+/// The request has no body: only the path is signed.
+///
+/// ```
+/// # use wechatpay_core::{Operation, PlatformKeys, RequestContext};
+/// # use rand_core::SeedableRng;
+/// # let mut rng = rand_chacha::ChaCha20Rng::from_seed([0; 32]);
+/// use wechatpay_core::ecommerce::applyment::RevokeApplymentById;
+///
+/// let revoke = RevokeApplymentById::new(2000002124775691);
+/// let parts = revoke.request(&mut RequestContext::new(&PlatformKeys::new(), &mut rng))?;
+/// assert_eq!(parts.method(), http::Method::POST);
+/// assert_eq!(parts.path_and_query(), "/v3/ecommerce/applyments/2000002124775691/revoke");
+/// assert!(parts.signed_body().is_empty());
+/// # Ok::<(), wechatpay_core::Error>(())
+/// ```
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct RevokeApplymentById {
+    applyment_id: u64,
+}
+
+impl RevokeApplymentById {
+    /// The revocation of this applyment.
+    pub fn new(applyment_id: u64) -> Self {
+        RevokeApplymentById { applyment_id }
+    }
+}
+
+impl Operation for RevokeApplymentById {
+    type Output = ApplymentIds;
+
+    fn request(&self, _: &mut RequestContext<'_>) -> Result<RequestParts, Error> {
+        let path = PathBuilder::new(BY_APPLYMENT_ID)?
+            .segment("applyment_id", &self.applyment_id.to_string())?
+            .segment("revoke", REVOKE)?
+            .finish();
+        Ok(RequestParts::new(Method::POST, path))
+    }
+
+    fn decode(&self, body: VerifiedBody<'_>) -> Result<ApplymentIds, Error> {
+        body.json()
+    }
+}
+
+/// `POST /v3/ecommerce/applyments/out-request-no/{out_request_no}/revoke` (撤销申请单):
+/// withdraws an applyment by the platform's own request number, in the states
+/// [`RevokeApplymentById`] lists. `out_request_no` is percent-encoded as
+/// [`QueryApplymentByOutRequestNo`] encodes it.
+///
+/// ```
+/// # use wechatpay_core::{Operation, PlatformKeys, RequestContext};
+/// # use rand_core::SeedableRng;
+/// # let mut rng = rand_chacha::ChaCha20Rng::from_seed([0; 32]);
+/// use wechatpay_core::ecommerce::applyment::RevokeApplymentByOutRequestNo;
+///
+/// let revoke = RevokeApplymentByOutRequestNo::new("APPLYMENT_00000000001")?;
+/// assert_eq!(
+///     revoke.request(&mut RequestContext::new(&PlatformKeys::new(), &mut rng))?.path_and_query(),
+///     "/v3/ecommerce/applyments/out-request-no/APPLYMENT_00000000001/revoke"
+/// );
+/// # Ok::<(), wechatpay_core::Error>(())
+/// ```
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct RevokeApplymentByOutRequestNo {
+    out_request_no: String,
+}
+
+impl RevokeApplymentByOutRequestNo {
+    /// Checks the request number.
+    ///
+    /// # Errors
+    ///
+    /// As [`QueryApplymentByOutRequestNo::new`].
+    pub fn new(out_request_no: impl Into<String>) -> Result<Self, Error> {
+        let query = QueryApplymentByOutRequestNo::new(out_request_no)?;
+        Ok(RevokeApplymentByOutRequestNo {
+            out_request_no: query.out_request_no,
+        })
+    }
+
+    /// The request number, unencoded.
+    pub fn out_request_no(&self) -> &str {
+        &self.out_request_no
+    }
+}
+
+impl Operation for RevokeApplymentByOutRequestNo {
+    type Output = ApplymentIds;
+
+    fn request(&self, _: &mut RequestContext<'_>) -> Result<RequestParts, Error> {
+        let path = PathBuilder::new(BY_OUT_REQUEST_NO)?
+            .segment("out_request_no", &self.out_request_no)?
+            .segment("revoke", REVOKE)?
+            .finish();
+        Ok(RequestParts::new(Method::POST, path))
+    }
+
+    fn decode(&self, body: VerifiedBody<'_>) -> Result<ApplymentIds, Error> {
+        body.json()
+    }
+}
+
+/// The two ids of an applyment, as a submission ([`submit::SubmitApplyment`]) and a
+/// revocation answer them.
+#[derive(Debug, Clone, PartialEq, Eq, Deserialize)]
+#[non_exhaustive]
+pub struct ApplymentIds {
+    /// WeChat Pay's id of the applyment (it exceeds 2^53: never a float).
+    pub applyment_id: u64,
+    /// The platform's own request number.
+    pub out_request_no: String,
+}
+
+/// The applyment operations, for [`crate::endpoint::endpoints`].
 pub(crate) const ENDPOINTS: &[Endpoint] = &[
     Endpoint {
         name: "GET /v3/ecommerce/applyments/out-request-no/{out_request_no}",
@@ -120,19 +241,48 @@ pub(crate) const ENDPOINTS: &[Endpoint] = &[
         params: &["applyment_id"],
         example: &["2000002124775691"],
         request: |values, context| {
-            let text = param(ENDPOINTS[1].name, values, 0)?;
-            // Canonical decimal only ("007" and "+7" parse too), so that the value sent is
-            // the value given.
-            let id = text
-                .parse::<u64>()
-                .ok()
-                .filter(|id| id.to_string() == text)
-                .ok_or_else(|| Error::invalid("applyment_id", "not an unsigned integer"))?;
+            let id = applyment_id(param(ENDPOINTS[1].name, values, 0)?)?;
             QueryApplymentById::new(id).request(context)
         },
         decode: |body| exercise(QueryApplymentById::new(1).decode(body)?),
     },
+    Endpoint {
+        name: "POST /v3/ecommerce/applyments/{applyment_id}/revoke",
+        params: &["applyment_id"],
+        example: &["2000002124775691"],
+        request: |values, context| {
+            let id = applyment_id(param(ENDPOINTS[2].name, values, 0)?)?;
+            RevokeApplymentById::new(id).request(context)
+        },
+        decode: decode_ids,
+    },
+    Endpoint {
+        name: "POST /v3/ecommerce/applyments/out-request-no/{out_request_no}/revoke",
+        params: &["out_request_no"],
+        example: &["APPLYMENT_00000000001"],
+        request: |values, context| {
+            let name = ENDPOINTS[3].name;
+            RevokeApplymentByOutRequestNo::new(param(name, values, 0)?)?.request(context)
+        },
+        decode: decode_ids,
+    },
 ];
+
+/// An applyment id typed as text: canonical decimal only ("007" and "+7" parse too), so that
+/// the value sent is the value given.
+fn applyment_id(text: &str) -> Result<u64, Error> {
+    text.parse::<u64>()
+        .ok()
+        .filter(|id| id.to_string() == text)
+        .ok_or_else(|| Error::invalid("applyment_id", "not an unsigned integer"))
+}
+
+/// Decodes the ids a submission or a revocation answers.
+fn decode_ids(body: VerifiedBody<'_>) -> Result<(), Error> {
+    let ids = RevokeApplymentById::new(1).decode(body)?;
+    let _ = format!("{ids:?}");
+    Ok(())
+}
 
 /// What an applyment offers beyond its fields.
 fn exercise(applyment: Applyment) -> Result<(), Error> {
@@ -348,4 +498,80 @@ pub enum NextStep<'a> {
         /// The state as received.
         state: &'a str,
     },
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::platform_keys::PlatformKeys;
+
+    fn parts(operation: &impl Operation) -> RequestParts {
+        use rand_core::SeedableRng;
+        let mut rng = rand_chacha::ChaCha20Rng::from_seed([1; 32]);
+        operation
+            .request(&mut RequestContext::new(&PlatformKeys::new(), &mut rng))
+            .unwrap()
+    }
+
+    #[test]
+    fn a_revocation_is_a_bodiless_post_on_either_id_and_answers_both() {
+        let by_id = parts(&RevokeApplymentById::new(2_000_002_124_775_691));
+        assert_eq!(by_id.method(), Method::POST);
+        assert_eq!(
+            by_id.path_and_query(),
+            "/v3/ecommerce/applyments/2000002124775691/revoke"
+        );
+        assert!(by_id.signed_body().is_empty());
+        assert!(matches!(by_id.body(), crate::body::RequestBody::Empty));
+
+        let by_no = RevokeApplymentByOutRequestNo::new("申请 2024/01").unwrap();
+        assert_eq!(by_no.out_request_no(), "申请 2024/01");
+        assert_eq!(
+            parts(&by_no).path_and_query(),
+            "/v3/ecommerce/applyments/out-request-no/%E7%94%B3%E8%AF%B7%202024%2F01/revoke"
+        );
+        for refused in ["", ".", ".."] {
+            assert!(RevokeApplymentByOutRequestNo::new(refused).is_err());
+        }
+        assert!(RevokeApplymentByOutRequestNo::new("a".repeat(125)).is_err());
+
+        let answer = wechatpay_fixtures::pages::ECOMMERCE_APPLYMENT_IDS.as_bytes();
+        let ids = by_no
+            .decode(VerifiedBody::new(answer, http::StatusCode::OK, None))
+            .unwrap();
+        assert_eq!(
+            ids,
+            ApplymentIds {
+                applyment_id: 2_000_002_124_775_691,
+                out_request_no: "APPLYMENT_00000000001".into(),
+            }
+        );
+        // An id above 2^53 survives; a float does not pass for one.
+        let big = br#"{"applyment_id":9007199254740993,"out_request_no":"A"}"#;
+        let ids = RevokeApplymentById::new(1)
+            .decode(VerifiedBody::new(big, http::StatusCode::OK, None))
+            .unwrap();
+        assert_eq!(ids.applyment_id, 9_007_199_254_740_993);
+        let float = br#"{"applyment_id":2.0e15,"out_request_no":"A"}"#;
+        assert!(
+            RevokeApplymentById::new(1)
+                .decode(VerifiedBody::new(float, http::StatusCode::OK, None))
+                .is_err()
+        );
+    }
+
+    #[test]
+    fn applyment_ids_typed_as_text_are_canonical_decimals() {
+        assert_eq!(
+            applyment_id("2000002124775691").unwrap(),
+            2_000_002_124_775_691
+        );
+        for refused in ["", "007", "+7", "-1", "1.0", "18446744073709551616"] {
+            let error = applyment_id(refused).unwrap_err();
+            assert!(
+                matches!(&error, Error::InvalidInput { field, .. } if field == "applyment_id"),
+                "{refused}: {error}"
+            );
+        }
+    }
 }

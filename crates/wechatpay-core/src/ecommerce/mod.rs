@@ -7,17 +7,29 @@ pub mod combine;
 pub mod contract;
 pub mod partner;
 pub mod pay_params;
+pub mod profitsharing;
 pub mod refund;
+pub mod subsidy;
+pub mod settlement;
 pub mod transaction;
+pub mod transfer;
+pub mod withdraw;
 
 /// Each module's endpoints, for [`crate::endpoint::endpoints`].
 pub(crate) const ENDPOINTS: &[&[crate::endpoint::Endpoint]] = &[
     applyment::ENDPOINTS,
+    applyment::submit::ENDPOINTS,
     balance::ENDPOINTS,
     bill::ENDPOINTS,
     combine::ENDPOINTS,
     contract::ENDPOINTS,
     partner::ENDPOINTS,
+    profitsharing::ENDPOINTS,
+    refund::ENDPOINTS,
+    subsidy::ENDPOINTS,
+    transfer::ENDPOINTS,
+    withdraw::ENDPOINTS,
+    settlement::ENDPOINTS,
 ];
 
 /// A protocol enum that tolerates values added after this crate was written: an unknown value
@@ -98,6 +110,13 @@ pub(crate) const OUT_NO: Alphabet = Alphabet {
     description: "ASCII letters, digits and '_', '-', '|', '*', '@'",
 };
 
+/// ASCII letters and digits only: the numbers the fund APIs take "必须是字母数字" (withdraw
+/// `out_request_no`, transfer `out_bill_no`).
+pub(crate) const ALNUM: Alphabet = Alphabet {
+    allows: |c| c.is_ascii_alphanumeric(),
+    description: "ASCII letters and digits",
+};
+
 /// Checks an amount in fen (1/100 yuan): the pages take whole fen, at least 1.
 pub(crate) fn check_amount(field: &'static str, fen: u64) -> Result<(), crate::Error> {
     if fen == 0 {
@@ -111,6 +130,16 @@ pub(crate) fn check_amount(field: &'static str, fen: u64) -> Result<(), crate::E
         ));
     }
     Ok(())
+}
+
+/// Parses an amount in fen written as a canonical decimal (what the endpoint table and the CLI
+/// hand over as text): "007" and "+7" parse as numbers too, and would send another text than
+/// the one given.
+pub(crate) fn parse_fen(field: &'static str, text: &str) -> Result<u64, crate::Error> {
+    text.parse::<u64>()
+        .ok()
+        .filter(|fen| fen.to_string() == text)
+        .ok_or_else(|| crate::Error::invalid(field, "not a whole number of fen"))
 }
 
 /// Checks a string parameter's length in characters and, when given, its alphabet.

@@ -314,6 +314,7 @@ macro_rules! endpoints {
 
 endpoints! {
     applyment,
+    applyment_revoke,
     balance,
     bill,
     certificates,
@@ -322,6 +323,13 @@ endpoints! {
     ledger,
     media,
     payment,
+    profitsharing,
+    refund,
+    subsidy,
+    transfer,
+    withdraw,
+    presign,
+    settlement,
 }
 
 #[cfg(test)]
