@@ -4,7 +4,7 @@
 //! `POST /v3/combine-transactions/{jsapi,app,h5,native}`, queried and closed by
 //! `combine_out_trade_no`).
 //!
-//! Orders live in the sandbox's shared [`ledger`](super::ledger), where refunds and profit
+//! Orders live in the sandbox's shared [`super::ledger`], where refunds and profit
 //! sharing find them. A new order is `NOTPAY`; the same request again (same body, same trade
 //! type) answers what it answered the first time, another request under a number already used
 //! is `403 OUT_TRADE_NO_USED`, and a number whose order is closed or paid answers
