@@ -354,3 +354,56 @@ fn sharing_records_survive_saved_state() {
     );
     assert_eq!(unsplit(&other, &client), 900);
 }
+
+#[test]
+fn an_order_paid_through_the_payment_routes_is_shared_and_refunded() {
+    use wechatpay_core::ecommerce::partner::{
+        CreatePartnerOrder, PartnerOrder, PartnerPayer, SettleInfo,
+    };
+    use wechatpay_core::ecommerce::transaction::Transaction;
+    let (platform, client) = setup();
+    let order = PartnerOrder::new(
+        "wx8888888888888888",
+        &platform.keys().mchid,
+        SUB,
+        "ORDER000001",
+        "商品",
+        1000,
+        "https://merchant.example/wxpay/notify",
+    )
+    .unwrap()
+    .with_settle_info(SettleInfo::new(true));
+    let jsapi = CreatePartnerOrder::jsapi(order, PartnerPayer::sp_openid(OPENID).unwrap()).unwrap();
+    exchange(&platform, &client, &jsapi).unwrap();
+    platform.advance("order", "ORDER000001", None, NOW).unwrap();
+    let notice = platform.take_notices().remove(0);
+    let paid: Transaction = serde_json::from_value(Value::Object(notice.event.resource)).unwrap();
+    let transaction_id = paid.transaction_id.unwrap();
+
+    add_supplier(&platform, &client);
+    let to_supplier = CreateProfitSharingOrder::new(
+        SUB,
+        &transaction_id,
+        "P1",
+        vec![ShareTo::merchant(SUPPLIER, 300, "供货款").unwrap()],
+    )
+    .unwrap();
+    exchange(&platform, &client, &to_supplier).unwrap();
+    platform.advance("profitsharing", "P1", None, NOW).unwrap();
+    let refund = ApplyRefund::new(SUB, "wx8888888888888888", "R1", 700, 1000)
+        .unwrap()
+        .with_out_trade_no("ORDER000001")
+        .unwrap();
+    exchange(&platform, &client, &refund).unwrap();
+    platform.advance("refund", "R1", None, NOW).unwrap();
+    let left = exchange(
+        &platform,
+        &client,
+        &QueryUnsplitAmount::new(&transaction_id).unwrap(),
+    );
+    assert_eq!(left.unwrap().unsplit_amount, 0);
+    assert_eq!(
+        (balance(&platform, SUB), balance(&platform, SUPPLIER)),
+        (0, 300)
+    );
+}

@@ -12,7 +12,7 @@ use std::fmt;
 use http::Method;
 use serde::{Deserialize, Serialize};
 
-use super::{CODE, OUT_NO, check_amount, check_text, parse_rfc3339, protocol_enum};
+use super::{CODE, OUT_NO, check_amount, check_text, parse_fen, parse_rfc3339, protocol_enum};
 use crate::body::RequestParts;
 use crate::context::RequestContext;
 use crate::endpoint::{Endpoint, param};
@@ -1276,9 +1276,8 @@ fn check_order_id(order_id: &str) -> Result<(), Error> {
     check_text("order_id", order_id, 64, Some(&CODE))
 }
 
-/// The profit-sharing operations, for [`crate::endpoint::endpoints`]. Amounts are fixed at the
-/// page examples' (the parameters are the strings a request carries as they are); receivers'
-/// names are left out, since encrypting them needs a platform key.
+/// The profit-sharing operations, for [`crate::endpoint::endpoints`]. Receivers' names are left
+/// out: encrypting them needs a platform key, which the fuzz targets go without.
 pub(crate) const ENDPOINTS: &[Endpoint] = &[
     Endpoint {
         name: "POST /v3/ecommerce/profitsharing/orders",
@@ -1289,6 +1288,7 @@ pub(crate) const ENDPOINTS: &[Endpoint] = &[
             "out_order_no",
             "receiver_account",
             "description",
+            "amount",
         ],
         example: &[
             "1900000109",
@@ -1297,11 +1297,15 @@ pub(crate) const ENDPOINTS: &[Endpoint] = &[
             "P20150806125346",
             "1900000109",
             "分给商户1900000110",
+            "100",
         ],
         request: |values, context| {
             let name = ENDPOINTS[0].name;
-            let receiver =
-                ShareTo::merchant(param(name, values, 4)?, 100, param(name, values, 5)?)?;
+            let receiver = ShareTo::merchant(
+                param(name, values, 4)?,
+                parse_fen("amount", param(name, values, 6)?)?,
+                param(name, values, 5)?,
+            )?;
             CreateProfitSharingOrder::new(
                 param(name, values, 0)?,
                 param(name, values, 2)?,
@@ -1366,6 +1370,7 @@ pub(crate) const ENDPOINTS: &[Endpoint] = &[
             "out_return_no",
             "return_mchid",
             "description",
+            "amount",
         ],
         example: &[
             "1900000109",
@@ -1373,6 +1378,7 @@ pub(crate) const ENDPOINTS: &[Endpoint] = &[
             "R20190516001",
             "86693852",
             "分账回退",
+            "10",
         ],
         request: |values, context| {
             let name = ENDPOINTS[3].name;
@@ -1380,7 +1386,7 @@ pub(crate) const ENDPOINTS: &[Endpoint] = &[
                 param(name, values, 0)?,
                 param(name, values, 2)?,
                 param(name, values, 3)?,
-                10,
+                parse_fen("amount", param(name, values, 5)?)?,
                 param(name, values, 4)?,
             )?
             .with_out_order_no(param(name, values, 1)?)?

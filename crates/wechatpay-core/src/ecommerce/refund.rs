@@ -12,7 +12,7 @@ use http::Method;
 use serde::{Deserialize, Serialize};
 
 use super::balance::AccountType;
-use super::{CODE, OUT_NO, check_amount, check_text, parse_rfc3339, protocol_enum};
+use super::{CODE, OUT_NO, check_amount, check_text, parse_fen, parse_rfc3339, protocol_enum};
 use crate::body::RequestParts;
 use crate::context::RequestContext;
 use crate::endpoint::{Endpoint, param};
@@ -958,17 +958,25 @@ protocol_enum! {
     }
 }
 
-/// The refund operations, for [`crate::endpoint::endpoints`]. Amounts are fixed at the page
-/// examples' (the parameters are the strings a request carries as they are).
+/// The refund operations, for [`crate::endpoint::endpoints`].
 pub(crate) const ENDPOINTS: &[Endpoint] = &[
     Endpoint {
         name: "POST /v3/ecommerce/refunds/apply",
-        params: &["sub_mchid", "sp_appid", "out_refund_no", "out_trade_no"],
+        params: &[
+            "sub_mchid",
+            "sp_appid",
+            "out_refund_no",
+            "out_trade_no",
+            "refund",
+            "total",
+        ],
         example: &[
             "1900000109",
             "wx8888888888888888",
             "1217752501201407033233368018",
             "1217752501201407033233368018",
+            "888",
+            "888",
         ],
         request: |values, context| {
             let name = ENDPOINTS[0].name;
@@ -976,8 +984,8 @@ pub(crate) const ENDPOINTS: &[Endpoint] = &[
                 param(name, values, 0)?,
                 param(name, values, 1)?,
                 param(name, values, 2)?,
-                888,
-                888,
+                parse_fen("amount.refund", param(name, values, 4)?)?,
+                parse_fen("amount.total", param(name, values, 5)?)?,
             )?
             .with_out_trade_no(param(name, values, 3)?)?
             .request(context)
