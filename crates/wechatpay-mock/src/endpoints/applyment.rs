@@ -279,7 +279,11 @@ impl Applyments {
             .to_string()
             .into_bytes(),
         };
-        if let Some(known) = self.0.iter_mut().find(|a| a.out_request_no == out_request_no) {
+        if let Some(known) = self
+            .0
+            .iter_mut()
+            .find(|a| a.out_request_no == out_request_no)
+        {
             let state = serde_json::from_slice::<Value>(&known.body)
                 .ok()
                 .and_then(|b| b.get("applyment_state")?.as_str().map(str::to_owned));
@@ -491,11 +495,19 @@ fn advance(step: &mut Step<'_>) -> Result<String, AdvanceError> {
 
 /// `body` with the state `state` and the fields the platform answers in it.
 fn moved_to(mut body: Value, state: &str, step: &Step<'_>) -> Value {
-    let applyment_id = body.get("applyment_id").and_then(Value::as_u64).unwrap_or(0);
+    let applyment_id = body
+        .get("applyment_id")
+        .and_then(Value::as_u64)
+        .unwrap_or(0);
     let Some(fields) = body.as_object_mut() else {
         return body;
     };
-    for stale in ["sign_url", "account_validation", "legal_validation_url", "audit_detail"] {
+    for stale in [
+        "sign_url",
+        "account_validation",
+        "legal_validation_url",
+        "audit_detail",
+    ] {
         fields.remove(stale);
     }
     let (desc, sign_state) = match state {

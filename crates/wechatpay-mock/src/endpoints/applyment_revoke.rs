@@ -103,8 +103,8 @@ fn revoke(call: &Call<'_>, id: &str, query_path: &str) -> Outcome {
 
 /// The applyment as the applyment endpoint's query at `path` answers it.
 fn current(call: &Call<'_>, path: &str) -> Result<Value, Reply> {
-    let (_, route) = super::route(&Method::GET, path)
-        .ok_or_else(|| Reply::not_found("申请单不存在"))?;
+    let (_, route) =
+        super::route(&Method::GET, path).ok_or_else(|| Reply::not_found("申请单不存在"))?;
     let request = Request::new(Vec::new());
     let query = Call::new(
         route,

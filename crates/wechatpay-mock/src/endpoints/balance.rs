@@ -322,7 +322,12 @@ fn seed(seeding: &mut Seeding<'_>) -> Result<(), SetupError> {
             which: "balance page example",
             reason: e.to_string(),
         })?;
-        let amount = |name: &str| value.get(name).and_then(serde_json::Value::as_i64).unwrap_or(0);
+        let amount = |name: &str| {
+            value
+                .get(name)
+                .and_then(serde_json::Value::as_i64)
+                .unwrap_or(0)
+        };
         Ok((amount("available_amount"), amount("pending_amount")))
     };
     let (sub_available, sub_pending) = read(PAGE_EXAMPLE)?;
@@ -358,7 +363,10 @@ mod tests {
 
     /// A query signed by the merchant's client, answered by the platform, verified and
     /// decoded by the client.
-    fn ask(platform: &MockPlatform, query: &QueryBalance) -> Result<Balance, wechatpay_core::Error> {
+    fn ask(
+        platform: &MockPlatform,
+        query: &QueryBalance,
+    ) -> Result<Balance, wechatpay_core::Error> {
         let client = platform
             .keys()
             .client("https://api.mch.weixin.qq.com")
@@ -408,8 +416,18 @@ mod tests {
     fn dates_are_days_of_china_standard_time() {
         // 2024-01-01T00:00:00+08:00 is 1704038400.
         assert_eq!(day_start_of("2024-01-01"), Some(1_704_038_400));
-        assert_eq!(day_start_of("2024-02-29"), Some(1_704_038_400 + 59 * 86_400));
-        for refused in ["2023-02-29", "2024-13-01", "2024-1-01", "+024-01-01", "2024/01/01", ""] {
+        assert_eq!(
+            day_start_of("2024-02-29"),
+            Some(1_704_038_400 + 59 * 86_400)
+        );
+        for refused in [
+            "2023-02-29",
+            "2024-13-01",
+            "2024-1-01",
+            "+024-01-01",
+            "2024/01/01",
+            "",
+        ] {
             assert_eq!(day_start_of(refused), None, "{refused}");
         }
     }

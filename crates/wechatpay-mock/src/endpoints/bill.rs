@@ -227,7 +227,12 @@ fn gzip(text: &[u8]) -> Vec<u8> {
 }
 
 fn encrypt(bytes: &[u8], nonce: &str) -> Vec<u8> {
-    let cipher = AesGcm::<Aes256, U16>::new(&(*ECOMMERCE_KEY.as_bytes()).try_into().unwrap_or([0; 32]).into());
+    let cipher = AesGcm::<Aes256, U16>::new(
+        &(*ECOMMERCE_KEY.as_bytes())
+            .try_into()
+            .unwrap_or([0; 32])
+            .into(),
+    );
     let mut buffer = bytes.to_vec();
     let nonce = Nonce::<U16>::try_from(nonce.as_bytes()).unwrap_or_default();
     match cipher.encrypt_inout_detached(&nonce, b"", buffer.as_mut_slice().into()) {
@@ -305,7 +310,8 @@ fn ledger_bill(call: &Call<'_>, name: &FileName) -> Option<Vec<u8>> {
                         )
                     })
                     .filter_map(|entry| {
-                        let order = ledger.order_by_transaction_id(entry.transaction_id.as_deref()?)?;
+                        let order =
+                            ledger.order_by_transaction_id(entry.transaction_id.as_deref()?)?;
                         let refund = (entry.kind == EntryKind::Refund)
                             .then(|| (entry.id.clone(), entry.out_no.clone(), -entry.amount));
                         Some(TradeRow {
@@ -341,8 +347,11 @@ fn ledger_bill(call: &Call<'_>, name: &FileName) -> Option<Vec<u8>> {
                         let at = match balances.iter().position(|(k, _)| *k == key) {
                             Some(at) => at,
                             None => {
-                                let opening =
-                                    ledger.balance_until(&entry.mchid, &entry.account, day.saturating_sub(1));
+                                let opening = ledger.balance_until(
+                                    &entry.mchid,
+                                    &entry.account,
+                                    day.saturating_sub(1),
+                                );
                                 balances.push((key, opening));
                                 balances.len() - 1
                             }
@@ -383,10 +392,15 @@ fn business_name(kind: EntryKind) -> &'static str {
 /// The Unix time at which `date` (`YYYY-MM-DD`, China Standard Time) starts.
 fn day_start_of(date: &str) -> Option<u64> {
     let mut parts = date.split('-').map(str::parse::<u32>);
-    let (year, month, day) = (parts.next()?.ok()?, parts.next()?.ok()?, parts.next()?.ok()?);
+    let (year, month, day) = (
+        parts.next()?.ok()?,
+        parts.next()?.ok()?,
+        parts.next()?.ok()?,
+    );
     let month = time::Month::try_from(u8::try_from(month).ok()?).ok()?;
-    let date = time::Date::from_calendar_date(i32::try_from(year).ok()?, month, u8::try_from(day).ok()?)
-        .ok()?;
+    let date =
+        time::Date::from_calendar_date(i32::try_from(year).ok()?, month, u8::try_from(day).ok()?)
+            .ok()?;
     let start = date
         .midnight()
         .assume_offset(time::macros::offset!(+8))
@@ -414,7 +428,11 @@ fn bill_date(call: &Call<'_>) -> Result<String, Reply> {
             .enumerate()
             .all(|(i, b)| i == 4 || i == 7 || b.is_ascii_digit());
     if !shaped {
-        return Err(Reply::param_error("bill_date", "query", "格式应为yyyy-MM-DD"));
+        return Err(Reply::param_error(
+            "bill_date",
+            "query",
+            "格式应为yyyy-MM-DD",
+        ));
     }
     Ok(date)
 }
@@ -476,7 +494,12 @@ fn fund_flow_bill(call: &Call<'_>) -> Outcome {
     let name = FileName {
         kind: "fundflow".to_owned(),
         date: bill_date(call)?,
-        variant: one_of(call, "account_type", "BASIC", &["BASIC", "OPERATION", "FEES"])?,
+        variant: one_of(
+            call,
+            "account_type",
+            "BASIC",
+            &["BASIC", "OPERATION", "FEES"],
+        )?,
         gzipped: gzipped(call)?,
         sequence: None,
     };
@@ -492,7 +515,11 @@ fn ecommerce_fund_flow_bill(call: &Call<'_>) -> Outcome {
         return Err(Reply::param_error("account_type", "query", "应为ALL"));
     }
     if call.query("algorithm").as_deref() != Some("AEAD_AES_256_GCM") {
-        return Err(Reply::param_error("algorithm", "query", "应为AEAD_AES_256_GCM"));
+        return Err(Reply::param_error(
+            "algorithm",
+            "query",
+            "应为AEAD_AES_256_GCM",
+        ));
     }
     let gzipped = gzipped(call)?;
     let encrypted = call.store().read(|key: &BillKey| key.encrypted.clone());
@@ -531,9 +558,10 @@ fn download(call: &Call<'_>) -> Outcome {
         .and_then(FileName::parse)
         .ok_or_else(|| Reply::not_found("下载地址无效或已过期").unsigned())?;
     let file = file(call, &name).ok_or_else(|| Reply::not_found("账单不存在").unsigned())?;
-    Ok(Reply::ok(file.bytes.clone())
-        .unsigned()
-        .with_header(CONTENT_TYPE, HeaderValue::from_static("application/octet-stream")))
+    Ok(Reply::ok(file.bytes.clone()).unsigned().with_header(
+        CONTENT_TYPE,
+        HeaderValue::from_static("application/octet-stream"),
+    ))
 }
 
 #[cfg(test)]
@@ -542,10 +570,21 @@ mod tests {
 
     #[test]
     fn tokens_name_files_both_ways() {
-        for token in ["trade.2024-11-23.ALL.gzip", "ecommerce.2024-11-23.ALL.plain.2"] {
-            assert_eq!(FileName::parse(token).map(|n| n.token()).as_deref(), Some(token));
+        for token in [
+            "trade.2024-11-23.ALL.gzip",
+            "ecommerce.2024-11-23.ALL.plain.2",
+        ] {
+            assert_eq!(
+                FileName::parse(token).map(|n| n.token()).as_deref(),
+                Some(token)
+            );
         }
-        for token in ["", "trade.2024-11-23.ALL", "trade.2024-11-23.ALL.zip", "a.b.c.gzip.x.y"] {
+        for token in [
+            "",
+            "trade.2024-11-23.ALL",
+            "trade.2024-11-23.ALL.zip",
+            "a.b.c.gzip.x.y",
+        ] {
             assert!(FileName::parse(token).is_none(), "{token}");
         }
     }

@@ -87,9 +87,8 @@ fn by_out_contract_code(call: &Call<'_>) -> Outcome {
     }
     let appid = appid(call)?;
     found(
-        call.store().read(|c: &Contracts| {
-            c.body(|c| c.out_contract_code == code && c.appid == appid)
-        }),
+        call.store()
+            .read(|c: &Contracts| c.body(|c| c.out_contract_code == code && c.appid == appid)),
         "签约信息不存在",
     )
 }

@@ -145,7 +145,10 @@ impl Ledger {
     }
 
     /// The order whose platform number is `transaction_id`, to change.
-    pub(crate) fn order_by_transaction_id_mut(&mut self, transaction_id: &str) -> Option<&mut Order> {
+    pub(crate) fn order_by_transaction_id_mut(
+        &mut self,
+        transaction_id: &str,
+    ) -> Option<&mut Order> {
         self.orders
             .iter_mut()
             .find(|o| o.transaction_id == transaction_id)

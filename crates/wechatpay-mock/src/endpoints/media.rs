@@ -160,7 +160,9 @@ fn upload(call: &Call<'_>, kind: MediaKind) -> Outcome {
         sha256: actual,
         size: upload.file.len(),
     };
-    let body = json!({"media_id": record.media_id}).to_string().into_bytes();
+    let body = json!({"media_id": record.media_id})
+        .to_string()
+        .into_bytes();
     call.store().write(|media: &mut Media| {
         media.0.retain(|m| m.media_id != record.media_id);
         if media.0.len() >= MAX_MEDIA_KEPT {

@@ -155,7 +155,9 @@ fn presign(call: &Call<'_>) -> Outcome {
         identity,
         pre_entrustweb_id: String::new(),
     };
-    let id = call.store().write(|sessions: &mut Sessions| sessions.open(session))?;
+    let id = call
+        .store()
+        .write(|sessions: &mut Sessions| sessions.open(session))?;
     Ok(Reply::ok(
         json!({ "pre_entrustweb_id": id }).to_string().into_bytes(),
     ))
@@ -174,7 +176,9 @@ impl Sessions {
             .iter()
             .find(|s| s.out_contract_code == session.out_contract_code)
         {
-            session.pre_entrustweb_id.clone_from(&known.pre_entrustweb_id);
+            session
+                .pre_entrustweb_id
+                .clone_from(&known.pre_entrustweb_id);
             return if *known == session {
                 Ok(known.pre_entrustweb_id.clone())
             } else {

@@ -269,9 +269,11 @@ fn unsplit(order: &Order) -> u64 {
 
 /// The paid order `transaction_id` of `sub_mchid`, ready to share.
 fn shareable_order(store: &Store, sub_mchid: &str, transaction_id: &str) -> Result<Order, Reply> {
-    let order = ledger::read(store, |l| l.order_by_transaction_id(transaction_id).cloned())
-        .filter(|o| o.sub_mchid == sub_mchid)
-        .ok_or_else(|| Reply::not_found("订单不存在"))?;
+    let order = ledger::read(store, |l| {
+        l.order_by_transaction_id(transaction_id).cloned()
+    })
+    .filter(|o| o.sub_mchid == sub_mchid)
+    .ok_or_else(|| Reply::not_found("订单不存在"))?;
     if !is_paid(&order) {
         return Err(Reply::invalid_request("订单未支付成功，不能分账"));
     }
@@ -288,7 +290,12 @@ fn shareable_order(store: &Store, sub_mchid: &str, transaction_id: &str) -> Resu
 
 /// The sharing `out_order_no` of `sub_mchid` already known, answered when `request` is the
 /// same, a conflict otherwise.
-fn known_sharing(store: &Store, sub_mchid: &str, out_order_no: &str, request: &Value) -> Option<Outcome> {
+fn known_sharing(
+    store: &Store,
+    sub_mchid: &str,
+    out_order_no: &str,
+    request: &Value,
+) -> Option<Outcome> {
     let known = store.read(|sharing: &Sharing| {
         sharing
             .orders
@@ -309,7 +316,8 @@ fn create_order(call: &Call<'_>) -> Outcome {
     let body = call.json_body()?;
     let sub_mchid = body_mchid(&body, "sub_mchid")?;
     let appid = body_text(&body, "appid", 32)?;
-    let transaction_id = body_text(&body, "transaction_id", 32)?.ok_or_else(|| missing("transaction_id"))?;
+    let transaction_id =
+        body_text(&body, "transaction_id", 32)?.ok_or_else(|| missing("transaction_id"))?;
     let out_order_no = body_out_no(&body, "out_order_no")?;
     let finish = body
         .get("finish")
@@ -380,7 +388,11 @@ fn create_order(call: &Call<'_>) -> Outcome {
             .ok_or_else(|| {
                 Reply::invalid_request(&format!(
                     "分账接收方{}未添加：请先添加分账接收方",
-                    if share.kind == "MERCHANT_ID" { share.account.as_str() } else { "(个人)" }
+                    if share.kind == "MERCHANT_ID" {
+                        share.account.as_str()
+                    } else {
+                        "(个人)"
+                    }
                 ))
             })?;
         if let (Some(given), Some(known)) = (name, &added.name)
@@ -401,7 +413,10 @@ fn create_order(call: &Call<'_>) -> Outcome {
     }
     let (order_ids, detail_ids) = store.read(|s: &Sharing| {
         (
-            s.orders.iter().map(|o| o.order_id.clone()).collect::<Vec<_>>(),
+            s.orders
+                .iter()
+                .map(|o| o.order_id.clone())
+                .collect::<Vec<_>>(),
             s.orders
                 .iter()
                 .flat_map(|o| o.shares.iter().map(|share| share.detail_id.clone()))
@@ -479,8 +494,10 @@ fn query_order(call: &Call<'_>) -> Outcome {
 
 fn unsplit_amount(call: &Call<'_>) -> Outcome {
     let transaction_id = call.path("transaction_id")?;
-    let order = ledger::read(call.store(), |l| l.order_by_transaction_id(&transaction_id).cloned())
-        .ok_or_else(|| Reply::not_found("订单不存在"))?;
+    let order = ledger::read(call.store(), |l| {
+        l.order_by_transaction_id(&transaction_id).cloned()
+    })
+    .ok_or_else(|| Reply::not_found("订单不存在"))?;
     if !is_paid(&order) {
         return Err(Reply::invalid_request("订单未支付成功"));
     }
@@ -493,7 +510,8 @@ fn unsplit_amount(call: &Call<'_>) -> Outcome {
 fn finish_order(call: &Call<'_>) -> Outcome {
     let body = call.json_body()?;
     let sub_mchid = body_mchid(&body, "sub_mchid")?;
-    let transaction_id = body_text(&body, "transaction_id", 32)?.ok_or_else(|| missing("transaction_id"))?;
+    let transaction_id =
+        body_text(&body, "transaction_id", 32)?.ok_or_else(|| missing("transaction_id"))?;
     let out_order_no = body_out_no(&body, "out_order_no")?;
     let description = body_text(&body, "description", 80)?.ok_or_else(|| missing("description"))?;
     let request = Value::Object(body);
@@ -520,7 +538,8 @@ fn finish_order(call: &Call<'_>) -> Outcome {
         return Ok(answer(&record.unwrap_or_default()));
     }
     let order = shareable_order(store, &sub_mchid, &transaction_id)?;
-    let order_ids: Vec<String> = store.read(|s: &Sharing| s.orders.iter().map(|o| o.order_id.clone()).collect());
+    let order_ids: Vec<String> =
+        store.read(|s: &Sharing| s.orders.iter().map(|o| o.order_id.clone()).collect());
     let record = SharingRecord {
         sub_mchid,
         transaction_id,
@@ -548,7 +567,11 @@ fn create_return(call: &Call<'_>) -> Outcome {
     let order_id = body_text(&body, "order_id", 64)?;
     let out_order_no = body_text(&body, "out_order_no", 64)?;
     if order_id.is_none() && out_order_no.is_none() {
-        return Err(Reply::param_error("order_id", "body", "order_id与out_order_no必须二选一"));
+        return Err(Reply::param_error(
+            "order_id",
+            "body",
+            "order_id与out_order_no必须二选一",
+        ));
     }
     let out_return_no = body_out_no(&body, "out_return_no")?;
     let return_mchid = body_mchid(&body, "return_mchid")?;
@@ -605,7 +628,10 @@ fn create_return(call: &Call<'_>) -> Outcome {
                 .iter()
                 .filter(|r| r.result == "PROCESSING" && r.return_mchid == return_mchid)
                 .fold(0u64, |sum, r| sum.saturating_add(r.amount)),
-            s.returns.iter().map(|r| r.return_no.clone()).collect::<Vec<_>>(),
+            s.returns
+                .iter()
+                .map(|r| r.return_no.clone())
+                .collect::<Vec<_>>(),
         )
     });
     let returnable = received.saturating_sub(returned);
@@ -643,7 +669,11 @@ fn query_return(call: &Call<'_>) -> Outcome {
     let order_id = call.query("order_id");
     let out_order_no = call.query("out_order_no");
     if order_id.is_none() && out_order_no.is_none() {
-        return Err(Reply::param_error("order_id", "query", "order_id与out_order_no必须二选一"));
+        return Err(Reply::param_error(
+            "order_id",
+            "query",
+            "order_id与out_order_no必须二选一",
+        ));
     }
     let find = |store: &Store| {
         store.read(|s: &Sharing| {
@@ -669,7 +699,8 @@ fn add_receiver(call: &Call<'_>) -> Outcome {
     let appid = body_text(&body, "appid", 32)?;
     let kind = receiver_kind(&body, "type")?;
     let account = receiver_account(&body, "account", &kind)?;
-    let relation_type = body_text(&body, "relation_type", 32)?.ok_or_else(|| missing("relation_type"))?;
+    let relation_type =
+        body_text(&body, "relation_type", 32)?.ok_or_else(|| missing("relation_type"))?;
     if !matches!(
         relation_type.as_str(),
         "SUPPLIER" | "DISTRIBUTOR" | "SERVICE_PROVIDER" | "PLATFORM" | "OTHERS"
@@ -681,9 +712,7 @@ fn add_receiver(call: &Call<'_>) -> Outcome {
         ));
     }
     let name = match kind.as_str() {
-        "MERCHANT_ID" => {
-            Some(body_text(&body, "name", 256)?.ok_or_else(|| missing("name"))?)
-        }
+        "MERCHANT_ID" => Some(body_text(&body, "name", 256)?.ok_or_else(|| missing("name"))?),
         _ => {
             if appid.is_none() {
                 return Err(Reply::param_error(
@@ -871,7 +900,11 @@ fn advance_return(step: &mut Step<'_>) -> Result<String, AdvanceError> {
         });
     }
     store.write(|s: &mut Sharing| {
-        if let Some(known) = s.returns.iter_mut().find(|r| r.return_no == record.return_no) {
+        if let Some(known) = s
+            .returns
+            .iter_mut()
+            .find(|r| r.return_no == record.return_no)
+        {
             known.result = target.to_owned();
             known.finished_at = Some(now);
             if target == "FAILED" {

@@ -240,7 +240,9 @@ static MONEY: Mutex<()> = Mutex::new(());
 /// Holds [`MONEY`] until dropped.
 pub(super) fn money_lock() -> MutexGuard<'static, ()> {
     // Nothing under this lock panics; a poisoned lock still guards whole records.
-    MONEY.lock().unwrap_or_else(|poisoned| poisoned.into_inner())
+    MONEY
+        .lock()
+        .unwrap_or_else(|poisoned| poisoned.into_inner())
 }
 
 /// A new platform id with `prefix`, `len` characters in all, above every id with that prefix
@@ -253,7 +255,9 @@ pub(super) fn fresh_id(store: &Store, prefix: &str, len: usize, mine: &[String])
         .iter()
         .filter_map(|id| number(id))
         .max()
-        .map_or(from_ledger, |highest| from_ledger.max(highest.saturating_add(1)));
+        .map_or(from_ledger, |highest| {
+            from_ledger.max(highest.saturating_add(1))
+        });
     format!("{prefix}{next:0digits$}")
 }
 
@@ -303,7 +307,11 @@ pub(super) fn body_out_no(body: &Map<String, Value>, field: &str) -> Result<Stri
 }
 
 /// A required amount in fen: a whole number, at least 1.
-pub(super) fn body_amount(body: &Map<String, Value>, field: &str, name: &str) -> Result<u64, Reply> {
+pub(super) fn body_amount(
+    body: &Map<String, Value>,
+    field: &str,
+    name: &str,
+) -> Result<u64, Reply> {
     body.get(field)
         .and_then(Value::as_u64)
         .filter(|fen| (1..=i64::MAX.unsigned_abs()).contains(fen))
@@ -358,9 +366,14 @@ fn apply(call: &Call<'_>) -> Outcome {
         .as_deref()
         .is_some_and(|url| !url.starts_with("https://") && !url.starts_with("http://"))
     {
-        return Err(Reply::param_error("notify_url", "body", "应为http(s)://开头的URL"));
+        return Err(Reply::param_error(
+            "notify_url",
+            "body",
+            "应为http(s)://开头的URL",
+        ));
     }
-    let refund_account = body_text(&body, "refund_account", 32)?.unwrap_or_else(|| SUB_MERCHANT.to_owned());
+    let refund_account =
+        body_text(&body, "refund_account", 32)?.unwrap_or_else(|| SUB_MERCHANT.to_owned());
     if refund_account != SUB_MERCHANT && refund_account != PARTNER_ADVANCE {
         return Err(Reply::param_error(
             "refund_account",
@@ -373,7 +386,11 @@ fn apply(call: &Call<'_>) -> Outcome {
         .as_deref()
         .is_some_and(|f| f != "AVAILABLE" && f != "UNSETTLED")
     {
-        return Err(Reply::param_error("funds_account", "body", "应为AVAILABLE或UNSETTLED"));
+        return Err(Reply::param_error(
+            "funds_account",
+            "body",
+            "应为AVAILABLE或UNSETTLED",
+        ));
     }
     if refund > total {
         return Err(Reply::invalid_request("退款金额不能大于订单金额"));
@@ -403,7 +420,9 @@ fn apply(call: &Call<'_>) -> Outcome {
             .iter()
             .find(|o| {
                 o.sub_mchid == sub_mchid
-                    && transaction_id.as_ref().is_none_or(|id| *id == o.transaction_id)
+                    && transaction_id
+                        .as_ref()
+                        .is_none_or(|id| *id == o.transaction_id)
                     && out_trade_no.as_ref().is_none_or(|no| *no == o.out_trade_no)
             })
             .cloned()
@@ -434,7 +453,8 @@ fn apply(call: &Call<'_>) -> Outcome {
             return Err(not_enough("二级商户账户余额不足"));
         }
     }
-    let mine: Vec<String> = store.read(|r: &Refunds| r.0.iter().map(|r| r.refund_id.clone()).collect());
+    let mine: Vec<String> =
+        store.read(|r: &Refunds| r.0.iter().map(|r| r.refund_id.clone()).collect());
     let refund_id = fresh_id(store, "5030", 29, &mine);
     ledger::write(store, |l| {
         if let Some(order) = l.order_by_transaction_id_mut(&order.transaction_id) {
@@ -488,11 +508,7 @@ fn pending_from(store: &Store, sub_mchid: &str) -> u64 {
 }
 
 /// The refund of `sub_mchid` that `matches`, after a poll moved it under the schedule.
-fn queried(
-    call: &Call<'_>,
-    sub_mchid: &str,
-    matches: impl Fn(&RefundRecord) -> bool,
-) -> Outcome {
+fn queried(call: &Call<'_>, sub_mchid: &str, matches: impl Fn(&RefundRecord) -> bool) -> Outcome {
     let find = |store: &Store| {
         store.read(|refunds: &Refunds| {
             refunds
@@ -528,7 +544,8 @@ fn abnormal(call: &Call<'_>) -> Outcome {
     let kind = body_text(&body, "type", 32)?.ok_or_else(|| missing("type"))?;
     let received = match kind.as_str() {
         "USER_BANK_CARD" => {
-            let bank_type = body_text(&body, "bank_type", 16)?.ok_or_else(|| missing("bank_type"))?;
+            let bank_type =
+                body_text(&body, "bank_type", 16)?.ok_or_else(|| missing("bank_type"))?;
             let mut decrypted = Vec::new();
             for field in ["bank_account", "real_name"] {
                 let ciphertext = body_text(&body, field, 1024)?.ok_or_else(|| missing(field))?;
@@ -536,7 +553,11 @@ fn abnormal(call: &Call<'_>) -> Outcome {
             }
             let card = &decrypted[0];
             if card.is_empty() || !card.bytes().all(|b| b.is_ascii_digit()) {
-                return Err(Reply::param_error("bank_account", "body", "解密后应为银行卡号"));
+                return Err(Reply::param_error(
+                    "bank_account",
+                    "body",
+                    "解密后应为银行卡号",
+                ));
             }
             if decrypted[1].trim().is_empty() {
                 return Err(Reply::param_error("real_name", "body", "解密后为空"));
@@ -616,7 +637,11 @@ fn return_advance(call: &Call<'_>) -> Outcome {
     if record.status != "SUCCESS" {
         return Err(Reply::invalid_request("垫付退款未成功，不能回补"));
     }
-    if let Some(returned) = record.advance_return.as_ref().filter(|r| r.result == "SUCCESS") {
+    if let Some(returned) = record
+        .advance_return
+        .as_ref()
+        .filter(|r| r.result == "SUCCESS")
+    {
         return Ok(answer(&record.advance_returned(returned)));
     }
     let advance_return_id = match &record.advance_return {
@@ -660,7 +685,11 @@ fn return_advance(call: &Call<'_>) -> Outcome {
     };
     let value = record.advance_returned(&returned);
     store.write(|refunds: &mut Refunds| {
-        if let Some(known) = refunds.0.iter_mut().find(|r| r.refund_id == record.refund_id) {
+        if let Some(known) = refunds
+            .0
+            .iter_mut()
+            .find(|r| r.refund_id == record.refund_id)
+        {
             known.advance_return = Some(returned);
         }
     });

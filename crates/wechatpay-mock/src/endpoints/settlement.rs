@@ -147,7 +147,11 @@ impl Account {
         if let Some(fields) = answer.as_object_mut() {
             optional(fields, "bank_name", self.bank_name.as_deref());
             optional(fields, "bank_branch_id", self.bank_branch_id.as_deref());
-            optional(fields, "verify_fail_reason", self.verify_fail_reason.as_deref());
+            optional(
+                fields,
+                "verify_fail_reason",
+                self.verify_fail_reason.as_deref(),
+            );
         }
         answer
     }
@@ -211,11 +215,7 @@ fn text<'a>(
     }
 }
 
-fn required<'a>(
-    body: &'a Map<String, Value>,
-    field: &str,
-    max: usize,
-) -> Result<&'a str, Reply> {
+fn required<'a>(body: &'a Map<String, Value>, field: &str, max: usize) -> Result<&'a str, Reply> {
     text(body, field, max)?.ok_or_else(|| Reply::param_error(field, "body", "不能为空"))
 }
 
@@ -233,10 +233,17 @@ fn modify_settlement(call: &Call<'_>) -> Outcome {
     if let Some(mode) = text(&body, "modify_mode", 32)?
         && mode != "MODIFY_MODE_ASYNC"
     {
-        return Err(Reply::param_error("modify_mode", "body", "应为MODIFY_MODE_ASYNC"));
+        return Err(Reply::param_error(
+            "modify_mode",
+            "body",
+            "应为MODIFY_MODE_ASYNC",
+        ));
     }
     let account_type = required(&body, "account_type", 32)?;
-    if !matches!(account_type, "ACCOUNT_TYPE_BUSINESS" | "ACCOUNT_TYPE_PRIVATE") {
+    if !matches!(
+        account_type,
+        "ACCOUNT_TYPE_BUSINESS" | "ACCOUNT_TYPE_PRIVATE"
+    ) {
         return Err(Reply::param_error(
             "account_type",
             "body",
@@ -253,7 +260,11 @@ fn modify_settlement(call: &Call<'_>) -> Outcome {
     }
     let number = call.decrypt("account_number", required(&body, "account_number", 1024)?)?;
     if number.is_empty() || number.len() > 128 {
-        return Err(Reply::param_error("account_number", "body", "解密后应为1到128位数字"));
+        return Err(Reply::param_error(
+            "account_number",
+            "body",
+            "解密后应为1到128位数字",
+        ));
     }
     digits("account_number", &number)?;
     let name = match text(&body, "account_name", 1024)? {
@@ -393,7 +404,11 @@ impl Application {
         if let Some(fields) = answer.as_object_mut() {
             optional(fields, "bank_name", account.bank_name.as_deref());
             optional(fields, "bank_branch_id", account.bank_branch_id.as_deref());
-            optional(fields, "verify_fail_reason", self.verify_fail_reason.as_deref());
+            optional(
+                fields,
+                "verify_fail_reason",
+                self.verify_fail_reason.as_deref(),
+            );
             if let Some(at) = self.finished_at {
                 fields.insert(
                     "verify_finish_time".to_owned(),

@@ -227,7 +227,11 @@ fn transfer_money(
 }
 
 /// The order `transaction_id` of `sub_mchid`: `(state, declared subsidy, refunded)`.
-fn order(call: &Call<'_>, sub_mchid: &str, transaction_id: &str) -> Result<(String, Option<u64>, u64), Reply> {
+fn order(
+    call: &Call<'_>,
+    sub_mchid: &str,
+    transaction_id: &str,
+) -> Result<(String, Option<u64>, u64), Reply> {
     ledger::read(call.store(), |ledger| {
         ledger
             .order_by_transaction_id(transaction_id)
@@ -283,7 +287,11 @@ fn create(call: &Call<'_>) -> Outcome {
     let request = Value::Object(body);
     let now = call.now();
     let new = call.store().write(|table: &mut Subsidies| {
-        if table.cancels.iter().any(|c| c.transaction_id == transaction_id) {
+        if table
+            .cancels
+            .iter()
+            .any(|c| c.transaction_id == transaction_id)
+        {
             return Err(Err(Reply::invalid_request("该订单已取消补差")));
         }
         if let Some(known) = table
@@ -294,7 +302,9 @@ fn create(call: &Call<'_>) -> Outcome {
             return if known.request == request {
                 Err(Ok(known.answer()))
             } else {
-                Err(Err(Reply::invalid_request("一笔订单只能补差一次,该订单已补差")))
+                Err(Err(Reply::invalid_request(
+                    "一笔订单只能补差一次,该订单已补差",
+                )))
             };
         }
         table.last_id = table.last_id.saturating_add(1);
@@ -327,11 +337,18 @@ fn create(call: &Call<'_>) -> Outcome {
         call,
         (Holder::Platform(&platform), Holder::SubMerchant(&sub_mchid)),
         amount,
-        (EntryKind::Subsidy, &record.subsidy_id, &out_subsidy_no, &transaction_id),
+        (
+            EntryKind::Subsidy,
+            &record.subsidy_id,
+            &out_subsidy_no,
+            &transaction_id,
+        ),
     );
     if let Err(refusal) = moved {
         call.store().write(|table: &mut Subsidies| {
-            table.subsidies.retain(|s| s.subsidy_id != record.subsidy_id);
+            table
+                .subsidies
+                .retain(|s| s.subsidy_id != record.subsidy_id);
         });
         return Err(refusal);
     }
@@ -348,11 +365,15 @@ fn give_back(call: &Call<'_>) -> Outcome {
     let refund_id = field(&body, "refund_id", 64, code)?.map(str::to_owned);
     let subsidy_id = field(&body, "subsidy_id", 64, code)?.map(str::to_owned);
     if let Some(from) = body.get("from") {
-        let single = from.as_array().filter(|from| from.len() == 1).and_then(|from| {
-            let account = from[0].get("account")?.as_str()?;
-            let from_amount = from[0].get("amount")?.as_u64()?;
-            (matches!(account, "AVAILABLE" | "UNAVAILABLE") && from_amount == amount).then_some(())
-        });
+        let single = from
+            .as_array()
+            .filter(|from| from.len() == 1)
+            .and_then(|from| {
+                let account = from[0].get("account")?.as_str()?;
+                let from_amount = from[0].get("amount")?.as_u64()?;
+                (matches!(account, "AVAILABLE" | "UNAVAILABLE") && from_amount == amount)
+                    .then_some(())
+            });
         if single.is_none() {
             return Err(Reply::param_error(
                 "from",
@@ -399,7 +420,9 @@ fn give_back(call: &Call<'_>) -> Outcome {
         }
         let subsidy = &mut table.subsidies[index];
         if amount > subsidy.amount.saturating_sub(subsidy.returned) {
-            return Err(Err(Reply::invalid_request("回退金额超过补差单可回退的金额")));
+            return Err(Err(Reply::invalid_request(
+                "回退金额超过补差单可回退的金额",
+            )));
         }
         subsidy.returned = subsidy.returned.saturating_add(amount);
         table.last_id = table.last_id.saturating_add(1);

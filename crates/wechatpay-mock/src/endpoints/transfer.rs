@@ -218,7 +218,9 @@ fn create(call: &Call<'_>) -> Outcome {
         .ok_or_else(|| Reply::param_error("transfer_amount", "body", "应为正整数(分)"))?;
     let notify_url = match body.get("notify_url") {
         None => None,
-        Some(Value::String(url)) if url.starts_with("https://") && !url.contains('?') && url.len() <= 256 => {
+        Some(Value::String(url))
+            if url.starts_with("https://") && !url.contains('?') && url.len() <= 256 =>
+        {
             Some(url.clone())
         }
         Some(_) => {
@@ -239,7 +241,11 @@ fn create(call: &Call<'_>) -> Outcome {
             Some(name)
         }
         Some(_) => {
-            return Err(Reply::param_error("user_name", "body", "应为加密后的字符串"));
+            return Err(Reply::param_error(
+                "user_name",
+                "body",
+                "应为加密后的字符串",
+            ));
         }
     };
     if name.is_none() && transfer_amount >= NAME_REQUIRED_FROM_FEN {
@@ -263,43 +269,42 @@ fn create(call: &Call<'_>) -> Outcome {
     let request = Value::Object(body);
     let now = call.now();
 
-    let new = call.store().write(|table: &mut Transfers| {
-        if let Some(known) = table
-            .records
-            .iter()
-            .find(|t| t.mchid == mchid && t.sub_mchid == sub_mchid && t.out_bill_no == out_bill_no)
-        {
-            return if known.request == request && known.name_digest == name_digest {
-                Err(Ok(known.accepted()))
-            } else {
-                Err(Err(Reply::invalid_request(
-                    "商户单号重复,且请求参数与原单不一致",
-                )))
+    let new =
+        call.store().write(|table: &mut Transfers| {
+            if let Some(known) = table.records.iter().find(|t| {
+                t.mchid == mchid && t.sub_mchid == sub_mchid && t.out_bill_no == out_bill_no
+            }) {
+                return if known.request == request && known.name_digest == name_digest {
+                    Err(Ok(known.accepted()))
+                } else {
+                    Err(Err(Reply::invalid_request(
+                        "商户单号重复,且请求参数与原单不一致",
+                    )))
+                };
+            }
+            table.last_id = table.last_id.saturating_add(1);
+            let record = TransferRecord {
+                mchid: mchid.clone(),
+                sub_mchid: sub_mchid.clone(),
+                out_bill_no: out_bill_no.clone(),
+                transfer_bill_no: format!("1330{:030}", table.last_id),
+                appid,
+                transfer_scene_id,
+                openid,
+                user_name,
+                name_digest: name_digest.clone(),
+                transfer_amount,
+                transfer_remark,
+                notify_url,
+                state: "ACCEPTED".to_owned(),
+                fail_reason: None,
+                created_at: now,
+                updated_at: now,
+                request: request.clone(),
             };
-        }
-        table.last_id = table.last_id.saturating_add(1);
-        let record = TransferRecord {
-            mchid: mchid.clone(),
-            sub_mchid: sub_mchid.clone(),
-            out_bill_no: out_bill_no.clone(),
-            transfer_bill_no: format!("1330{:030}", table.last_id),
-            appid,
-            transfer_scene_id,
-            openid,
-            user_name,
-            name_digest: name_digest.clone(),
-            transfer_amount,
-            transfer_remark,
-            notify_url,
-            state: "ACCEPTED".to_owned(),
-            fail_reason: None,
-            created_at: now,
-            updated_at: now,
-            request: request.clone(),
-        };
-        table.records.push(record.clone());
-        Ok(record)
-    });
+            table.records.push(record.clone());
+            Ok(record)
+        });
     let record = match new {
         Ok(record) => record,
         Err(Ok(answer)) => return Ok(Reply::ok(answer.to_string().into_bytes())),
@@ -348,7 +353,13 @@ fn sub_mchid_query(call: &Call<'_>) -> Result<String, Reply> {
 fn query(call: &Call<'_>, id: &str, matches: impl Fn(&TransferRecord) -> bool) -> Outcome {
     polled(call, "transfer", id);
     call.store()
-        .read(|table: &Transfers| table.records.iter().find(|t| matches(t)).map(TransferRecord::bill))
+        .read(|table: &Transfers| {
+            table
+                .records
+                .iter()
+                .find(|t| matches(t))
+                .map(TransferRecord::bill)
+        })
         .map(|bill| Reply::ok(bill.to_string().into_bytes()))
         .ok_or_else(|| Reply::not_found("转账单不存在"))
 }
@@ -390,9 +401,7 @@ fn cancel(call: &Call<'_>) -> Outcome {
                 record.updated_at = now;
             }
             _ => {
-                return Err(Reply::invalid_request(
-                    "转账单已是终态,不能撤销",
-                ));
+                return Err(Reply::invalid_request("转账单已是终态,不能撤销"));
             }
         }
         Ok(record.clone())
@@ -469,7 +478,9 @@ fn advance(step: &mut Step<'_>) -> Result<String, AdvanceError> {
     });
     if matches!(target, "FAIL" | "CANCELLED") {
         let amount = i64::try_from(moved.transfer_amount).unwrap_or(i64::MAX);
-        ledger::write(step.store(), |ledger| ledger.record(moved.entry(amount, now)));
+        ledger::write(step.store(), |ledger| {
+            ledger.record(moved.entry(amount, now))
+        });
     }
     if matches!(target, "SUCCESS" | "FAIL" | "CANCELLED")
         && let Some(url) = &moved.notify_url

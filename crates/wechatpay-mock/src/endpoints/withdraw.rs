@@ -151,7 +151,10 @@ impl Withdrawal {
             state.insert("account_number".into(), json!("1178"));
             state.insert("account_bank".into(), json!("招商银行"));
         } else if self.reason.is_some() {
-            state.insert("solution".into(), json!("请修改结算银行卡信息后重新发起提现"));
+            state.insert(
+                "solution".into(),
+                json!("请修改结算银行卡信息后重新发起提现"),
+            );
         }
         Value::Object(state)
     }
@@ -296,7 +299,9 @@ fn withdraw(
     };
     if let Err(refusal) = take(call, &record) {
         call.store().write(|table: &mut Withdrawals| {
-            table.records.retain(|w| w.withdraw_id != record.withdraw_id);
+            table
+                .records
+                .retain(|w| w.withdraw_id != record.withdraw_id);
         });
         return Err(refusal);
     }
@@ -311,7 +316,8 @@ fn take(call: &Call<'_>, record: &Withdrawal) -> Result<(), Reply> {
     let known = balance(call.store(), holder, &record.account_type, u64::MAX).is_some();
     let amount = i64::try_from(record.amount).unwrap_or(i64::MAX);
     let taken = ledger::write(call.store(), |ledger| {
-        let available = opening.saturating_add(ledger.balance(holder_mchid(record), &record.account_type));
+        let available =
+            opening.saturating_add(ledger.balance(holder_mchid(record), &record.account_type));
         if !known || available < amount {
             return false;
         }
@@ -358,7 +364,13 @@ fn sub_mchid_query(call: &Call<'_>) -> Result<String, Reply> {
 fn answer(call: &Call<'_>, id: &str, matches: impl Fn(&Withdrawal) -> bool) -> Outcome {
     polled(call, "withdraw", id);
     call.store()
-        .read(|table: &Withdrawals| table.records.iter().find(|w| matches(w)).map(Withdrawal::state))
+        .read(|table: &Withdrawals| {
+            table
+                .records
+                .iter()
+                .find(|w| matches(w))
+                .map(Withdrawal::state)
+        })
         .map(|state| Reply::ok(state.to_string().into_bytes()))
         .ok_or_else(|| Reply::not_found("提现单不存在"))
 }
@@ -449,16 +461,21 @@ fn advance(step: &mut Step<'_>) -> Result<String, AdvanceError> {
     });
     if reason.is_some() {
         let amount = i64::try_from(moved.amount).unwrap_or(i64::MAX);
-        ledger::write(step.store(), |ledger| ledger.record(entry(&moved, amount, now)));
+        ledger::write(step.store(), |ledger| {
+            ledger.record(entry(&moved, amount, now))
+        });
     }
     if let Some(url) = &moved.notify_url {
         let mut resource = moved.state();
         if let Some(fields) = resource.as_object_mut() {
             fields.insert("sp_mchid".into(), json!(moved.sp_mchid));
         }
-        if let Ok(event) =
-            CallbackEvent::custom("MCHWITHDRAW.CHANGE", "mch_withdraw", "商户提现状态变更通知", resource)
-        {
+        if let Ok(event) = CallbackEvent::custom(
+            "MCHWITHDRAW.CHANGE",
+            "mch_withdraw",
+            "商户提现状态变更通知",
+            resource,
+        ) {
             step.notify(url, event);
         }
     }

@@ -126,7 +126,11 @@ fn made_up_trade(kind: TradeKind, date: &str, n: u64, random: &mut Random) -> Tr
     let amount = 100 + random.below(99_900) as i64;
     let refund_amount = amount / 2;
     // A fee of 0.6%, in 1/1000 fen as the bill writes it (five decimals of a yuan).
-    let fee = if refund { -(refund_amount * 6) } else { amount * 6 };
+    let fee = if refund {
+        -(refund_amount * 6)
+    } else {
+        amount * 6
+    };
     TradeRow {
         time: clock(date, n.wrapping_mul(7)),
         sub_mchid: "1900000109".to_owned(),
@@ -161,7 +165,11 @@ fn made_up_flow(date: &str, n: u64, balance: &mut i64, random: &mut Random) -> F
         business: if incoming { "交易" } else { "退款" }.to_owned(),
         amount: if incoming { amount } else { -amount },
         balance: *balance,
-        remark: if n.is_multiple_of(7) { "缺货".to_owned() } else { String::new() },
+        remark: if n.is_multiple_of(7) {
+            "缺货".to_owned()
+        } else {
+            String::new()
+        },
         voucher: format!("ORDER_{n:08}"),
     }
 }
@@ -190,8 +198,13 @@ fn trade_bill(
         TradeKind::Refund => (TRADE_REFUND, TRADE_SUMMARY_ALL),
     };
     let columns: Vec<&str> = header.split(',').collect();
-    line(text, &columns.iter().map(|c| (*c).to_owned()).collect::<Vec<_>>(), false);
-    let (mut count, mut settled, mut refunded, mut fees, mut ordered) = (0u64, 0i64, 0i64, 0i64, 0i64);
+    line(
+        text,
+        &columns.iter().map(|c| (*c).to_owned()).collect::<Vec<_>>(),
+        false,
+    );
+    let (mut count, mut settled, mut refunded, mut fees, mut ordered) =
+        (0u64, 0i64, 0i64, 0i64, 0i64);
     while let Some(row) = next(text) {
         let refund_amount = row.refund.as_ref().map_or(0, |(_, _, amount)| *amount);
         let settles = if row.refund.is_some() { 0 } else { row.amount };
@@ -207,7 +220,12 @@ fn trade_bill(
                 "商户订单号" => row.out_trade_no.clone(),
                 "用户标识" => row.openid.clone(),
                 "交易类型" => row.trade_type.clone(),
-                "交易状态" => if refund.is_some() { "REFUND" } else { "SUCCESS" }.to_owned(),
+                "交易状态" => if refund.is_some() {
+                    "REFUND"
+                } else {
+                    "SUCCESS"
+                }
+                .to_owned(),
                 "付款银行" => row.bank.clone(),
                 "货币种类" => "CNY".to_owned(),
                 "应结订单金额" | "订单金额" => yuan(settles, 2),
@@ -220,17 +238,34 @@ fn trade_bill(
                 "商户数据包" => row.attach.clone(),
                 "手续费" => yuan(row.fee, 5),
                 "费率" => row.rate.clone(),
-                _ => if column.ends_with("金额") { "0.00".to_owned() } else { String::new() },
+                _ => {
+                    if column.ends_with("金额") {
+                        "0.00".to_owned()
+                    } else {
+                        String::new()
+                    }
+                }
             }
         };
-        line(text, &columns.iter().map(|c| value(c)).collect::<Vec<_>>(), true);
+        line(
+            text,
+            &columns.iter().map(|c| value(c)).collect::<Vec<_>>(),
+            true,
+        );
         count += 1;
         settled += settles;
         ordered += settles;
         refunded += refund_amount;
         fees += row.fee;
     }
-    line(text, &summary_header.split(',').map(str::to_owned).collect::<Vec<_>>(), false);
+    line(
+        text,
+        &summary_header
+            .split(',')
+            .map(str::to_owned)
+            .collect::<Vec<_>>(),
+        false,
+    );
     let totals: Vec<String> = summary_header
         .split(',')
         .map(|column| match column {
@@ -247,7 +282,11 @@ fn trade_bill(
 
 /// Writes a fund-flow bill whose rows `next` gives (it sees the text so far), then its summary.
 fn fund_flow_bill(text: &mut String, mut next: impl FnMut(&String) -> Option<FlowRow>) {
-    line(text, &FUND_FLOW.split(',').map(str::to_owned).collect::<Vec<_>>(), false);
+    line(
+        text,
+        &FUND_FLOW.split(',').map(str::to_owned).collect::<Vec<_>>(),
+        false,
+    );
     let (mut income_count, mut income, mut expense_count, mut expense) = (0u64, 0i64, 0u64, 0i64);
     while let Some(row) = next(text) {
         let incoming = row.amount >= 0;
@@ -273,7 +312,14 @@ fn fund_flow_bill(text: &mut String, mut next: impl FnMut(&String) -> Option<Flo
             expense -= row.amount;
         }
     }
-    line(text, &FUND_FLOW_SUMMARY.split(',').map(str::to_owned).collect::<Vec<_>>(), false);
+    line(
+        text,
+        &FUND_FLOW_SUMMARY
+            .split(',')
+            .map(str::to_owned)
+            .collect::<Vec<_>>(),
+        false,
+    );
     line(
         text,
         &[
@@ -346,9 +392,15 @@ mod tests {
     #[test]
     fn bills_are_deterministic_and_about_the_size_asked() {
         let a = bill(Kind::Trade(TradeKind::All), "2024-11-23", "", 200_000);
-        assert_eq!(a, bill(Kind::Trade(TradeKind::All), "2024-11-23", "", 200_000));
+        assert_eq!(
+            a,
+            bill(Kind::Trade(TradeKind::All), "2024-11-23", "", 200_000)
+        );
         assert!(a.len() >= 200_000 && a.len() < 202_000, "{}", a.len());
-        assert_ne!(a, bill(Kind::Trade(TradeKind::All), "2024-11-24", "", 200_000));
+        assert_ne!(
+            a,
+            bill(Kind::Trade(TradeKind::All), "2024-11-24", "", 200_000)
+        );
         let text = String::from_utf8(a).unwrap();
         let lines: Vec<&str> = text.split("\r\n").collect();
         assert!(lines[0].starts_with("交易时间,"));
