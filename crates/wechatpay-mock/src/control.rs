@@ -19,6 +19,7 @@
 //! | `GET /mock/state` | [`MockPlatform::save_state`]: every record, as JSON |
 //! | `PUT /mock/state` with saved state | [`MockPlatform::load_state`]; `400` naming what did not read, and nothing changed |
 //! | `POST /mock/advance` with `{"kind": "applyment", "id": "…", "to": "FINISH"}` | [`MockPlatform::advance`] (`to` optional: one step); answers `{"state": …, "notices": N}`, `404` for an unknown record, `409` for a move it cannot make; the callbacks it queues are sent as the platform sends them |
+//! | `POST /mock/callbacks` with `{"redirect": "http://127.0.0.1:8080"}` (or `null`) | [`MockPlatform::redirect_callbacks`]: callbacks to `https://` URLs go to that origin |
 //! | `POST /mock/schedule` with `{"schedule": "every-query"}` | [`MockPlatform::set_schedule`] (`on-control` or `every-query`) |
 //!
 //! A callback's fields: `event` (one of [`NAMED_EVENTS`](crate::NAMED_EVENTS), whose resource the
@@ -201,6 +202,23 @@ pub fn handle(platform: &MockPlatform, request: &Request<Vec<u8>>, now: u64) -> 
             }
         }
         "/mock/advance" if method == Method::POST => advance(platform, request.body(), now),
+        "/mock/callbacks" if method == Method::POST => {
+            let value = serde_json::from_slice::<Value>(request.body()).unwrap_or(Value::Null);
+            let redirected = match value.get("redirect") {
+                Some(Value::Null) => platform.redirect_callbacks(None).map_err(|e| e.to_string()),
+                Some(Value::String(origin)) => platform
+                    .redirect_callbacks(Some(origin))
+                    .map_err(|e| e.to_string()),
+                _ => Err(
+                    "expected {\"redirect\": \"http://127.0.0.1:8080\"} or {\"redirect\": null}"
+                        .to_owned(),
+                ),
+            };
+            match redirected {
+                Ok(()) => answer(StatusCode::NO_CONTENT, None),
+                Err(reason) => answer(StatusCode::BAD_REQUEST, Some(json!({ "error": reason }))),
+            }
+        }
         path if method == Method::DELETE && path.starts_with(CERTIFICATE_PREFIX) => {
             let serial = path.strip_prefix(CERTIFICATE_PREFIX).unwrap_or_default();
             changed(platform.retire_certificate(serial).map(|()| None))

@@ -98,7 +98,8 @@ pub use platform::{
     MockPlatform, SeenRequest, SetupError,
 };
 pub use sandbox::{
-    AdvanceError, Advanced, MAX_NOTICES_QUEUED, Notice, STATE_FORMAT, Schedule, StateError,
+    AdvanceError, Advanced, InvalidRedirect, MAX_NOTICES_QUEUED, Notice, STATE_FORMAT, Schedule,
+    StateError,
 };
 #[cfg(feature = "server")]
 pub use server::MockServer;

@@ -239,7 +239,16 @@ pub struct Advanced {
 struct Sandbox {
     schedule: Schedule,
     notices: VecDeque<Notice>,
+    /// Where callbacks to `https://` URLs go instead ([`MockPlatform::redirect_callbacks`]).
+    redirect: Option<String>,
 }
+
+/// Why a callback redirection was refused.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+#[error(
+    "callbacks can be redirected only to an http:// origin without a path, such as http://127.0.0.1:8080, not {0:?}"
+)]
+pub struct InvalidRedirect(pub String);
 
 /// Why saved state could not be loaded; the platform is unchanged.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
@@ -401,6 +410,46 @@ impl MockPlatform {
     pub fn set_schedule(&self, schedule: Schedule) {
         self.store()
             .write(|sandbox: &mut Sandbox| sandbox.schedule = schedule);
+    }
+
+    /// Delivers callbacks meant for `https://` URLs to `origin` (`http://127.0.0.1:8080`)
+    /// instead, with the same path and query; `None` stops it. A merchant gives the platform
+    /// its public `https://` notify URL, which the core insists on; a test receives the
+    /// callbacks on a loopback server, as a tunnel would bring them.
+    ///
+    /// # Errors
+    ///
+    /// [`InvalidRedirect`] unless `origin` is `http://` and a host (and port) alone.
+    pub fn redirect_callbacks(&self, origin: Option<&str>) -> Result<(), InvalidRedirect> {
+        let origin = match origin {
+            None => None,
+            Some(origin) => {
+                let origin = origin.trim_end_matches('/');
+                let host = origin
+                    .strip_prefix("http://")
+                    .filter(|host| !host.is_empty() && !host.contains(['/', '?', '#', '@']))
+                    .ok_or_else(|| InvalidRedirect(origin.to_owned()))?;
+                Some(format!("http://{host}"))
+            }
+        };
+        self.store()
+            .write(|sandbox: &mut Sandbox| sandbox.redirect = origin);
+        Ok(())
+    }
+
+    /// Where a callback meant for `url` is delivered: `url` itself, or its path and query on
+    /// the origin of [`MockPlatform::redirect_callbacks`] when it is `https://`.
+    pub fn callback_destination(&self, url: &str) -> String {
+        let redirect = self
+            .store()
+            .read(|sandbox: &Sandbox| sandbox.redirect.clone());
+        match (redirect, url.strip_prefix("https://")) {
+            (Some(origin), Some(rest)) => {
+                let path = rest.find(['/', '?']).map_or("/", |at| &rest[at..]);
+                format!("{origin}{path}")
+            }
+            _ => url.to_owned(),
+        }
     }
 
     fn queue_notices(&self, notices: Vec<Notice>) {

@@ -26,9 +26,10 @@ const MAX_REQUEST_BODY: usize = wechatpay_core::merchant::media::VIDEO_LIMIT + 6
 
 /// A running loopback server. Dropping it stops the server and closes its connections.
 ///
-/// After each request it sends the test callbacks that `POST /v3/security/echo` asked for
-/// ([`MockPlatform::take_echo_callbacks`]), as the platform delivers callbacks, for as long as
-/// it runs.
+/// It sends the callbacks the platform queued (the test callbacks `POST /v3/security/echo`
+/// asked for, [`MockPlatform::take_echo_callbacks`], and those of the sandbox's moves,
+/// [`MockPlatform::take_notices`]) after each request and otherwise within 50 ms, as the
+/// platform delivers callbacks, for as long as it runs.
 #[derive(Debug)]
 pub struct MockServer {
     addr: SocketAddr,
@@ -150,9 +151,14 @@ async fn serve(
     let Ok(listener) = tokio::net::TcpListener::from_std(listener) else {
         return;
     };
+    // Callbacks queued by moves made in-process (MockPlatform::advance) go out within a tick,
+    // as the platform sends them soon after the event, not with the next request.
+    let mut ticks = tokio::time::interval(CALLBACK_TICK);
+    ticks.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
     loop {
         tokio::select! {
             _ = &mut stopped => break,
+            _ = ticks.tick() => send_callbacks(&platform, unix_now()),
             accepted = listener.accept() => {
                 let Ok((stream, _)) = accepted else { continue };
                 let platform = platform.clone();
@@ -180,10 +186,7 @@ async fn answer(
         Err(_) => return Ok(too_large()),
     };
     let request = http::Request::from_parts(parts, body);
-    #[allow(clippy::disallowed_methods)] // the server is the platform's clock
-    let now = SystemTime::now()
-        .duration_since(UNIX_EPOCH)
-        .map_or(0, |d| d.as_secs());
+    let now = unix_now();
     if routes == Routes::PlatformAndControl && request.uri().path().starts_with(control::PREFIX) {
         let response = if request.method() == http::Method::POST
             && request.uri().path() == "/mock/notifications"
@@ -225,6 +228,17 @@ async fn answer(
     }
 }
 
+/// How often the server sends the callbacks queued outside any request.
+const CALLBACK_TICK: std::time::Duration = std::time::Duration::from_millis(50);
+
+/// This machine's clock, Unix seconds: the server is the platform's clock.
+fn unix_now() -> u64 {
+    #[allow(clippy::disallowed_methods)]
+    SystemTime::now()
+        .duration_since(UNIX_EPOCH)
+        .map_or(0, |d| d.as_secs())
+}
+
 /// Sends the callbacks the platform queued: the test callbacks echoes asked for
 /// ([`MockPlatform::take_echo_callbacks`]) and those the sandbox's moves asked for
 /// ([`MockPlatform::take_notices`]), each as the platform delivers callbacks, on the server's
@@ -242,6 +256,7 @@ fn send_callbacks(platform: &Arc<MockPlatform>, now: u64) {
         let Ok(body) = platform.callback_body(&event, now, &mut UnwrapErr(SysRng)) else {
             continue;
         };
+        let url = platform.callback_destination(&url);
         let platform = platform.clone();
         tokio::spawn(async move {
             let _ = crate::delivery::deliver(

@@ -324,3 +324,39 @@ fn a_day_of_the_ledger_is_its_bills_and_their_totals_add_up() {
     assert_eq!(summary.income_total.fen(), Some(10_050));
     assert_eq!(summary.expense_total.fen(), Some(800));
 }
+
+#[test]
+fn callbacks_to_https_urls_can_be_brought_to_a_loopback_origin() {
+    let (platform, _) = setup();
+    let url = "https://merchant.example/wxpay/notify?shop=1";
+    assert_eq!(platform.callback_destination(url), url);
+    platform
+        .redirect_callbacks(Some("http://127.0.0.1:8080/"))
+        .unwrap();
+    assert_eq!(
+        platform.callback_destination(url),
+        "http://127.0.0.1:8080/wxpay/notify?shop=1"
+    );
+    assert_eq!(
+        platform.callback_destination("https://merchant.example"),
+        "http://127.0.0.1:8080/"
+    );
+    // Plain http:// URLs go where they say.
+    assert_eq!(
+        platform.callback_destination("http://127.0.0.1:9/n"),
+        "http://127.0.0.1:9/n"
+    );
+    for refused in [
+        "https://127.0.0.1:8080",
+        "http://127.0.0.1:8080/path",
+        "127.0.0.1",
+        "http://",
+    ] {
+        assert!(
+            platform.redirect_callbacks(Some(refused)).is_err(),
+            "{refused}"
+        );
+    }
+    platform.redirect_callbacks(None).unwrap();
+    assert_eq!(platform.callback_destination(url), url);
+}

@@ -1,5 +1,6 @@
 //! `wechatpay mock [--port P] [--mode public-key|certificate] [--backup] [--control] [--keys-dir DIR]
-//! [--load-state FILE] [--save-state FILE] [--schedule on-control|every-query]`
+//! [--load-state FILE] [--save-state FILE] [--schedule on-control|every-query]
+//! [--redirect-callbacks ORIGIN]`
 
 use std::net::SocketAddr;
 use std::path::{Path, PathBuf};
@@ -45,6 +46,11 @@ pub struct Args {
     /// client polling an applyment sees it reach FINISH).
     #[arg(long, default_value_t = Schedule::OnControl)]
     schedule: Schedule,
+    /// Deliver callbacks meant for https:// notify URLs to this http:// origin instead
+    /// (http://127.0.0.1:8080), path and query kept: your public notify URL in the requests,
+    /// your local server receiving.
+    #[arg(long, value_name = "ORIGIN")]
+    redirect_callbacks: Option<String>,
 }
 
 pub async fn run(args: Args) -> Result<(), Failure> {
@@ -65,6 +71,9 @@ pub async fn run(args: Args) -> Result<(), Failure> {
         load(&platform, path)?;
     }
     platform.set_schedule(args.schedule);
+    platform
+        .redirect_callbacks(args.redirect_callbacks.as_deref())
+        .map_err(|e| Failure::usage(e.to_string(), "pass --redirect-callbacks http://HOST:PORT"))?;
     let platform = Arc::new(platform);
     let server = listen(&platform, args.port, args.control)?;
     let backup = if args.backup {
@@ -114,7 +123,8 @@ pub async fn run(args: Args) -> Result<(), Failure> {
             "control routes: POST|DELETE {url}/mock/faults, GET|DELETE {url}/mock/requests, \
              POST|GET|DELETE {url}/mock/notifications, POST {url}/mock/mode, \
              GET|POST {url}/mock/certificates, DELETE {url}/mock/certificates/SERIAL, \
-             GET|PUT {url}/mock/state, POST {url}/mock/advance, POST {url}/mock/schedule",
+             GET|PUT {url}/mock/state, POST {url}/mock/advance, POST {url}/mock/schedule, \
+             POST {url}/mock/callbacks",
             url = server.url()
         );
     }
