@@ -68,7 +68,17 @@ fn moves_off_the_path_are_allowed_only_where_the_platform_makes_them() {
     )
     .unwrap();
     assert!(matches!(rejected.next_step(), NextStep::FixRejected { items } if !items.is_empty()));
-    // A rejected applyment waits for a new submission; a finished one for nothing.
+    // A rejected applyment waits for a new submission, or is revoked; a finished one
+    // waits for nothing.
+    let probe = platform.save_state();
+    assert_eq!(
+        platform
+            .advance("applyment", seeded::AUDITING, Some("CANCELED"), NOW)
+            .unwrap()
+            .state,
+        "CANCELED"
+    );
+    platform.load_state(&probe).unwrap();
     for (id, to) in [
         (seeded::AUDITING, None),
         (seeded::FINISH, Some("CANCELED")),

@@ -134,6 +134,28 @@ fn sensitive_fields_must_decrypt_and_media_ids_must_be_uploads() {
         )),
         "id_card_info.id_card_copy"
     );
+    // Fields in lists are checked each: a beneficial owner's name sent in plaintext, an
+    // additional picture never uploaded.
+    let mut owners = body.clone();
+    owners["ubo_info_list"] = json!([{"ubo_id_doc_name": "李四"}]);
+    assert_eq!(
+        param_field(exchange(
+            &platform,
+            &client,
+            &submission(&owners, &ENCRYPTED)
+        )),
+        "ubo_info_list.0.ubo_id_doc_name"
+    );
+    let mut pictures = body.clone();
+    pictures["business_addition_pics"] = json!(["never-uploaded"]);
+    assert_eq!(
+        param_field(exchange(
+            &platform,
+            &client,
+            &submission(&pictures, &ENCRYPTED)
+        )),
+        "business_addition_pics.0"
+    );
     for (broken, field) in [
         (json!({"organization_type": "2401"}), "out_request_no"),
         (json!({"out_request_no": "A"}), "organization_type"),

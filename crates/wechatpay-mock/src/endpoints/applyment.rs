@@ -181,12 +181,18 @@ fn by_applyment_id(call: &Call<'_>) -> Outcome {
 /// The most applyments the platform keeps; a submission past it is refused.
 pub const MAX_APPLYMENTS: usize = 10_000;
 
-/// The sensitive fields of a submission, as JSON pointers: encrypted to the platform.
-const SENSITIVE_FIELDS: [&str; 10] = [
+/// The sensitive fields of a submission, as JSON pointers in which `*` stands for every
+/// element of an array: encrypted to the platform.
+const SENSITIVE_FIELDS: [&str; 15] = [
     "/id_card_info/id_card_name",
     "/id_card_info/id_card_number",
+    "/id_card_info/id_card_address",
     "/id_doc_info/id_doc_name",
     "/id_doc_info/id_doc_number",
+    "/id_doc_info/id_doc_address",
+    "/ubo_info_list/*/ubo_id_doc_name",
+    "/ubo_info_list/*/ubo_id_doc_number",
+    "/ubo_info_list/*/ubo_id_doc_address",
     "/account_info/account_name",
     "/account_info/account_number",
     "/contact_info/contact_name",
@@ -195,13 +201,50 @@ const SENSITIVE_FIELDS: [&str; 10] = [
     "/contact_info/contact_email",
 ];
 
-/// The fields of a submission that name an upload by its `media_id`.
-const MEDIA_FIELDS: [&str; 4] = [
+/// The fields of a submission that name an upload by its `media_id`, as
+/// [`SENSITIVE_FIELDS`] writes them.
+const MEDIA_FIELDS: [&str; 16] = [
     "/business_license_info/business_license_copy",
+    "/finance_institution_info/finance_license_pics/*",
+    "/authorize_letter_copy",
     "/id_card_info/id_card_copy",
     "/id_card_info/id_card_national",
     "/id_doc_info/id_doc_copy",
+    "/id_doc_info/id_doc_copy_back",
+    "/ubo_info_list/*/ubo_id_doc_copy",
+    "/ubo_info_list/*/ubo_id_doc_copy_back",
+    "/contact_info/contact_id_doc_copy",
+    "/contact_info/contact_id_doc_copy_back",
+    "/contact_info/business_authorization_letter",
+    "/sales_scene_info/store_qr_code",
+    "/qualifications/*",
+    "/business_addition_pics/*",
+    "/account_info/account_cert_info/settlement_cert_pic",
 ];
+
+/// The values `pattern` names in `body`, each with its pointer (`*` made an index).
+fn values_at<'a>(body: &'a Value, pattern: &str) -> Vec<(String, &'a Value)> {
+    let mut found = vec![(String::new(), body)];
+    for segment in pattern.split('/').skip(1) {
+        found = found
+            .into_iter()
+            .flat_map(|(pointer, value)| match (segment, value) {
+                ("*", Value::Array(items)) => items
+                    .iter()
+                    .enumerate()
+                    .map(|(i, item)| (format!("{pointer}/{i}"), item))
+                    .collect::<Vec<_>>(),
+                (name, Value::Object(fields)) => fields
+                    .get(name)
+                    .map(|item| (format!("{pointer}/{name}"), item))
+                    .into_iter()
+                    .collect(),
+                _ => Vec::new(),
+            })
+            .collect();
+    }
+    found
+}
 
 /// A pointer as the platform names the field: `id_card_info.id_card_name`.
 fn field_name(pointer: &str) -> String {
@@ -225,11 +268,8 @@ fn submit(call: &Call<'_>) -> Outcome {
     {
         return Err(Reply::param_error("organization_type", "body", "不能为空"));
     }
-    for pointer in SENSITIVE_FIELDS {
-        let Some(value) = body.pointer(pointer) else {
-            continue;
-        };
-        let field = field_name(pointer);
+    for (pointer, value) in SENSITIVE_FIELDS.iter().flat_map(|p| values_at(&body, p)) {
+        let field = field_name(&pointer);
         let ciphertext = value
             .as_str()
             .ok_or_else(|| Reply::param_error(&field, "body", "应为加密后的字符串"))?;
@@ -237,16 +277,13 @@ fn submit(call: &Call<'_>) -> Outcome {
             return Err(Reply::param_error(&field, "body", "解密后为空"));
         }
     }
-    for pointer in MEDIA_FIELDS {
-        let Some(value) = body.pointer(pointer) else {
-            continue;
-        };
+    for (pointer, value) in MEDIA_FIELDS.iter().flat_map(|p| values_at(&body, p)) {
         if !value
             .as_str()
             .is_some_and(|id| super::media::known(call, id))
         {
             return Err(Reply::param_error(
-                &field_name(pointer),
+                &field_name(&pointer),
                 "body",
                 "媒体文件ID不存在,请先上传图片",
             ));
@@ -435,7 +472,8 @@ const PATH: [&str; 4] = ["CHECKING", "AUDITING", "NEED_SIGN", "FINISH"];
 /// Moves the applyment whose `out_request_no` or `applyment_id` is the step's id: one place
 /// along [`PATH`] (`ACCOUNT_NEED_VERIFY` goes on to `AUDITING`), or forward along it to the
 /// state asked for, or off it to `REJECTED` or `ACCOUNT_NEED_VERIFY` (while it is checked or
-/// audited), `FROZEN` or `CANCELED` (before it is final). `FINISH` and `CANCELED` are final;
+/// audited), `FROZEN` (before it is final) or `CANCELED` (revoked: from any state but the
+/// final ones). `FINISH` and `CANCELED` are final;
 /// a `REJECTED` one moves again only once submitted again, and a `FROZEN` one not at all.
 fn advance(step: &mut Step<'_>) -> Result<String, AdvanceError> {
     let id = step.id();
@@ -468,10 +506,12 @@ fn advance(step: &mut Step<'_>) -> Result<String, AdvanceError> {
         },
     };
     let allowed = match (place(&current), target.as_str()) {
+        // Revoked (撤销) before it is final, rejected and frozen ones included.
+        (_, "CANCELED") => !matches!(current.as_str(), "FINISH" | "CANCELED"),
         (None, _) | (Some(3), _) => false,
         (Some(from), "AUDITING" | "NEED_SIGN" | "FINISH") => place(&target) > Some(from),
         (Some(from), "REJECTED" | "ACCOUNT_NEED_VERIFY") => from <= 1,
-        (Some(_), "FROZEN" | "CANCELED") => true,
+        (Some(_), "FROZEN") => true,
         _ => false,
     };
     if !allowed {
