@@ -31,6 +31,12 @@ fn demo_runs_the_main_job_with_no_configuration() {
         "decrypted  account_name",
         "retried    2 x 500 SYSTEM_ERROR",
         "rejected   WeChat Pay's signature probe",
+        "polled AUDITING -> NEED_SIGN -> FINISH",
+        "paid       TRANSACTION.SUCCESS verified and decrypted",
+        "refunded   3.00 CNY of DEMO_ORDER_A: DEMO_REFUND_A SUCCESS received",
+        "shared     0.70 CNY of DEMO_ORDER_A to the platform: FINISHED",
+        "withdrew   5.00 CNY",
+        "3 rows, settled 1500 fen, refunded 300 fen: matches what happened",
         "done:",
     ] {
         assert!(

@@ -1,5 +1,6 @@
 //! `wechatpay demo`: the project's main job on an embedded default. A mock platform on
-//! loopback with freshly generated keys, queried through the hyper adapter, every step shown.
+//! loopback with freshly generated keys, queried through the hyper adapter, every step shown;
+//! then a platform merchant's day on it as a sandbox, and the adapter facing faults.
 
 use std::sync::Arc;
 use std::time::Duration;
@@ -14,6 +15,8 @@ use wechatpay_mock::{Fault, MockKeys, MockPlatform, MockServer};
 
 use super::{rng, unix_now};
 use crate::failure::{self, Failure};
+
+mod flow;
 
 pub async fn run() -> Result<(), Failure> {
     let setup = |e: String| Failure::usage(e, "report this: the demo could not set itself up");
@@ -34,9 +37,11 @@ pub async fn run() -> Result<(), Failure> {
     let retries =
         RetryPolicy::default().with_delays(Duration::from_millis(50), Duration::from_millis(200));
     let url = server.url();
-    let http = HyperClient::new(core)
-        .map_err(|e| failure::from_call(e, &url))?
-        .with_settings(AdapterSettings::default().with_retry_policy(retries));
+    let http = Arc::new(
+        HyperClient::new(core)
+            .map_err(|e| failure::from_call(e, &url))?
+            .with_settings(AdapterSettings::default().with_retry_policy(retries)),
+    );
     println!(
         "crypto backend {}, User-Agent {:?}\n",
         http.core().credentials().key().map_or_else(
@@ -100,6 +105,8 @@ pub async fn run() -> Result<(), Failure> {
         decoded.auth_state,
         decoded.individual_openid.as_deref().unwrap_or("-")
     );
+
+    flow::run(&http, &platform, &keys).await?;
 
     println!("what the adapter does when the platform misbehaves:");
     let auditing = QueryApplymentByOutRequestNo::new(seeded::AUDITING)?;
