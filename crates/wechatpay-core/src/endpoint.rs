@@ -101,6 +101,32 @@ mod tests {
         assert!(count >= 4);
     }
 
+    #[test]
+    fn the_readme_coverage_table_lists_every_endpoint() {
+        // Read at run time: the README is the workspace's, not part of this crate's package.
+        let path = concat!(env!("CARGO_MANIFEST_DIR"), "/../../README.md");
+        let readme = std::fs::read_to_string(path).expect("the workspace README");
+        let table: Vec<&str> = readme
+            .lines()
+            .skip_while(|line| !line.starts_with("## Coverage"))
+            .take_while(|line| !line.starts_with("## The mock"))
+            .filter(|line| line.starts_with("| "))
+            .collect();
+        for endpoint in endpoints() {
+            let cell = format!("| `{}` |", endpoint.name);
+            assert!(
+                table.iter().any(|row| row.contains(&cell)),
+                "README.md's coverage table lacks {}",
+                endpoint.name
+            );
+        }
+        // And lists nothing twice.
+        let mut rows = table.clone();
+        rows.sort_unstable();
+        rows.dedup();
+        assert_eq!(rows.len(), table.len());
+    }
+
     fn rand_chacha_rng() -> impl rand_core::CryptoRng {
         use rand_core::SeedableRng;
         rand_chacha::ChaCha20Rng::from_seed([9; 32])

@@ -31,6 +31,25 @@
 //! saves to JSON and loads back ([`MockPlatform::load_state`]), so integration tests can start
 //! from a prepared one.
 //!
+//! ```
+//! use std::sync::Arc;
+//! use wechatpay_mock::{MockKeys, MockPlatform, MockServer, Schedule};
+//! # use rand_core::SeedableRng;
+//! # let mut rng = rand_chacha::ChaCha20Rng::from_seed([1; 32]);
+//! # let now = 1_700_000_000;
+//! let platform = Arc::new(MockPlatform::new(MockKeys::fixtures(), &mut rng)?);
+//! platform.set_schedule(Schedule::EveryQuery); // each poll of an applyment moves it one step
+//! // Callbacks for your public https:// notify URL arrive at your local test server.
+//! platform.redirect_callbacks(Some("http://127.0.0.1:8080"))?;
+//! let server = MockServer::start(platform.clone())?;
+//! // ... submit an applyment through any adapter pointed at server.url(), or move a seeded one:
+//! let moved = platform.advance("applyment", "APPLYMENT_AUDITING", None, now)?;
+//! assert_eq!(moved.state, "NEED_SIGN");
+//! let world = platform.save_state(); // JSON; load_state(&world) on another run starts from it
+//! assert_eq!(world["format"], 1);
+//! # Ok::<(), Box<dyn std::error::Error>>(())
+//! ```
+//!
 //! [`conformance`] is what every adapter owes a caller, as one table of scenarios that each
 //! adapter's tests run against this platform.
 //!
