@@ -370,27 +370,7 @@ impl MockPlatform {
         to: Option<&str>,
         now: u64,
     ) -> Result<Advanced, AdvanceError> {
-        let progress = endpoints::progress()
-            .find(|p| p.kind == kind)
-            .ok_or_else(|| AdvanceError::UnknownKind {
-                kind: kind.to_owned(),
-                known: endpoints::progress()
-                    .map(|p| p.kind)
-                    .collect::<Vec<_>>()
-                    .join(", "),
-            })?;
-        let mut step = Step {
-            kind: progress.kind,
-            id,
-            to,
-            now,
-            store: self.store(),
-            notices: Vec::new(),
-        };
-        let state = (progress.advance)(&mut step)?;
-        let notices = step.notices.len();
-        self.queue_notices(step.notices);
-        Ok(Advanced { state, notices })
+        move_record(self.store(), kind, id, to, now)
     }
 
     /// The callbacks moves asked for since the last call, oldest first (the newest
@@ -451,10 +431,6 @@ impl MockPlatform {
             _ => url.to_owned(),
         }
     }
-
-    fn queue_notices(&self, notices: Vec<Notice>) {
-        queue(self.store(), notices);
-    }
 }
 
 /// Queues `notices` to be sent, keeping the newest [`MAX_NOTICES_QUEUED`].
@@ -476,20 +452,8 @@ pub(crate) fn polled(call: &endpoints::Call<'_>, kind: &str, id: &str) {
     if store.read(|sandbox: &Sandbox| sandbox.schedule) != Schedule::EveryQuery {
         return;
     }
-    let Some(progress) = endpoints::progress().find(|p| p.kind == kind) else {
-        return;
-    };
-    let mut step = Step {
-        kind: progress.kind,
-        id,
-        to: None,
-        now: call.now(),
-        store,
-        notices: Vec::new(),
-    };
-    if (progress.advance)(&mut step).is_ok() {
-        queue(store, step.notices);
-    }
+    // Unknown and final records are answered as they are: a poll changes nothing then.
+    let _ = move_record(store, kind, id, None, call.now());
 }
 
 /// For a request that moves a record itself (a revocation, a cancellation): moves the record
@@ -505,6 +469,18 @@ pub(crate) fn requested(
     id: &str,
     to: &str,
 ) -> Result<String, AdvanceError> {
+    move_record(call.store(), kind, id, Some(to), call.now()).map(|advanced| advanced.state)
+}
+
+/// Moves the record of `kind` known as `id` in `store` (see [`MockPlatform::advance`]), and
+/// queues the callbacks the move sends.
+fn move_record(
+    store: &Store,
+    kind: &str,
+    id: &str,
+    to: Option<&str>,
+    now: u64,
+) -> Result<Advanced, AdvanceError> {
     let progress = endpoints::progress()
         .find(|p| p.kind == kind)
         .ok_or_else(|| AdvanceError::UnknownKind {
@@ -517,12 +493,13 @@ pub(crate) fn requested(
     let mut step = Step {
         kind: progress.kind,
         id,
-        to: Some(to),
-        now: call.now(),
-        store: call.store(),
+        to,
+        now,
+        store,
         notices: Vec::new(),
     };
     let state = (progress.advance)(&mut step)?;
-    queue(call.store(), step.notices);
-    Ok(state)
+    let notices = step.notices.len();
+    queue(store, step.notices);
+    Ok(Advanced { state, notices })
 }
