@@ -29,8 +29,8 @@ use wechatpay_core::ecommerce::combine::{
 use wechatpay_core::ecommerce::partner::SettleInfo;
 use wechatpay_core::ecommerce::pay_params::JsapiPayParams;
 use wechatpay_core::ecommerce::profitsharing::{
-    AddReceiver, CreateProfitSharingOrder, ProfitSharingStatus, QueryProfitSharingOrder,
-    RelationType, ShareTo,
+    AddReceiver, CreateProfitSharingOrder, ProfitSharingNotice, ProfitSharingStatus,
+    QueryProfitSharingOrder, RelationType, ShareTo,
 };
 use wechatpay_core::ecommerce::refund::{ApplyRefund, QueryRefundByOutRefundNo, RefundStatus};
 use wechatpay_core::ecommerce::transaction::TradeState;
@@ -145,6 +145,10 @@ async fn the_whole_flow_runs_against_the_sandbox_and_the_bill_adds_up() {
         let _ = axum::serve(listener, router).await;
     });
     platform.redirect_callbacks(Some(&receiver_origin)).unwrap();
+    // Profit sharing's callbacks go where the merchant platform says, not where a request does.
+    platform
+        .set_merchant_notify_url(Some("https://merchant.example/wechatpay/notify"))
+        .unwrap();
 
     // 1. The ID card images, uploaded.
     let png = wechatpay_fixtures::media::LOGO_PNG.to_vec();
@@ -293,6 +297,19 @@ async fn the_whole_flow_runs_against_the_sandbox_and_the_bill_adds_up() {
         .await
         .unwrap();
     assert_eq!(shared.status, ProfitSharingStatus::Finished);
+    let Event::Other(raw) = next(&mut received).await else {
+        panic!("expected the profit sharing's callback");
+    };
+    assert_eq!(raw.original_type(), "profitsharing");
+    let notice: ProfitSharingNotice = raw.json().unwrap();
+    assert_eq!(
+        (
+            notice.out_order_no.as_str(),
+            notice.receiver.account.as_str(),
+            notice.receiver.amount
+        ),
+        ("FLOW_SHARE_A", mchid, 70)
+    );
 
     // 7. The second sub-merchant withdraws what it earned.
     let before = http
@@ -300,10 +317,24 @@ async fn the_whole_flow_runs_against_the_sandbox_and_the_bill_adds_up() {
         .await
         .unwrap();
     assert_eq!(before.available_amount, 500);
-    http.execute(&SubMerchantWithdraw::new(seller_b, "FLOWW1", 500).unwrap())
-        .await
+    let withdraw = SubMerchantWithdraw::new(seller_b, "FLOWW1", 500)
+        .unwrap()
+        .with_notify_url(NOTIFY)
         .unwrap();
+    http.execute(&withdraw).await.unwrap();
     platform.advance("withdraw", "FLOWW1", None, now()).unwrap();
+    let Event::Other(raw) = next(&mut received).await else {
+        panic!("expected the withdrawal's callback");
+    };
+    let change: serde_json::Value = raw.json().unwrap();
+    assert_eq!(
+        (
+            raw.original_type(),
+            change["out_request_no"].as_str(),
+            change["status"].as_str()
+        ),
+        ("mch_withdraw", Some("FLOWW1"), Some("SUCCESS"))
+    );
     let withdrawn = http
         .execute(&QueryWithdrawByOutRequestNo::new(seller_b, "FLOWW1").unwrap())
         .await
@@ -341,7 +372,7 @@ async fn the_whole_flow_runs_against_the_sandbox_and_the_bill_adds_up() {
     assert_eq!(summary.settlement_total.and_then(|a| a.fen()), Some(1500));
     assert_eq!(summary.refund_total.and_then(|a| a.fen()), Some(300));
 
-    // Nothing else was sent to the merchant: one payment, one refund.
+    // Nothing else was sent to the merchant: a payment, a refund, a sharing, a withdrawal.
     assert!(received.try_recv().is_err());
     server.abort();
     mock.stop();

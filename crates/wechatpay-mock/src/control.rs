@@ -19,7 +19,7 @@
 //! | `GET /mock/state` | [`MockPlatform::save_state`]: every record, as JSON |
 //! | `PUT /mock/state` with saved state | [`MockPlatform::load_state`]; `400` naming what did not read, and nothing changed |
 //! | `POST /mock/advance` with `{"kind": "applyment", "id": "…", "to": "FINISH"}` | [`MockPlatform::advance`] (`to` optional: one step); answers `{"state": …, "notices": N}`, `404` for an unknown record, `409` for a move it cannot make; the callbacks it queues are sent as the platform sends them |
-//! | `POST /mock/callbacks` with `{"redirect": "http://127.0.0.1:8080"}` (or `null`) | [`MockPlatform::redirect_callbacks`]: callbacks to `https://` URLs go to that origin |
+//! | `POST /mock/callbacks` with `{"redirect": "http://127.0.0.1:8080"}` and/or `{"merchant_notify_url": "https://…"}` (`null` clears) | [`MockPlatform::redirect_callbacks`]: callbacks to `https://` URLs go to that origin; [`MockPlatform::set_merchant_notify_url`]: where profit sharing's callbacks go |
 //! | `POST /mock/schedule` with `{"schedule": "every-query"}` | [`MockPlatform::set_schedule`] (`on-control` or `every-query`) |
 //!
 //! A callback's fields: `event` (one of [`NAMED_EVENTS`](crate::NAMED_EVENTS), whose resource the
@@ -202,23 +202,7 @@ pub fn handle(platform: &MockPlatform, request: &Request<Vec<u8>>, now: u64) -> 
             }
         }
         "/mock/advance" if method == Method::POST => advance(platform, request.body(), now),
-        "/mock/callbacks" if method == Method::POST => {
-            let value = serde_json::from_slice::<Value>(request.body()).unwrap_or(Value::Null);
-            let redirected = match value.get("redirect") {
-                Some(Value::Null) => platform.redirect_callbacks(None).map_err(|e| e.to_string()),
-                Some(Value::String(origin)) => platform
-                    .redirect_callbacks(Some(origin))
-                    .map_err(|e| e.to_string()),
-                _ => Err(
-                    "expected {\"redirect\": \"http://127.0.0.1:8080\"} or {\"redirect\": null}"
-                        .to_owned(),
-                ),
-            };
-            match redirected {
-                Ok(()) => answer(StatusCode::NO_CONTENT, None),
-                Err(reason) => answer(StatusCode::BAD_REQUEST, Some(json!({ "error": reason }))),
-            }
-        }
+        "/mock/callbacks" if method == Method::POST => callbacks(platform, request.body()),
         path if method == Method::DELETE && path.starts_with(CERTIFICATE_PREFIX) => {
             let serial = path.strip_prefix(CERTIFICATE_PREFIX).unwrap_or_default();
             changed(platform.retire_certificate(serial).map(|()| None))
@@ -363,6 +347,40 @@ pub(crate) fn trigger<R: rand_core::CryptoRng + ?Sized>(
             .with_signature(signature)
             .with_clock_offset(clock_offset),
     })
+}
+
+/// Reads and makes a `POST /mock/callbacks`: each of `redirect` and `merchant_notify_url`
+/// given is set (`null` clears it); nothing is set unless all read.
+fn callbacks(platform: &MockPlatform, body: &[u8]) -> Response<Vec<u8>> {
+    const EXPECTED: &str = "expected {\"redirect\": \"http://127.0.0.1:8080\" or null, \"merchant_notify_url\": \"https://…\" or null}";
+    let refused =
+        |reason: String| answer(StatusCode::BAD_REQUEST, Some(json!({ "error": reason })));
+    let Ok(Value::Object(fields)) = serde_json::from_slice::<Value>(body) else {
+        return refused(EXPECTED.to_owned());
+    };
+    let text = |name: &str| match fields.get(name) {
+        None => Ok(None),
+        Some(Value::Null) => Ok(Some(None)),
+        Some(Value::String(text)) => Ok(Some(Some(text.clone()))),
+        Some(_) => Err(EXPECTED.to_owned()),
+    };
+    let (redirect, notify_url) = match (text("redirect"), text("merchant_notify_url")) {
+        (Ok(redirect), Ok(notify_url)) if redirect.is_some() || notify_url.is_some() => {
+            (redirect, notify_url)
+        }
+        _ => return refused(EXPECTED.to_owned()),
+    };
+    if let Some(origin) = redirect
+        && let Err(e) = platform.redirect_callbacks(origin.as_deref())
+    {
+        return refused(e.to_string());
+    }
+    if let Some(url) = notify_url
+        && let Err(e) = platform.set_merchant_notify_url(url.as_deref())
+    {
+        return refused(e.to_string());
+    }
+    answer(StatusCode::NO_CONTENT, None)
 }
 
 /// Reads and makes a `POST /mock/advance`.

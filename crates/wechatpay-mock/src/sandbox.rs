@@ -152,6 +152,13 @@ impl<'a> Step<'a> {
         });
     }
 
+    /// The notify URL the merchant set in the merchant platform (商户平台), for callbacks no
+    /// request names (profit sharing's), if any.
+    pub(crate) fn merchant_notify_url(&self) -> Option<String> {
+        self.store
+            .read(|sandbox: &Sandbox| sandbox.merchant_notify_url.clone())
+    }
+
     /// "No such record", for this kind and id.
     pub(crate) fn unknown(&self) -> AdvanceError {
         AdvanceError::UnknownRecord {
@@ -241,6 +248,8 @@ struct Sandbox {
     notices: VecDeque<Notice>,
     /// Where callbacks to `https://` URLs go instead ([`MockPlatform::redirect_callbacks`]).
     redirect: Option<String>,
+    /// The notify URL set in the merchant platform ([`MockPlatform::set_merchant_notify_url`]).
+    merchant_notify_url: Option<String>,
 }
 
 /// Why a callback redirection was refused.
@@ -414,6 +423,26 @@ impl MockPlatform {
         };
         self.store()
             .write(|sandbox: &mut Sandbox| sandbox.redirect = origin);
+        Ok(())
+    }
+
+    /// Sets the notify URL the merchant configured in the merchant platform (商户平台), where
+    /// the platform sends the callbacks no request names a URL for: profit sharing's
+    /// (`PROFITSHARING.SUCCESS`, `PROFITSHARING.RETURN`); `None`, as until it is set, sends
+    /// them nowhere.
+    ///
+    /// # Errors
+    ///
+    /// [`InvalidRedirect`] unless `url` is an `http://` or `https://` URL.
+    pub fn set_merchant_notify_url(&self, url: Option<&str>) -> Result<(), InvalidRedirect> {
+        if let Some(url) = url
+            && !(url.starts_with("https://") || url.starts_with("http://"))
+        {
+            return Err(InvalidRedirect(url.to_owned()));
+        }
+        self.store().write(|sandbox: &mut Sandbox| {
+            sandbox.merchant_notify_url = url.map(str::to_owned);
+        });
         Ok(())
     }
 

@@ -152,8 +152,9 @@ fn sharing_is_bounded_by_what_is_left_and_moves_the_money_when_finished() {
         (403, "NOT_ENOUGH".to_owned())
     );
 
+    // With no notify URL set in the merchant platform, a sharing's result is sent nowhere.
     let advanced = platform.advance("profitsharing", "P1", None, NOW).unwrap();
-    assert_eq!(advanced.state, "FINISHED");
+    assert_eq!((advanced.state.as_str(), advanced.notices), ("FINISHED", 0));
     let query = QueryProfitSharingOrder::new(SUB, PAID, "P1").unwrap();
     let finished = exchange(&platform, &client, &query).unwrap();
     assert_eq!(finished.status, ProfitSharingStatus::Finished);
@@ -174,6 +175,61 @@ fn sharing_is_bounded_by_what_is_left_and_moves_the_money_when_finished() {
         .advance("profitsharing", "P2", Some("CLOSED"), NOW)
         .unwrap();
     assert_eq!(unsplit(&platform, &client), 500);
+}
+
+#[test]
+fn a_sharing_and_a_return_send_their_callbacks_to_the_merchant_platform_s_notify_url() {
+    use wechatpay_core::ecommerce::profitsharing::ProfitSharingNotice;
+    let (platform, client) = setup();
+    world(&platform);
+    add_supplier(&platform, &client);
+    let url = "https://merchant.example/profitsharing";
+    platform.set_merchant_notify_url(Some(url)).unwrap();
+    assert!(platform.set_merchant_notify_url(Some("ftp://x")).is_err());
+    let created = exchange(&platform, &client, &share("P1", 300)).unwrap();
+    platform.advance("profitsharing", "P1", None, NOW).unwrap();
+    let notices = platform.take_notices();
+    assert_eq!(notices.len(), 1, "{notices:?}");
+    assert_eq!(notices[0].url, url);
+    assert_eq!(
+        (
+            notices[0].event.event_type.as_str(),
+            notices[0].event.original_type.as_str()
+        ),
+        ("PROFITSHARING.SUCCESS", "profitsharing")
+    );
+    let notice: ProfitSharingNotice =
+        serde_json::from_value(Value::Object(notices[0].event.resource.clone())).unwrap();
+    assert_eq!(
+        (
+            notice.order_id.as_str(),
+            notice.out_order_no.as_str(),
+            notice.transaction_id.as_str()
+        ),
+        (created.order_id.as_str(), "P1", PAID)
+    );
+    assert_eq!(
+        (notice.receiver.account.as_str(), notice.receiver.amount),
+        (SUPPLIER, 300)
+    );
+
+    let back = CreateReturnOrder::new(SUB, "R1", SUPPLIER, 100, "退回")
+        .unwrap()
+        .with_out_order_no("P1")
+        .unwrap();
+    exchange(&platform, &client, &back).unwrap();
+    platform
+        .advance("profitsharing-return", "R1", None, NOW)
+        .unwrap();
+    let notices = platform.take_notices();
+    assert_eq!(notices.len(), 1, "{notices:?}");
+    assert_eq!(notices[0].event.event_type, "PROFITSHARING.RETURN");
+    let notice: ProfitSharingNotice =
+        serde_json::from_value(Value::Object(notices[0].event.resource.clone())).unwrap();
+    assert_eq!(
+        (notice.out_order_no.as_str(), notice.receiver.amount),
+        ("R1", 100)
+    );
 }
 
 #[test]

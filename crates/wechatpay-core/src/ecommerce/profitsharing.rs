@@ -1478,6 +1478,67 @@ fn decode_receiver(body: VerifiedBody<'_>) -> Result<(), Error> {
     Ok(())
 }
 
+/// The resource of a profit-sharing callback (`original_type` `profitsharing`):
+/// `PROFITSHARING.SUCCESS` when a share reached its receiver, `PROFITSHARING.RETURN` when
+/// shared money came back. The platform sends them to the notify URL set in the merchant
+/// platform, not to one a request names; they arrive as
+/// [`Event::Other`](crate::Event::Other), read with
+/// [`RawResource::json`](crate::RawResource::json).
+///
+/// ```
+/// use wechatpay_core::ecommerce::profitsharing::{ProfitSharingNotice, ReceiverType};
+///
+/// let notice: ProfitSharingNotice = serde_json::from_str(r#"{
+///     "mchid": "1900000100", "sp_mchid": "1900000100", "sub_mchid": "1900000109",
+///     "transaction_id": "4200000000000000000000000001", "order_id": "3008450740201411110007820472",
+///     "out_order_no": "P20150806125346",
+///     "receiver": {"type": "MERCHANT_ID", "account": "1900000110", "amount": 888, "description": "分给商户1900000110"},
+///     "success_time": "2018-06-08T10:34:56+08:00"
+/// }"#)?;
+/// assert_eq!((notice.receiver.kind, notice.receiver.amount), (ReceiverType::MerchantId, 888));
+/// # Ok::<(), serde_json::Error>(())
+/// ```
+#[derive(Debug, Clone, PartialEq, Eq, Deserialize)]
+#[non_exhaustive]
+pub struct ProfitSharingNotice {
+    /// The merchant the notice is for.
+    #[serde(default)]
+    pub mchid: Option<String>,
+    /// The platform that asked for the sharing.
+    #[serde(default)]
+    pub sp_mchid: Option<String>,
+    /// The sub-merchant whose order was shared.
+    #[serde(default)]
+    pub sub_mchid: Option<String>,
+    /// WeChat Pay's number of the shared order.
+    pub transaction_id: String,
+    /// WeChat Pay's number of the sharing (or of the return).
+    pub order_id: String,
+    /// The merchant's number of the sharing (or of the return).
+    pub out_order_no: String,
+    /// Who received (or gave back) how much.
+    pub receiver: NoticeReceiver,
+    /// When it succeeded, RFC 3339.
+    #[serde(default)]
+    pub success_time: Option<String>,
+}
+
+/// The receiver of a [`ProfitSharingNotice`].
+#[derive(Debug, Clone, PartialEq, Eq, Deserialize)]
+#[non_exhaustive]
+pub struct NoticeReceiver {
+    /// `type`: a merchant or a person.
+    #[serde(rename = "type")]
+    pub kind: ReceiverType,
+    /// The merchant id or the openid.
+    pub account: String,
+    /// The amount, in fen.
+    pub amount: u64,
+    /// Why, as the sharing said.
+    #[serde(default)]
+    pub description: String,
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -840,6 +840,23 @@ fn advance_order(step: &mut Step<'_>) -> Result<String, AdvanceError> {
             }
         }
     });
+    if target == "FINISHED" {
+        for share in &record.shares {
+            notify_receiver(
+                step,
+                "PROFITSHARING.SUCCESS",
+                "分账成功",
+                (&record.order_id, &record.out_order_no),
+                (&record.sub_mchid, &record.transaction_id),
+                json!({
+                    "type": share.kind,
+                    "account": share.account,
+                    "amount": share.amount,
+                    "description": share.description,
+                }),
+            );
+        }
+    }
     store.write(|s: &mut Sharing| {
         if let Some(known) = s.orders.iter_mut().find(|o| o.order_id == record.order_id) {
             known.status = target.to_owned();
@@ -899,6 +916,21 @@ fn advance_return(step: &mut Step<'_>) -> Result<String, AdvanceError> {
             }
         });
     }
+    if target == "SUCCESS" {
+        notify_receiver(
+            step,
+            "PROFITSHARING.RETURN",
+            "分账回退成功",
+            (&record.return_no, &record.out_return_no),
+            (&record.sub_mchid, &record.transaction_id),
+            json!({
+                "type": "MERCHANT_ID",
+                "account": record.return_mchid,
+                "amount": record.amount,
+                "description": "分账回退",
+            }),
+        );
+    }
     store.write(|s: &mut Sharing| {
         if let Some(known) = s
             .returns
@@ -913,4 +945,42 @@ fn advance_return(step: &mut Step<'_>) -> Result<String, AdvanceError> {
         }
     });
     Ok(target.to_owned())
+}
+
+/// Queues a profit-sharing callback (`event_type`, resource type `profitsharing`) about
+/// `receiver` to the notify URL set in the merchant platform, when one is: profit sharing's
+/// requests name no URL. `ids` are the platform's and the merchant's numbers of the sharing
+/// (or return), `order` the sub-merchant and the shared order.
+fn notify_receiver(
+    step: &mut Step<'_>,
+    event_type: &str,
+    summary: &str,
+    (order_id, out_order_no): (&str, &str),
+    (sub_mchid, transaction_id): (&str, &str),
+    receiver: Value,
+) {
+    let Some(url) = step.merchant_notify_url() else {
+        return;
+    };
+    let sp_mchid = step.store().read(|s: &Sharing| {
+        s.receivers
+            .first()
+            .map(|r| r.sp_mchid.clone())
+            .unwrap_or_default()
+    });
+    let resource = json!({
+        "mchid": sp_mchid,
+        "sp_mchid": sp_mchid,
+        "sub_mchid": sub_mchid,
+        "transaction_id": transaction_id,
+        "order_id": order_id,
+        "out_order_no": out_order_no,
+        "receiver": receiver,
+        "success_time": crate::sealing::rfc3339(step.now()),
+    });
+    if let Ok(event) =
+        crate::callbacks::CallbackEvent::custom(event_type, "profitsharing", summary, resource)
+    {
+        step.notify(&url, event);
+    }
 }
