@@ -1,6 +1,6 @@
 //! `wechatpay mock [--port P] [--mode public-key|certificate] [--backup] [--control] [--keys-dir DIR]
 //! [--load-state FILE] [--save-state FILE] [--schedule on-control|every-query]
-//! [--redirect-callbacks ORIGIN]`
+//! [--redirect-callbacks ORIGIN] [--merchant-notify-url URL]`
 
 use std::net::SocketAddr;
 use std::path::{Path, PathBuf};
@@ -51,6 +51,10 @@ pub struct Args {
     /// your local server receiving.
     #[arg(long, value_name = "ORIGIN")]
     redirect_callbacks: Option<String>,
+    /// The notify URL set in the merchant platform, where profit sharing's callbacks go (its
+    /// requests name none).
+    #[arg(long, value_name = "URL")]
+    merchant_notify_url: Option<String>,
 }
 
 pub async fn run(args: Args) -> Result<(), Failure> {
@@ -74,6 +78,9 @@ pub async fn run(args: Args) -> Result<(), Failure> {
     platform
         .redirect_callbacks(args.redirect_callbacks.as_deref())
         .map_err(|e| Failure::usage(e.to_string(), "pass --redirect-callbacks http://HOST:PORT"))?;
+    platform
+        .set_merchant_notify_url(args.merchant_notify_url.as_deref())
+        .map_err(|e| Failure::usage(e.to_string(), "pass --merchant-notify-url https://…"))?;
     let platform = Arc::new(platform);
     let server = listen(&platform, args.port, args.control)?;
     let backup = if args.backup {
