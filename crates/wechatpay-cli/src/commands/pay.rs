@@ -67,7 +67,11 @@ pub struct Args {
     #[arg(long, value_name = "URL")]
     notify_url: String,
     /// A partner order: the sub-merchant paid.
-    #[arg(long, required_unless_present = "sub_order", conflicts_with = "sub_order")]
+    #[arg(
+        long,
+        required_unless_present = "sub_order",
+        conflicts_with = "sub_order"
+    )]
     sub_mchid: Option<String>,
     /// A partner order: its number (6 to 32 ASCII letters, digits or _-|*@).
     #[arg(long, requires = "sub_mchid")]
@@ -341,14 +345,8 @@ fn order(args: &Args, mchid: &str) -> Result<Result<Order, Failure>, wechatpay_c
             )));
         };
         let attach = args.attach.as_deref().unwrap_or(description);
-        let mut sub = CombineSubOrder::new(
-            mchid,
-            sub_mchid,
-            out_trade_no,
-            amount,
-            description,
-            attach,
-        )?;
+        let mut sub =
+            CombineSubOrder::new(mchid, sub_mchid, out_trade_no, amount, description, attach)?;
         if let Some(sub_appid) = &args.sub_appid {
             sub = sub.with_sub_appid(sub_appid)?;
         }

@@ -104,8 +104,13 @@ fn sharing(args: &Args) -> Result<CreateProfitSharingOrder, Failure> {
                 (parts.next(), parts.next(), parts.next())
             else {
                 return Err(Failure::usage(
-                    format!("{flag} {} is not ACCOUNT:AMOUNT:DESCRIPTION", Untrusted(text)),
-                    format!("write each receiver as {flag} 1900000200:100:commission (amount in fen)"),
+                    format!(
+                        "{flag} {} is not ACCOUNT:AMOUNT:DESCRIPTION",
+                        Untrusted(text)
+                    ),
+                    format!(
+                        "write each receiver as {flag} 1900000200:100:commission (amount in fen)"
+                    ),
                 ));
             };
             let Ok(amount) = amount.parse::<u64>() else {
@@ -123,9 +128,11 @@ fn sharing(args: &Args) -> Result<CreateProfitSharingOrder, Failure> {
             } else {
                 ShareTo::personal_openid(account, amount, description)
             };
-            receivers.push(receiver.map_err(|e| {
-                super::input_failure(e, |field| Some(format!("{flag} ({field})")))
-            })?);
+            receivers.push(
+                receiver.map_err(|e| {
+                    super::input_failure(e, |field| Some(format!("{flag} ({field})")))
+                })?,
+            );
         }
     }
     let checked = |e| super::input_failure(e, flag);

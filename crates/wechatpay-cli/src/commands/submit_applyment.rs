@@ -138,7 +138,11 @@ fn wrong(name: &str, expected: &str) -> Failure {
 impl<'a> Object<'a> {
     /// `value` as an object at `at`, refusing any field but `known`.
     fn new(value: &'a Value, at: String, known: &[&str]) -> Result<Self, Failure> {
-        let shown = if at.is_empty() { "the description" } else { &at };
+        let shown = if at.is_empty() {
+            "the description"
+        } else {
+            &at
+        };
         let map = value
             .as_object()
             .ok_or_else(|| wrong(shown, "a JSON object"))?;
@@ -228,7 +232,9 @@ impl<'a> Object<'a> {
             .enumerate()
             .map(|(i, id)| {
                 let item = format!("{name}[{i}]");
-                let id = id.as_str().ok_or_else(|| wrong(&item, "a media_id string"))?;
+                let id = id
+                    .as_str()
+                    .ok_or_else(|| wrong(&item, "a media_id string"))?;
                 checked(&item, MediaId::new(id))
             })
             .collect()
@@ -336,7 +342,10 @@ fn applyment(description: &Value) -> Result<SubmitApplyment, Failure> {
     if let Some(license) = business_license_info(&top)? {
         applyment = applyment.with_business_license_info(license);
     }
-    let finance = top.opt_object("finance_institution_info", &["finance_type", "finance_license_pics"])?;
+    let finance = top.opt_object(
+        "finance_institution_info",
+        &["finance_type", "finance_license_pics"],
+    )?;
     match (top.opt_bool("finance_institution")?, finance) {
         (Some(false) | None, None) => {}
         (Some(true) | None, Some(info)) => {
@@ -493,7 +502,11 @@ fn account_info(top: &Object<'_>) -> Result<AccountInfo, Failure> {
     }
     if let Some(cert) = account.opt_object(
         "account_cert_info",
-        &["settlement_cert_pic", "relation_cert_pic", "other_cert_pics"],
+        &[
+            "settlement_cert_pic",
+            "relation_cert_pic",
+            "other_cert_pics",
+        ],
     )? {
         info = info.with_account_cert_info(core(AccountCertInfo::new(
             cert.media("settlement_cert_pic")?,
@@ -560,7 +573,10 @@ fn sales_scene_info(top: &Object<'_>) -> Result<SalesSceneInfo, Failure> {
         ],
     )?;
     let name = scene.str("store_name")?;
-    let mut info = match (scene.opt_str("store_url")?, scene.opt_media("store_qr_code")?) {
+    let mut info = match (
+        scene.opt_str("store_url")?,
+        scene.opt_media("store_qr_code")?,
+    ) {
         (Some(url), qr_code) => {
             let info = core(SalesSceneInfo::by_url(name, url))?;
             match qr_code {
@@ -623,7 +639,12 @@ fn business_license_info(top: &Object<'_>) -> Result<Option<BusinessLicenseInfo>
         }
         .and_then(Value::as_array)
         .filter(|a| a.len() == 2);
-        let bad = || wrong(&name, "[\"BEGIN\",\"END\"], dates YYYY-MM-DD (END may be 长期)");
+        let bad = || {
+            wrong(
+                &name,
+                "[\"BEGIN\",\"END\"], dates YYYY-MM-DD (END may be 长期)",
+            )
+        };
         let array = array.ok_or_else(bad)?;
         let begin = array[0].as_str().ok_or_else(bad)?;
         let end = array[1].as_str().ok_or_else(bad)?;
@@ -670,7 +691,14 @@ mod tests {
     #[test]
     fn dates_are_read_strictly() {
         assert!(date("d", "2019-06-06").is_ok());
-        for bad in ["2019-6-06", "2019-02-30", "19-06-06", "2019-06-06x", "", "2019/06/06"] {
+        for bad in [
+            "2019-6-06",
+            "2019-02-30",
+            "19-06-06",
+            "2019-06-06x",
+            "",
+            "2019/06/06",
+        ] {
             assert_eq!(date("d", bad).unwrap_err().exit_code(), 2, "{bad}");
         }
     }
