@@ -186,6 +186,12 @@ fn submit_applyment_refuses_a_bad_description_before_sending_naming_the_field() 
         personal_account_number,
         "account_info.account_number must be a string",
     ));
+    let mut half_agent = good.clone();
+    half_agent["contact_info"]["contact_id_doc_copy"] = json!("MEDIA");
+    cases.push((
+        half_agent,
+        "contact_info.contact_id_doc_copy is given without contact_info.contact_id_card_number",
+    ));
 
     let dir = tempfile::tempdir().unwrap();
     for (i, (description, expected)) in cases.into_iter().enumerate() {

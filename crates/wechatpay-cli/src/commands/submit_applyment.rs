@@ -542,7 +542,27 @@ fn contact_info(top: &Object<'_>) -> Result<ContactInfo, Failure> {
     if let Some(email) = contact.opt_sensitive("contact_email")? {
         info = core(info.with_contact_email(email))?;
     }
-    if let Some(number) = contact.opt_sensitive("contact_id_card_number")? {
+    let number = contact.opt_sensitive("contact_id_card_number")?;
+    // The agent's document comes whole: a part of it alone would be silently left out.
+    if number.is_none() {
+        for part in [
+            "contact_id_doc_type",
+            "contact_id_doc_copy",
+            "contact_id_doc_copy_back",
+            "contact_id_doc_period_begin",
+            "contact_id_doc_period_end",
+        ] {
+            if contact.get(part).is_some() {
+                return Err(Failure::usage(
+                    format!(
+                        "contact_info.{part} is given without contact_info.contact_id_card_number"
+                    ),
+                    "give the agent's whole document (number, copy, period), or none of it",
+                ));
+            }
+        }
+    }
+    if let Some(number) = number {
         let doc_type = contact
             .opt_str("contact_id_doc_type")?
             .map_or(IdDocType::MainlandIdCard, IdDocType::from);
