@@ -18,8 +18,8 @@ use clap::{CommandFactory, Parser, Subcommand};
 use crate::config::Output;
 use crate::failure::Failure;
 
-/// Query WeChat Pay e-commerce applyments and contracts, sign and verify by hand, and run a
-/// mock platform.
+/// Query WeChat Pay e-commerce applyments and contracts, submit applyments, pay, refund and
+/// share, sign and verify by hand, and run a mock platform.
 ///
 /// Settings come from flags or environment variables (a flag wins); each subcommand takes
 /// only the ones it uses (see its --help). Exit codes: 0 ok; 2 usage or configuration error;
@@ -45,6 +45,16 @@ enum Command {
     Contract(commands::contract::Args),
     /// Upload an image or a video; prints its media_id.
     Upload(commands::upload::Args),
+    /// Submit a sub-merchant's applyment from a JSON description with plaintext personal
+    /// data, encrypted here; prints its applyment_id.
+    SubmitApplyment(commands::submit_applyment::Args),
+    /// Place a partner or combined order; prints the prepay answer and the signed payment
+    /// parameters for JSAPI and app.
+    Pay(commands::pay::Args),
+    /// Apply for a refund, or show one (--query).
+    Refund(commands::refund::Args),
+    /// Share a paid order's money with receivers (profit sharing), or show a sharing (--query).
+    Share(commands::share::Args),
     /// Call any endpoint: sign, send, verify, and print the verified JSON answer.
     Api(commands::api::Args),
     /// Download a day's bill, verified against its digest, to a file.
@@ -77,6 +87,10 @@ impl Command {
             Command::Applyment(args) => args.output(),
             Command::Contract(args) => args.output(),
             Command::Upload(args) => args.output(),
+            Command::SubmitApplyment(args) => args.output(),
+            Command::Pay(args) => args.output(),
+            Command::Refund(args) => args.output(),
+            Command::Share(args) => args.output(),
             Command::Api(args) => args.output(),
             Command::Bill(args) => args.output(),
             Command::Sign(args) => args.output(),
@@ -119,6 +133,10 @@ fn main() -> ExitCode {
             Command::Applyment(args) => commands::applyment::run(args).await,
             Command::Contract(args) => commands::contract::run(args).await,
             Command::Upload(args) => commands::upload::run(args).await,
+            Command::SubmitApplyment(args) => commands::submit_applyment::run(args).await,
+            Command::Pay(args) => commands::pay::run(args).await,
+            Command::Refund(args) => commands::refund::run(args).await,
+            Command::Share(args) => commands::share::run(args).await,
             Command::Api(args) => commands::api::run(args).await,
             Command::Bill(args) => commands::bill::run(args).await,
             Command::Sign(args) => commands::sign::run(args),

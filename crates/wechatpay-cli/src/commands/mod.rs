@@ -11,7 +11,11 @@ pub mod demo;
 pub mod doctor;
 pub mod mock;
 pub mod notify;
+pub mod pay;
+pub mod refund;
+pub mod share;
 pub mod sign;
+pub mod submit_applyment;
 pub mod trigger;
 pub mod upload;
 pub mod verify;
@@ -154,4 +158,39 @@ pub fn emit(text: &str) {
     } else {
         println!("{text}");
     }
+}
+
+/// A core error about input, naming the input as the user gave it: `shown` turns the core's
+/// field (`total`) into the flag or place it came from (`--amount`); the value is never shown.
+pub fn input_failure(
+    error: wechatpay_core::Error,
+    shown: impl Fn(&str) -> Option<String>,
+) -> Failure {
+    match &error {
+        Error::InvalidInput { field, reason } => {
+            let name = shown(field).unwrap_or_else(|| field.to_string());
+            Failure::usage(
+                format!("invalid {name}: {}", wechatpay_core::Untrusted(reason)),
+                format!("correct {name} and run again"),
+            )
+        }
+        _ => Failure::from(error),
+    }
+}
+
+/// The flag a field of the core names when the flag is spelt as the field (`sub_mchid` is
+/// `--sub-mchid`), for the fields in `flags`.
+pub fn flag_of(field: &str, flags: &[&str]) -> Option<String> {
+    flags
+        .contains(&field)
+        .then(|| format!("--{}", field.replace('_', "-")))
+}
+
+/// `what` as JSON for a person, each line shown as text that cannot drive the terminal.
+pub fn pretty_json(what: &serde_json::Value) -> String {
+    let text = serde_json::to_string_pretty(what).unwrap_or_else(|_| what.to_string());
+    text.lines()
+        .map(|line| wechatpay_core::Untrusted(line).to_string())
+        .collect::<Vec<_>>()
+        .join("\n")
 }
