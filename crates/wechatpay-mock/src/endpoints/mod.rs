@@ -315,6 +315,15 @@ impl<'a> Call<'a> {
     }
 }
 
+/// A required merchant id of the query.
+pub(crate) fn query_mchid(call: &Call<'_>, field: &str) -> Result<String, Reply> {
+    let value = call.required_query(field)?;
+    if !(1..=32).contains(&value.len()) || !value.bytes().all(|b| b.is_ascii_digit()) {
+        return Err(Reply::param_error(field, "query", "应为1到32位数字"));
+    }
+    Ok(value)
+}
+
 /// `200` with `body` when a record was found, `404 RESOURCE_NOT_EXISTS` with `missing` when not.
 pub(crate) fn found(body: Option<Vec<u8>>, missing: &str) -> Outcome {
     body.map(Reply::ok).ok_or_else(|| Reply::not_found(missing))

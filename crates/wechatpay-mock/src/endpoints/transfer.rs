@@ -19,7 +19,7 @@ use sha2::{Digest, Sha256};
 
 use super::balance::{Holder, balance, opening};
 use super::ledger::{self, Entry, EntryKind};
-use super::{Call, Endpoint, Outcome, Route};
+use super::{Call, Endpoint, Outcome, Route, query_mchid};
 use crate::callbacks::CallbackEvent;
 use crate::platform::SetupError;
 use crate::reply::Reply;
@@ -342,14 +342,6 @@ fn take(call: &Call<'_>, record: &TransferRecord) -> bool {
     })
 }
 
-fn sub_mchid_query(call: &Call<'_>) -> Result<String, Reply> {
-    let sub_mchid = call.required_query("sub_mchid")?;
-    if !(1..=32).contains(&sub_mchid.len()) || !sub_mchid.bytes().all(|b| b.is_ascii_digit()) {
-        return Err(Reply::param_error("sub_mchid", "query", "应为1到32位数字"));
-    }
-    Ok(sub_mchid)
-}
-
 fn query(call: &Call<'_>, id: &str, matches: impl Fn(&TransferRecord) -> bool) -> Outcome {
     polled(call, "transfer", id);
     call.store()
@@ -366,7 +358,7 @@ fn query(call: &Call<'_>, id: &str, matches: impl Fn(&TransferRecord) -> bool) -
 
 fn by_out_bill_no(call: &Call<'_>) -> Outcome {
     let out_bill_no = call.path("out_bill_no")?;
-    let sub_mchid = sub_mchid_query(call)?;
+    let sub_mchid = query_mchid(call, "sub_mchid")?;
     let mchid = call.mchid();
     query(call, &out_bill_no, |t| {
         t.out_bill_no == out_bill_no && t.sub_mchid == sub_mchid && t.mchid == mchid
@@ -375,7 +367,7 @@ fn by_out_bill_no(call: &Call<'_>) -> Outcome {
 
 fn by_transfer_bill_no(call: &Call<'_>) -> Outcome {
     let transfer_bill_no = call.path("transfer_bill_no")?;
-    let sub_mchid = sub_mchid_query(call)?;
+    let sub_mchid = query_mchid(call, "sub_mchid")?;
     let mchid = call.mchid();
     query(call, &transfer_bill_no, |t| {
         t.transfer_bill_no == transfer_bill_no && t.sub_mchid == sub_mchid && t.mchid == mchid
