@@ -1092,6 +1092,7 @@ fn decode_advance_return(body: VerifiedBody<'_>) -> Result<(), Error> {
 mod tests {
     use super::*;
     use crate::credentials::MerchantKey;
+    use crate::ecommerce::test_support::field_of;
     use crate::platform_keys::PlatformKeys;
     use crate::sensitive::EncryptedField;
     use rand_core::SeedableRng;
@@ -1108,13 +1109,6 @@ mod tests {
 
     fn answer(bytes: &str) -> VerifiedBody<'_> {
         VerifiedBody::new(bytes.as_bytes(), http::StatusCode::OK, None)
-    }
-
-    fn field_of(error: Error) -> String {
-        match error {
-            Error::InvalidInput { field, .. } => field.into_owned(),
-            other => panic!("not an input error: {other}"),
-        }
     }
 
     #[test]
