@@ -20,7 +20,7 @@ use sha2::{Digest, Sha256};
 use super::balance::{Holder, balance, opening};
 use super::chars::{alnum, any, code, digits};
 use super::ledger::{self, Entry, EntryKind};
-use super::{Call, Endpoint, Outcome, Route, query_mchid, required_field};
+use super::{Call, Endpoint, Outcome, Route, found, query_mchid, required_field};
 use crate::callbacks::CallbackEvent;
 use crate::platform::SetupError;
 use crate::reply::Reply;
@@ -307,16 +307,14 @@ fn take(call: &Call<'_>, record: &TransferRecord) -> bool {
 
 fn query(call: &Call<'_>, id: &str, matches: impl Fn(&TransferRecord) -> bool) -> Outcome {
     polled(call, "transfer", id);
-    call.store()
-        .read(|table: &Transfers| {
-            table
-                .records
-                .iter()
-                .find(|t| matches(t))
-                .map(TransferRecord::bill)
-        })
-        .map(|bill| Reply::ok(bill.to_string().into_bytes()))
-        .ok_or_else(|| Reply::not_found("转账单不存在"))
+    let bill = call.store().read(|table: &Transfers| {
+        table
+            .records
+            .iter()
+            .find(|t| matches(t))
+            .map(|t| t.bill().to_string().into_bytes())
+    });
+    found(bill, "转账单不存在")
 }
 
 fn by_out_bill_no(call: &Call<'_>) -> Outcome {

@@ -16,7 +16,7 @@ use serde_json::{Map, Value, json};
 
 use super::balance::{Holder, PLATFORM_ACCOUNTS, balance};
 use super::ledger::{self, Entry, EntryKind};
-use super::{Call, Endpoint, Outcome, Route, query_mchid};
+use super::{Call, Endpoint, Outcome, Route, found, query_mchid};
 use crate::callbacks::CallbackEvent;
 use crate::platform::SetupError;
 use crate::reply::Reply;
@@ -355,16 +355,14 @@ fn entry(record: &Withdrawal, amount: i64, at: u64) -> Entry {
 /// The state of the withdrawal `matches` finds, after a poll of it under `id`.
 fn answer(call: &Call<'_>, id: &str, matches: impl Fn(&Withdrawal) -> bool) -> Outcome {
     polled(call, "withdraw", id);
-    call.store()
-        .read(|table: &Withdrawals| {
-            table
-                .records
-                .iter()
-                .find(|w| matches(w))
-                .map(Withdrawal::state)
-        })
-        .map(|state| Reply::ok(state.to_string().into_bytes()))
-        .ok_or_else(|| Reply::not_found("提现单不存在"))
+    let state = call.store().read(|table: &Withdrawals| {
+        table
+            .records
+            .iter()
+            .find(|w| matches(w))
+            .map(|w| w.state().to_string().into_bytes())
+    });
+    found(state, "提现单不存在")
 }
 
 fn sub_merchant_by_id(call: &Call<'_>) -> Outcome {
