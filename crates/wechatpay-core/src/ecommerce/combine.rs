@@ -214,12 +214,7 @@ impl CombineOrder {
         notify_url: &str,
     ) -> Result<Self, Error> {
         check_appid("combine_appid", combine_appid)?;
-        check_text(
-            "combine_out_trade_no",
-            combine_out_trade_no,
-            32,
-            Some(&OUT_NO),
-        )?;
+        check_combine_out_trade_no(combine_out_trade_no)?;
         check_sub_orders(
             sub_orders
                 .iter()
@@ -318,6 +313,16 @@ impl CombineOrder {
 }
 
 /// Checks the number of sub-orders, and that no number is given twice by one merchant.
+/// The combined order's number: 1 to 32 ASCII letters, digits or `_-|*@`, as a sub-order's.
+fn check_combine_out_trade_no(combine_out_trade_no: &str) -> Result<(), Error> {
+    check_text(
+        "combine_out_trade_no",
+        combine_out_trade_no,
+        32,
+        Some(&OUT_NO),
+    )
+}
+
 fn check_sub_orders<'a>(
     sub_orders: impl ExactSizeIterator<Item = (&'a MchId, &'a str)> + Clone,
 ) -> Result<(), Error> {
@@ -535,12 +540,7 @@ impl QueryCombineOrder {
     /// [`Error::InvalidInput`] (`combine_out_trade_no`) unless 1 to 32 ASCII letters, digits
     /// or `_-|*@`.
     pub fn new(combine_out_trade_no: &str) -> Result<Self, Error> {
-        check_text(
-            "combine_out_trade_no",
-            combine_out_trade_no,
-            32,
-            Some(&OUT_NO),
-        )?;
+        check_combine_out_trade_no(combine_out_trade_no)?;
         Ok(QueryCombineOrder {
             combine_out_trade_no: combine_out_trade_no.to_owned(),
         })
@@ -626,12 +626,7 @@ impl CloseCombineOrder {
         sub_orders: Vec<CloseSubOrder>,
     ) -> Result<Self, Error> {
         check_appid("combine_appid", combine_appid)?;
-        check_text(
-            "combine_out_trade_no",
-            combine_out_trade_no,
-            32,
-            Some(&OUT_NO),
-        )?;
+        check_combine_out_trade_no(combine_out_trade_no)?;
         check_sub_orders(
             sub_orders
                 .iter()
@@ -691,11 +686,11 @@ impl Operation for CloseCombineOrder {
 /// they are).
 const ORDER_PARAMS: usize = 8;
 
-/// The combined order endpoints, for [`crate::endpoint::endpoints`].
-pub(crate) const ENDPOINTS: &[Endpoint] = &[
-    Endpoint {
-        name: "POST /v3/combine-transactions/jsapi",
-        params: &[
+/// The first [`ORDER_PARAMS`] parameters of the placing endpoints (what [`example_order`]
+/// reads), then each endpoint's own.
+macro_rules! order_params {
+    ($($own:literal),*) => {
+        &[
             "combine_appid",
             "combine_mchid",
             "combine_out_trade_no",
@@ -704,9 +699,15 @@ pub(crate) const ENDPOINTS: &[Endpoint] = &[
             "description",
             "attach",
             "notify_url",
-            "openid",
-        ],
-        example: &[
+            $($own),*
+        ]
+    };
+}
+
+/// The page's example values of [`order_params!`], then each endpoint's own.
+macro_rules! order_example {
+    ($($own:literal),*) => {
+        &[
             "wxd678efh567hg6787",
             "1900000109",
             "P20150806125346",
@@ -715,8 +716,17 @@ pub(crate) const ENDPOINTS: &[Endpoint] = &[
             "腾讯充值中心-QQ会员充值",
             "深圳分店",
             "https://yourapp.com/notify",
-            "oUpF8uMuAJO_M2pxb1Q9zNjWeS6o",
-        ],
+            $($own),*
+        ]
+    };
+}
+
+/// The combined order endpoints, for [`crate::endpoint::endpoints`].
+pub(crate) const ENDPOINTS: &[Endpoint] = &[
+    Endpoint {
+        name: "POST /v3/combine-transactions/jsapi",
+        params: order_params!("openid"),
+        example: order_example!("oUpF8uMuAJO_M2pxb1Q9zNjWeS6o"),
         request: |values, context| {
             let name = ENDPOINTS[0].name;
             let openid = param(name, values, ORDER_PARAMS)?;
@@ -726,26 +736,8 @@ pub(crate) const ENDPOINTS: &[Endpoint] = &[
     },
     Endpoint {
         name: "POST /v3/combine-transactions/app",
-        params: &[
-            "combine_appid",
-            "combine_mchid",
-            "combine_out_trade_no",
-            "sub_mchid",
-            "out_trade_no",
-            "description",
-            "attach",
-            "notify_url",
-        ],
-        example: &[
-            "wxd678efh567hg6787",
-            "1900000109",
-            "P20150806125346",
-            "1900000109",
-            "20150806125346",
-            "腾讯充值中心-QQ会员充值",
-            "深圳分店",
-            "https://yourapp.com/notify",
-        ],
+        params: order_params!(),
+        example: order_example!(),
         request: |values, context| {
             CreateCombineOrder::app(example_order(ENDPOINTS[1].name, values)?).request(context)
         },
@@ -753,30 +745,8 @@ pub(crate) const ENDPOINTS: &[Endpoint] = &[
     },
     Endpoint {
         name: "POST /v3/combine-transactions/h5",
-        params: &[
-            "combine_appid",
-            "combine_mchid",
-            "combine_out_trade_no",
-            "sub_mchid",
-            "out_trade_no",
-            "description",
-            "attach",
-            "notify_url",
-            "payer_client_ip",
-            "type",
-        ],
-        example: &[
-            "wxd678efh567hg6787",
-            "1900000109",
-            "P20150806125346",
-            "1900000109",
-            "20150806125346",
-            "腾讯充值中心-QQ会员充值",
-            "深圳分店",
-            "https://yourapp.com/notify",
-            "14.17.22.32",
-            "iOS",
-        ],
+        params: order_params!("payer_client_ip", "type"),
+        example: order_example!("14.17.22.32", "iOS"),
         request: |values, context| {
             let name = ENDPOINTS[2].name;
             let ip = canonical_ip(param(name, values, ORDER_PARAMS)?)?;
@@ -788,26 +758,8 @@ pub(crate) const ENDPOINTS: &[Endpoint] = &[
     },
     Endpoint {
         name: "POST /v3/combine-transactions/native",
-        params: &[
-            "combine_appid",
-            "combine_mchid",
-            "combine_out_trade_no",
-            "sub_mchid",
-            "out_trade_no",
-            "description",
-            "attach",
-            "notify_url",
-        ],
-        example: &[
-            "wxd678efh567hg6787",
-            "1900000109",
-            "P20150806125346",
-            "1900000109",
-            "20150806125346",
-            "腾讯充值中心-QQ会员充值",
-            "深圳分店",
-            "https://yourapp.com/notify",
-        ],
+        params: order_params!(),
+        example: order_example!(),
         request: |values, context| {
             CreateCombineOrder::native(example_order(ENDPOINTS[3].name, values)?).request(context)
         },

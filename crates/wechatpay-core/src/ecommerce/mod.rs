@@ -175,3 +175,29 @@ pub(crate) fn check_text(
 pub(crate) fn parse_rfc3339(text: &str) -> Option<time::OffsetDateTime> {
     time::OffsetDateTime::parse(text, &time::format_description::well_known::Rfc3339).ok()
 }
+
+/// What the operation modules' unit tests share.
+#[cfg(test)]
+pub(crate) mod test_support {
+    use crate::error::Error;
+    use crate::operation::{Operation, VerifiedBody};
+
+    /// The field an [`Error::InvalidInput`] names; any other error fails the test.
+    pub(crate) fn field_of(error: Error) -> String {
+        match error {
+            Error::InvalidInput { field, .. } => field.into_owned(),
+            other => panic!("not an input error: {other}"),
+        }
+    }
+
+    /// `page` decoded as the 200 answer to `operation`.
+    pub(crate) fn decode<O: Operation>(operation: &O, page: &str) -> O::Output {
+        operation
+            .decode(VerifiedBody::new(
+                page.as_bytes(),
+                http::StatusCode::OK,
+                None,
+            ))
+            .unwrap()
+    }
+}

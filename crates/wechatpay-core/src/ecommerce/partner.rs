@@ -1042,30 +1042,45 @@ pub(crate) fn format_rfc3339(
     ))
 }
 
-/// The partner order endpoints, for [`crate::endpoint::endpoints`]. Amounts are numbers in the
-/// body, and the table's parameters are the texts that appear as they are: an order made from
-/// it is of 1 fen.
-pub(crate) const ENDPOINTS: &[Endpoint] = &[
-    Endpoint {
-        name: "POST /v3/pay/partner/transactions/jsapi",
-        params: &[
+/// The parameters the placing endpoints start with (what [`example_order`] reads), then each
+/// endpoint's own.
+macro_rules! order_params {
+    ($($own:literal),*) => {
+        &[
             "sp_appid",
             "sp_mchid",
             "sub_mchid",
             "out_trade_no",
             "description",
             "notify_url",
-            "sp_openid",
-        ],
-        example: &[
+            $($own),*
+        ]
+    };
+}
+
+/// The page's example values of [`order_params!`], then each endpoint's own.
+macro_rules! order_example {
+    ($($own:literal),*) => {
+        &[
             "wx8888888888888888",
             "1230000109",
             "1900000109",
             "1217752501201407033233368018",
             "Image形象店-深圳腾大-QQ公仔",
             "https://www.weixin.qq.com/wxpay/pay.php",
-            "oUpF8uMuAJO_M2pxb1Q9zNjWeS6o",
-        ],
+            $($own),*
+        ]
+    };
+}
+
+/// The partner order endpoints, for [`crate::endpoint::endpoints`]. Amounts are numbers in the
+/// body, and the table's parameters are the texts that appear as they are: an order made from
+/// it is of 1 fen.
+pub(crate) const ENDPOINTS: &[Endpoint] = &[
+    Endpoint {
+        name: "POST /v3/pay/partner/transactions/jsapi",
+        params: order_params!("sp_openid"),
+        example: order_example!("oUpF8uMuAJO_M2pxb1Q9zNjWeS6o"),
         request: |values, context| {
             let name = ENDPOINTS[0].name;
             let payer = PartnerPayer::sp_openid(param(name, values, 6)?)?;
@@ -1075,22 +1090,8 @@ pub(crate) const ENDPOINTS: &[Endpoint] = &[
     },
     Endpoint {
         name: "POST /v3/pay/partner/transactions/app",
-        params: &[
-            "sp_appid",
-            "sp_mchid",
-            "sub_mchid",
-            "out_trade_no",
-            "description",
-            "notify_url",
-        ],
-        example: &[
-            "wx8888888888888888",
-            "1230000109",
-            "1900000109",
-            "1217752501201407033233368018",
-            "Image形象店-深圳腾大-QQ公仔",
-            "https://www.weixin.qq.com/wxpay/pay.php",
-        ],
+        params: order_params!(),
+        example: order_example!(),
         request: |values, context| {
             CreatePartnerOrder::app(example_order(ENDPOINTS[1].name, values)?).request(context)
         },
@@ -1098,26 +1099,8 @@ pub(crate) const ENDPOINTS: &[Endpoint] = &[
     },
     Endpoint {
         name: "POST /v3/pay/partner/transactions/h5",
-        params: &[
-            "sp_appid",
-            "sp_mchid",
-            "sub_mchid",
-            "out_trade_no",
-            "description",
-            "notify_url",
-            "payer_client_ip",
-            "type",
-        ],
-        example: &[
-            "wx8888888888888888",
-            "1230000109",
-            "1900000109",
-            "1217752501201407033233368018",
-            "Image形象店-深圳腾大-QQ公仔",
-            "https://www.weixin.qq.com/wxpay/pay.php",
-            "14.23.150.211",
-            "Wap",
-        ],
+        params: order_params!("payer_client_ip", "type"),
+        example: order_example!("14.23.150.211", "Wap"),
         request: |values, context| {
             let name = ENDPOINTS[2].name;
             let ip = canonical_ip(param(name, values, 6)?)?;
@@ -1129,22 +1112,8 @@ pub(crate) const ENDPOINTS: &[Endpoint] = &[
     },
     Endpoint {
         name: "POST /v3/pay/partner/transactions/native",
-        params: &[
-            "sp_appid",
-            "sp_mchid",
-            "sub_mchid",
-            "out_trade_no",
-            "description",
-            "notify_url",
-        ],
-        example: &[
-            "wx8888888888888888",
-            "1230000109",
-            "1900000109",
-            "1217752501201407033233368018",
-            "Image形象店-深圳腾大-QQ公仔",
-            "https://www.weixin.qq.com/wxpay/pay.php",
-        ],
+        params: order_params!(),
+        example: order_example!(),
         request: |values, context| {
             CreatePartnerOrder::native(example_order(ENDPOINTS[3].name, values)?).request(context)
         },
@@ -1155,13 +1124,8 @@ pub(crate) const ENDPOINTS: &[Endpoint] = &[
         params: &["transaction_id", "sp_mchid", "sub_mchid"],
         example: &["4200000985202103031441826014", "1230000109", "1900000109"],
         request: |values, context| {
-            let name = ENDPOINTS[4].name;
-            QueryPartnerOrder::by_transaction_id(
-                param(name, values, 1)?,
-                param(name, values, 2)?,
-                param(name, values, 0)?,
-            )?
-            .request(context)
+            let (sp_mchid, sub_mchid, key) = order_key(ENDPOINTS[4].name, values)?;
+            QueryPartnerOrder::by_transaction_id(sp_mchid, sub_mchid, key)?.request(context)
         },
         decode: exercise_transaction,
     },
@@ -1170,13 +1134,8 @@ pub(crate) const ENDPOINTS: &[Endpoint] = &[
         params: &["out_trade_no", "sp_mchid", "sub_mchid"],
         example: &["1217752501201407033233368018", "1230000109", "1900000109"],
         request: |values, context| {
-            let name = ENDPOINTS[5].name;
-            QueryPartnerOrder::by_out_trade_no(
-                param(name, values, 1)?,
-                param(name, values, 2)?,
-                param(name, values, 0)?,
-            )?
-            .request(context)
+            let (sp_mchid, sub_mchid, key) = order_key(ENDPOINTS[5].name, values)?;
+            QueryPartnerOrder::by_out_trade_no(sp_mchid, sub_mchid, key)?.request(context)
         },
         decode: exercise_transaction,
     },
@@ -1185,13 +1144,8 @@ pub(crate) const ENDPOINTS: &[Endpoint] = &[
         params: &["out_trade_no", "sp_mchid", "sub_mchid"],
         example: &["1217752501201407033233368018", "1230000109", "1900000109"],
         request: |values, context| {
-            let name = ENDPOINTS[6].name;
-            ClosePartnerOrder::new(
-                param(name, values, 1)?,
-                param(name, values, 2)?,
-                param(name, values, 0)?,
-            )?
-            .request(context)
+            let (sp_mchid, sub_mchid, key) = order_key(ENDPOINTS[6].name, values)?;
+            ClosePartnerOrder::new(sp_mchid, sub_mchid, key)?.request(context)
         },
         decode: |body| body.no_content(),
     },
@@ -1208,6 +1162,16 @@ fn example_order(name: &str, values: &[&str]) -> Result<PartnerOrder, Error> {
         1,
         param(name, values, 5)?,
     )
+}
+
+/// The merchants and the order's number of the query and close endpoints, whose table names
+/// the order first: (`sp_mchid`, `sub_mchid`, the number).
+fn order_key<'a>(name: &str, values: &[&'a str]) -> Result<(&'a str, &'a str, &'a str), Error> {
+    Ok((
+        param(name, values, 1)?,
+        param(name, values, 2)?,
+        param(name, values, 0)?,
+    ))
 }
 
 /// An IP address in the one form it is sent in, so that the value given is the value sent.

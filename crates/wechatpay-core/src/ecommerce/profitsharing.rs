@@ -254,11 +254,8 @@ impl CreateProfitSharingOrder {
         out_order_no: impl Into<String>,
         receivers: Vec<ShareTo>,
     ) -> Result<Self, Error> {
-        let transaction_id = transaction_id.into();
-        let out_order_no = out_order_no.into();
-        let sub_mchid = MchId::parse(sub_mchid, "sub_mchid")?;
-        check_transaction_id(&transaction_id)?;
-        check_out_order_no(&out_order_no)?;
+        let (sub_mchid, transaction_id, out_order_no) =
+            sharing_order(sub_mchid, transaction_id.into(), out_order_no.into())?;
         if receivers.is_empty() || receivers.len() > MAX_RECEIVERS {
             return Err(Error::invalid(
                 "receivers",
@@ -387,11 +384,8 @@ impl QueryProfitSharingOrder {
         transaction_id: impl Into<String>,
         out_order_no: impl Into<String>,
     ) -> Result<Self, Error> {
-        let transaction_id = transaction_id.into();
-        let out_order_no = out_order_no.into();
-        let sub_mchid = MchId::parse(sub_mchid, "sub_mchid")?;
-        check_transaction_id(&transaction_id)?;
-        check_out_order_no(&out_order_no)?;
+        let (sub_mchid, transaction_id, out_order_no) =
+            sharing_order(sub_mchid, transaction_id.into(), out_order_no.into())?;
         Ok(QueryProfitSharingOrder {
             sub_mchid,
             transaction_id,
@@ -1260,6 +1254,18 @@ pub struct UnsplitAmount {
     pub unsplit_amount: u64,
 }
 
+/// A profit-sharing order's names, checked in the order the constructors document them.
+fn sharing_order(
+    sub_mchid: &str,
+    transaction_id: String,
+    out_order_no: String,
+) -> Result<(MchId, String, String), Error> {
+    let sub_mchid = MchId::parse(sub_mchid, "sub_mchid")?;
+    check_transaction_id(&transaction_id)?;
+    check_out_order_no(&out_order_no)?;
+    Ok((sub_mchid, transaction_id, out_order_no))
+}
+
 fn check_transaction_id(transaction_id: &str) -> Result<(), Error> {
     check_text("transaction_id", transaction_id, 32, Some(&CODE))
 }
@@ -1543,6 +1549,7 @@ pub struct NoticeReceiver {
 mod tests {
     use super::*;
     use crate::credentials::MerchantKey;
+    use crate::ecommerce::test_support::field_of;
     use crate::platform_keys::PlatformKeys;
     use crate::sensitive::EncryptedField;
     use rand_core::SeedableRng;
@@ -1585,13 +1592,6 @@ mod tests {
             .unwrap()
             .expose()
             .to_owned()
-    }
-
-    fn field_of(error: Error) -> String {
-        match error {
-            Error::InvalidInput { field, .. } => field.into_owned(),
-            other => panic!("not an input error: {other}"),
-        }
     }
 
     #[test]

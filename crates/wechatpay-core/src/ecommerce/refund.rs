@@ -360,16 +360,26 @@ impl Operation for QueryRefundById {
     type Output = Refund;
 
     fn request(&self, _: &mut RequestContext<'_>) -> Result<RequestParts, Error> {
-        let path = PathBuilder::new(BY_REFUND_ID)?
-            .segment("refund_id", &self.refund_id)?
-            .query("sub_mchid", self.sub_mchid.as_str())
-            .finish();
-        Ok(RequestParts::new(Method::GET, path))
+        refund_query(BY_REFUND_ID, "refund_id", &self.refund_id, &self.sub_mchid)
     }
 
     fn decode(&self, body: VerifiedBody<'_>) -> Result<Refund, Error> {
         body.json()
     }
+}
+
+/// The query of a refund named by `value` under `base`, for `sub_mchid`.
+fn refund_query(
+    base: &str,
+    name: &'static str,
+    value: &str,
+    sub_mchid: &MchId,
+) -> Result<RequestParts, Error> {
+    let path = PathBuilder::new(base)?
+        .segment(name, value)?
+        .query("sub_mchid", sub_mchid.as_str())
+        .finish();
+    Ok(RequestParts::new(Method::GET, path))
 }
 
 /// `GET /v3/ecommerce/refunds/out-refund-no/{out_refund_no}?sub_mchid=...`: a refund by the
@@ -401,11 +411,12 @@ impl Operation for QueryRefundByOutRefundNo {
     type Output = Refund;
 
     fn request(&self, _: &mut RequestContext<'_>) -> Result<RequestParts, Error> {
-        let path = PathBuilder::new(BY_OUT_REFUND_NO)?
-            .segment("out_refund_no", &self.out_refund_no)?
-            .query("sub_mchid", self.sub_mchid.as_str())
-            .finish();
-        Ok(RequestParts::new(Method::GET, path))
+        refund_query(
+            BY_OUT_REFUND_NO,
+            "out_refund_no",
+            &self.out_refund_no,
+            &self.sub_mchid,
+        )
     }
 
     fn decode(&self, body: VerifiedBody<'_>) -> Result<Refund, Error> {
@@ -1081,6 +1092,7 @@ fn decode_advance_return(body: VerifiedBody<'_>) -> Result<(), Error> {
 mod tests {
     use super::*;
     use crate::credentials::MerchantKey;
+    use crate::ecommerce::test_support::field_of;
     use crate::platform_keys::PlatformKeys;
     use crate::sensitive::EncryptedField;
     use rand_core::SeedableRng;
@@ -1097,13 +1109,6 @@ mod tests {
 
     fn answer(bytes: &str) -> VerifiedBody<'_> {
         VerifiedBody::new(bytes.as_bytes(), http::StatusCode::OK, None)
-    }
-
-    fn field_of(error: Error) -> String {
-        match error {
-            Error::InvalidInput { field, .. } => field.into_owned(),
-            other => panic!("not an input error: {other}"),
-        }
     }
 
     #[test]

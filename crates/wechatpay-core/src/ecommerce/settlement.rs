@@ -528,6 +528,7 @@ pub(crate) const ENDPOINTS: &[Endpoint] = &[
 
 #[cfg(test)]
 mod tests {
+    use crate::ecommerce::test_support::field_of;
     use serde_json::{Value, json};
 
     use super::*;
@@ -542,13 +543,6 @@ mod tests {
 
     fn verified(bytes: &[u8]) -> VerifiedBody<'_> {
         VerifiedBody::new(bytes, http::StatusCode::OK, None)
-    }
-
-    fn field_of(error: Error) -> String {
-        match error {
-            Error::InvalidInput { field, .. } => field.into_owned(),
-            other => panic!("not an input error: {other}"),
-        }
     }
 
     #[test]

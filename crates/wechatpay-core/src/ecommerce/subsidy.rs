@@ -564,6 +564,7 @@ pub(crate) const ENDPOINTS: &[Endpoint] = &[
 mod tests {
     use super::*;
     use crate::body::RequestBody;
+    use crate::ecommerce::test_support::{decode, field_of};
     use crate::platform_keys::PlatformKeys;
     use rand_core::SeedableRng;
 
@@ -576,23 +577,6 @@ mod tests {
         match parts.body() {
             RequestBody::Json(bytes) => serde_json::from_slice(bytes).unwrap(),
             other => panic!("not JSON: {other:?}"),
-        }
-    }
-
-    fn decode<O: Operation>(operation: &O, page: &str) -> O::Output {
-        operation
-            .decode(VerifiedBody::new(
-                page.as_bytes(),
-                http::StatusCode::OK,
-                None,
-            ))
-            .unwrap()
-    }
-
-    fn field_of(error: Error) -> String {
-        match error {
-            Error::InvalidInput { field, .. } => field.into_owned(),
-            other => panic!("not an input error: {other}"),
         }
     }
 

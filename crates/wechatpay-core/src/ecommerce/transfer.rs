@@ -594,25 +594,9 @@ mod tests {
     use super::*;
     use crate::body::RequestBody;
     use crate::credentials::MerchantKey;
+    use crate::ecommerce::test_support::{decode, field_of};
     use crate::platform_keys::PlatformKeys;
     use rand_core::SeedableRng;
-
-    fn field_of(error: Error) -> String {
-        match error {
-            Error::InvalidInput { field, .. } => field.into_owned(),
-            other => panic!("not an input error: {other}"),
-        }
-    }
-
-    fn decode<O: Operation>(operation: &O, page: &str) -> O::Output {
-        operation
-            .decode(VerifiedBody::new(
-                page.as_bytes(),
-                http::StatusCode::OK,
-                None,
-            ))
-            .unwrap()
-    }
 
     fn example() -> CreateTransferBill {
         CreateTransferBill::new(

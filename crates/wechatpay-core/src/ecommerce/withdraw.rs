@@ -701,6 +701,7 @@ fn decode_withdrawal(body: VerifiedBody<'_>) -> Result<(), Error> {
 mod tests {
     use super::*;
     use crate::body::RequestBody;
+    use crate::ecommerce::test_support::{decode, field_of};
     use crate::platform_keys::PlatformKeys;
     use rand_core::SeedableRng;
 
@@ -715,23 +716,6 @@ mod tests {
             _ => None,
         };
         (parts.path_and_query().to_owned(), body)
-    }
-
-    fn decode<O: Operation>(operation: &O, page: &str) -> O::Output {
-        operation
-            .decode(VerifiedBody::new(
-                page.as_bytes(),
-                http::StatusCode::OK,
-                None,
-            ))
-            .unwrap()
-    }
-
-    fn field_of(error: Error) -> String {
-        match error {
-            Error::InvalidInput { field, .. } => field.into_owned(),
-            other => panic!("not an input error: {other}"),
-        }
     }
 
     #[test]

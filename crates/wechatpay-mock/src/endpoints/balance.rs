@@ -166,56 +166,53 @@ fn sub_mchid(call: &Call<'_>) -> Result<String, Reply> {
 
 fn sub_merchant_now(call: &Call<'_>) -> Outcome {
     let sub_mchid = sub_mchid(call)?;
-    // The basic account when none is named, as the page says.
-    let account_type = call
-        .query("account_type")
-        .unwrap_or_else(|| "BASIC".to_owned());
-    if !SUB_MERCHANT_ACCOUNTS.contains(&account_type.as_str()) {
-        return Err(Reply::param_error(
-            "account_type",
-            "query",
-            "应为BASIC、OPERATION、FEES或DEPOSIT",
-        ));
-    }
-    let (available, pending) = balance(
-        call.store(),
-        Holder::SubMerchant(&sub_mchid),
-        &account_type,
+    sub_merchant_balance(
+        call,
+        &sub_mchid,
         u64::MAX,
+        (
+            &SUB_MERCHANT_ACCOUNTS,
+            "应为BASIC、OPERATION、FEES或DEPOSIT",
+        ),
+        "二级商户账户不存在",
     )
-    .ok_or_else(|| Reply::not_found("二级商户账户不存在"))?;
-    Ok(Reply::ok(
-        json!({
-            "sub_mchid": sub_mchid,
-            "account_type": account_type,
-            "available_amount": available,
-            "pending_amount": pending,
-        })
-        .to_string()
-        .into_bytes(),
-    ))
 }
 
 fn sub_merchant_end_of_day(call: &Call<'_>) -> Outcome {
     let sub_mchid = sub_mchid(call)?;
     let day_end = day_end(call)?;
+    sub_merchant_balance(
+        call,
+        &sub_mchid,
+        day_end,
+        (&END_DAY_ACCOUNTS, "应为BASIC或DEPOSIT"),
+        "该账户在指定时间不存在",
+    )
+}
+
+/// The balance of the queried `account_type` of `sub_mchid` at `at`: the basic account when
+/// none is named, as the pages say; a `PARAM_ERROR` saying `issue` unless one of `accounts`;
+/// `404` saying `missing` when the account did not exist then.
+fn sub_merchant_balance(
+    call: &Call<'_>,
+    sub_mchid: &str,
+    at: u64,
+    (accounts, issue): (&[&str], &str),
+    missing: &str,
+) -> Outcome {
     let account_type = call
         .query("account_type")
         .unwrap_or_else(|| "BASIC".to_owned());
-    if !END_DAY_ACCOUNTS.contains(&account_type.as_str()) {
-        return Err(Reply::param_error(
-            "account_type",
-            "query",
-            "应为BASIC或DEPOSIT",
-        ));
+    if !accounts.contains(&account_type.as_str()) {
+        return Err(Reply::param_error("account_type", "query", issue));
     }
     let (available, pending) = balance(
         call.store(),
-        Holder::SubMerchant(&sub_mchid),
+        Holder::SubMerchant(sub_mchid),
         &account_type,
-        day_end,
+        at,
     )
-    .ok_or_else(|| Reply::not_found("该账户在指定时间不存在"))?;
+    .ok_or_else(|| Reply::not_found(missing))?;
     Ok(Reply::ok(
         json!({
             "sub_mchid": sub_mchid,

@@ -315,6 +315,77 @@ impl<'a> Call<'a> {
     }
 }
 
+/// A required merchant id of the query.
+pub(crate) fn query_mchid(call: &Call<'_>, field: &str) -> Result<String, Reply> {
+    let value = call.required_query(field)?;
+    if !(1..=32).contains(&value.len()) || !value.bytes().all(|b| b.is_ascii_digit()) {
+        return Err(Reply::param_error(field, "query", "应为1到32位数字"));
+    }
+    Ok(value)
+}
+
+/// A text body field of 1 to `max` characters whose characters `allowed` takes (one of
+/// [`chars`]), if present.
+pub(crate) fn body_field<'b>(
+    body: &'b serde_json::Map<String, serde_json::Value>,
+    name: &str,
+    max: usize,
+    allowed: fn(char) -> bool,
+) -> Result<Option<&'b str>, Reply> {
+    match body.get(name) {
+        None => Ok(None),
+        Some(serde_json::Value::String(text))
+            if (1..=max).contains(&text.chars().count()) && text.chars().all(allowed) =>
+        {
+            Ok(Some(text))
+        }
+        Some(_) => Err(Reply::param_error(
+            name,
+            "body",
+            &format!("应为1到{max}个字符的合法字符串"),
+        )),
+    }
+}
+
+/// A [`body_field`] that must be present.
+pub(crate) fn required_field<'b>(
+    body: &'b serde_json::Map<String, serde_json::Value>,
+    name: &str,
+    max: usize,
+    allowed: fn(char) -> bool,
+) -> Result<&'b str, Reply> {
+    body_field(body, name, max, allowed)?
+        .ok_or_else(|| Reply::param_error(name, "body", "不能为空"))
+}
+
+/// The characters a [`body_field`] may take.
+pub(crate) mod chars {
+    /// ASCII digits.
+    pub(crate) fn digits(c: char) -> bool {
+        c.is_ascii_digit()
+    }
+
+    /// ASCII letters and digits.
+    pub(crate) fn alnum(c: char) -> bool {
+        c.is_ascii_alphanumeric()
+    }
+
+    /// ASCII letters, digits, `_` and `-`.
+    pub(crate) fn code(c: char) -> bool {
+        c.is_ascii_alphanumeric() || c == '_' || c == '-'
+    }
+
+    /// A merchant's own number: ASCII letters, digits and `_-|*@`.
+    pub(crate) fn out_no(c: char) -> bool {
+        c.is_ascii_alphanumeric() || matches!(c, '_' | '-' | '|' | '*' | '@')
+    }
+
+    /// Any character.
+    pub(crate) fn any(_: char) -> bool {
+        true
+    }
+}
+
 /// `200` with `body` when a record was found, `404 RESOURCE_NOT_EXISTS` with `missing` when not.
 pub(crate) fn found(body: Option<Vec<u8>>, missing: &str) -> Outcome {
     body.map(Reply::ok).ok_or_else(|| Reply::not_found(missing))

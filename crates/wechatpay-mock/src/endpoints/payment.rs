@@ -539,6 +539,15 @@ fn partner_merchants(
     Ok((sp_mchid, sub_mchid))
 }
 
+/// The merchants a partner query names in its query string.
+fn queried_merchants(call: &Call<'_>) -> Result<(String, String), Reply> {
+    partner_merchants(
+        Some(call.required_query("sp_mchid")?),
+        Some(call.required_query("sub_mchid")?),
+        "query",
+    )
+}
+
 /// Whether `order` is a partner order of the platform `sp_mchid`.
 fn partner_order_of(order: &Order, sp_mchid: &str) -> bool {
     order.combine_out_trade_no.is_none()
@@ -556,11 +565,7 @@ fn partner_by_transaction_id(call: &Call<'_>) -> Outcome {
             "应为1到32位数字或字母",
         ));
     }
-    let (sp_mchid, sub_mchid) = partner_merchants(
-        Some(call.required_query("sp_mchid")?),
-        Some(call.required_query("sub_mchid")?),
-        "query",
-    )?;
+    let (sp_mchid, sub_mchid) = queried_merchants(call)?;
     polled(call, "order", &transaction_id);
     ledger::read(call.store(), |ledger| {
         ledger
@@ -575,19 +580,8 @@ fn partner_by_transaction_id(call: &Call<'_>) -> Outcome {
 }
 
 fn partner_by_out_trade_no(call: &Call<'_>) -> Outcome {
-    let out_trade_no = call.path("out_trade_no")?;
-    if !is_order_number(&out_trade_no, 1) {
-        return Err(Reply::param_error(
-            "out_trade_no",
-            "path",
-            "应为1到32位数字、大小写字母或_-|*@",
-        ));
-    }
-    let (sp_mchid, sub_mchid) = partner_merchants(
-        Some(call.required_query("sp_mchid")?),
-        Some(call.required_query("sub_mchid")?),
-        "query",
-    )?;
+    let out_trade_no = number_in_path(call, "out_trade_no")?;
+    let (sp_mchid, sub_mchid) = queried_merchants(call)?;
     polled(call, "order", &out_trade_no);
     ledger::read(call.store(), |ledger| {
         ledger
@@ -599,14 +593,7 @@ fn partner_by_out_trade_no(call: &Call<'_>) -> Outcome {
 }
 
 fn close_partner(call: &Call<'_>) -> Outcome {
-    let out_trade_no = call.path("out_trade_no")?;
-    if !is_order_number(&out_trade_no, 1) {
-        return Err(Reply::param_error(
-            "out_trade_no",
-            "path",
-            "应为1到32位数字、大小写字母或_-|*@",
-        ));
-    }
+    let out_trade_no = number_in_path(call, "out_trade_no")?;
     let body = call.json_body()?;
     let field = |name: &str| body.get(name).and_then(Value::as_str).map(str::to_owned);
     let (sp_mchid, sub_mchid) = partner_merchants(field("sp_mchid"), field("sub_mchid"), "body")?;
@@ -863,13 +850,14 @@ fn combined_record(call: &Call<'_>, combine_out_trade_no: &str) -> Option<Combin
     })
 }
 
-fn combine_number(call: &Call<'_>) -> Result<String, Reply> {
-    let number = call.path("combine_out_trade_no")?;
+/// The order number the path names as `name` (`out_trade_no`, `combine_out_trade_no`), checked.
+fn number_in_path(call: &Call<'_>, name: &str) -> Result<String, Reply> {
+    let number = call.path(name)?;
     if is_order_number(&number, 1) {
         Ok(number)
     } else {
         Err(Reply::param_error(
-            "combine_out_trade_no",
+            name,
             "path",
             "应为1到32位数字、大小写字母或_-|*@",
         ))
@@ -877,7 +865,7 @@ fn combine_number(call: &Call<'_>) -> Result<String, Reply> {
 }
 
 fn combined_by_out_trade_no(call: &Call<'_>) -> Outcome {
-    let number = combine_number(call)?;
+    let number = number_in_path(call, "combine_out_trade_no")?;
     polled(call, "order", &number);
     let record = combined_record(call, &number).ok_or_else(not_exist)?;
     ledger::read(call.store(), |ledger| {
@@ -894,7 +882,7 @@ fn combined_by_out_trade_no(call: &Call<'_>) -> Outcome {
 }
 
 fn close_combined(call: &Call<'_>) -> Outcome {
-    let number = combine_number(call)?;
+    let number = number_in_path(call, "combine_out_trade_no")?;
     let body = call.json_body()?;
     let appid = text(&body, "combine_appid", "combine_appid", 32)?;
     let named = body

@@ -28,9 +28,9 @@ use serde_json::{Map, Value, json};
 use super::ledger::{self, Entry, EntryKind, Order};
 use super::refund::{
     body_amount, body_mchid, body_out_no, body_text, fresh_id, is_paid, missing, money_lock,
-    not_enough, query_mchid,
+    not_enough,
 };
-use super::{Call, Endpoint, Outcome, Route};
+use super::{Call, Endpoint, Outcome, Route, query_mchid};
 use crate::platform::SetupError;
 use crate::reply::Reply;
 use crate::sandbox::{AdvanceError, Progress, Step, polled, table};

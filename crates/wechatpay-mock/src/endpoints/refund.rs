@@ -26,7 +26,7 @@ use serde::{Deserialize, Serialize};
 use serde_json::{Map, Value, json};
 
 use super::ledger::{self, Entry, EntryKind, Order};
-use super::{Call, Endpoint, Outcome, Route};
+use super::{Call, Endpoint, Outcome, Route, query_mchid};
 use crate::callbacks::CallbackEvent;
 use crate::platform::SetupError;
 use crate::reply::Reply;
@@ -320,15 +320,6 @@ pub(super) fn body_amount(
 
 pub(super) fn missing(field: &str) -> Reply {
     Reply::param_error(field, "body", "不能为空")
-}
-
-/// A required merchant id of the query.
-pub(super) fn query_mchid(call: &Call<'_>, field: &str) -> Result<String, Reply> {
-    let value = call.required_query(field)?;
-    if !(1..=32).contains(&value.len()) || !value.bytes().all(|b| b.is_ascii_digit()) {
-        return Err(Reply::param_error(field, "query", "应为1到32位数字"));
-    }
-    Ok(value)
 }
 
 /// Whether the order was paid (and maybe refunded since).

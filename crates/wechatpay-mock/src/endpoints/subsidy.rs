@@ -20,8 +20,9 @@ use serde::{Deserialize, Serialize};
 use serde_json::{Map, Value, json};
 
 use super::balance::{Holder, opening};
+use super::chars::{any, code, digits, out_no};
 use super::ledger::{self, Entry, EntryKind};
-use super::{Call, Endpoint, Outcome, Route};
+use super::{Call, Endpoint, Outcome, Route, body_field, required_field};
 use crate::platform::SetupError;
 use crate::reply::Reply;
 use crate::sandbox::table;
@@ -132,53 +133,6 @@ fn seed(_: &mut Seeding<'_>) -> Result<(), SetupError> {
     Ok(())
 }
 
-/// A text body field of 1 to `max` characters whose characters `allowed` takes, if present.
-fn field<'b>(
-    body: &'b Map<String, Value>,
-    name: &str,
-    max: usize,
-    allowed: fn(char) -> bool,
-) -> Result<Option<&'b str>, Reply> {
-    match body.get(name) {
-        None => Ok(None),
-        Some(Value::String(text))
-            if (1..=max).contains(&text.chars().count()) && text.chars().all(allowed) =>
-        {
-            Ok(Some(text))
-        }
-        Some(_) => Err(Reply::param_error(
-            name,
-            "body",
-            &format!("应为1到{max}个字符的合法字符串"),
-        )),
-    }
-}
-
-fn required<'b>(
-    body: &'b Map<String, Value>,
-    name: &str,
-    max: usize,
-    allowed: fn(char) -> bool,
-) -> Result<&'b str, Reply> {
-    field(body, name, max, allowed)?.ok_or_else(|| Reply::param_error(name, "body", "不能为空"))
-}
-
-fn digits(c: char) -> bool {
-    c.is_ascii_digit()
-}
-
-fn code(c: char) -> bool {
-    c.is_ascii_alphanumeric() || c == '_' || c == '-'
-}
-
-fn out_no(c: char) -> bool {
-    c.is_ascii_alphanumeric() || matches!(c, '_' | '-' | '|' | '*' | '@')
-}
-
-fn any(_: char) -> bool {
-    true
-}
-
 fn amount_of(body: &Map<String, Value>) -> Result<u64, Reply> {
     body.get("amount")
         .and_then(Value::as_u64)
@@ -260,12 +214,12 @@ fn refunded_by(call: &Call<'_>, transaction_id: &str, refund_id: &str) -> bool {
 
 fn create(call: &Call<'_>) -> Outcome {
     let body = call.json_body()?;
-    let sub_mchid = required(&body, "sub_mchid", 32, digits)?.to_owned();
-    let transaction_id = required(&body, "transaction_id", 64, code)?.to_owned();
+    let sub_mchid = required_field(&body, "sub_mchid", 32, digits)?.to_owned();
+    let transaction_id = required_field(&body, "transaction_id", 64, code)?.to_owned();
     let amount = amount_of(&body)?;
-    let description = required(&body, "description", 80, any)?.to_owned();
-    let refund_id = field(&body, "refund_id", 64, code)?.map(str::to_owned);
-    field(&body, "out_subsidy_no", 64, out_no)?;
+    let description = required_field(&body, "description", 80, any)?.to_owned();
+    let refund_id = body_field(&body, "refund_id", 64, code)?.map(str::to_owned);
+    body_field(&body, "out_subsidy_no", 64, out_no)?;
 
     let (state, declared, _) = order(call, &sub_mchid, &transaction_id)?;
     if !matches!(state.as_str(), "SUCCESS" | "REFUND") {
@@ -357,13 +311,13 @@ fn create(call: &Call<'_>) -> Outcome {
 
 fn give_back(call: &Call<'_>) -> Outcome {
     let body = call.json_body()?;
-    let sub_mchid = required(&body, "sub_mchid", 32, digits)?.to_owned();
-    let out_order_no = required(&body, "out_order_no", 64, out_no)?.to_owned();
-    let transaction_id = required(&body, "transaction_id", 64, code)?.to_owned();
+    let sub_mchid = required_field(&body, "sub_mchid", 32, digits)?.to_owned();
+    let out_order_no = required_field(&body, "out_order_no", 64, out_no)?.to_owned();
+    let transaction_id = required_field(&body, "transaction_id", 64, code)?.to_owned();
     let amount = amount_of(&body)?;
-    let description = required(&body, "description", 80, any)?.to_owned();
-    let refund_id = field(&body, "refund_id", 64, code)?.map(str::to_owned);
-    let subsidy_id = field(&body, "subsidy_id", 64, code)?.map(str::to_owned);
+    let description = required_field(&body, "description", 80, any)?.to_owned();
+    let refund_id = body_field(&body, "refund_id", 64, code)?.map(str::to_owned);
+    let subsidy_id = body_field(&body, "subsidy_id", 64, code)?.map(str::to_owned);
     if let Some(from) = body.get("from") {
         let single = from
             .as_array()
@@ -477,9 +431,9 @@ fn give_back(call: &Call<'_>) -> Outcome {
 
 fn cancel(call: &Call<'_>) -> Outcome {
     let body = call.json_body()?;
-    let sub_mchid = required(&body, "sub_mchid", 32, digits)?.to_owned();
-    let transaction_id = required(&body, "transaction_id", 64, code)?.to_owned();
-    let description = required(&body, "description", 80, any)?.to_owned();
+    let sub_mchid = required_field(&body, "sub_mchid", 32, digits)?.to_owned();
+    let transaction_id = required_field(&body, "transaction_id", 64, code)?.to_owned();
+    let description = required_field(&body, "description", 80, any)?.to_owned();
     let (_, _, refunded) = order(call, &sub_mchid, &transaction_id)?;
     if refunded == 0 {
         return Err(Reply::invalid_request("订单未发生退款,不能取消补差"));

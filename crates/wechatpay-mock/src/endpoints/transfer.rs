@@ -14,12 +14,13 @@
 
 use http::{Method, StatusCode};
 use serde::{Deserialize, Serialize};
-use serde_json::{Map, Value, json};
+use serde_json::{Value, json};
 use sha2::{Digest, Sha256};
 
 use super::balance::{Holder, balance, opening};
+use super::chars::{alnum, any, code, digits};
 use super::ledger::{self, Entry, EntryKind};
-use super::{Call, Endpoint, Outcome, Route};
+use super::{Call, Endpoint, Outcome, Route, found, query_mchid, required_field};
 use crate::callbacks::CallbackEvent;
 use crate::platform::SetupError;
 use crate::reply::Reply;
@@ -165,52 +166,14 @@ fn seed(_: &mut Seeding<'_>) -> Result<(), SetupError> {
     Ok(())
 }
 
-/// A text body field of 1 to `max` characters whose characters `allowed` takes.
-fn required<'b>(
-    body: &'b Map<String, Value>,
-    name: &str,
-    max: usize,
-    allowed: fn(char) -> bool,
-) -> Result<&'b str, Reply> {
-    match body.get(name) {
-        Some(Value::String(text))
-            if (1..=max).contains(&text.chars().count()) && text.chars().all(allowed) =>
-        {
-            Ok(text)
-        }
-        None => Err(Reply::param_error(name, "body", "不能为空")),
-        Some(_) => Err(Reply::param_error(
-            name,
-            "body",
-            &format!("应为1到{max}个字符的合法字符串"),
-        )),
-    }
-}
-
-fn digits(c: char) -> bool {
-    c.is_ascii_digit()
-}
-
-fn alnum(c: char) -> bool {
-    c.is_ascii_alphanumeric()
-}
-
-fn code(c: char) -> bool {
-    c.is_ascii_alphanumeric() || c == '_' || c == '-'
-}
-
-fn any(_: char) -> bool {
-    true
-}
-
 fn create(call: &Call<'_>) -> Outcome {
     let mut body = call.json_body()?;
-    let sub_mchid = required(&body, "sub_mchid", 32, digits)?.to_owned();
-    let appid = required(&body, "appid", 32, code)?.to_owned();
-    let out_bill_no = required(&body, "out_bill_no", 32, alnum)?.to_owned();
-    let transfer_scene_id = required(&body, "transfer_scene_id", 16, code)?.to_owned();
-    let openid = required(&body, "openid", 64, code)?.to_owned();
-    let transfer_remark = required(&body, "transfer_remark", 32, any)?.to_owned();
+    let sub_mchid = required_field(&body, "sub_mchid", 32, digits)?.to_owned();
+    let appid = required_field(&body, "appid", 32, code)?.to_owned();
+    let out_bill_no = required_field(&body, "out_bill_no", 32, alnum)?.to_owned();
+    let transfer_scene_id = required_field(&body, "transfer_scene_id", 16, code)?.to_owned();
+    let openid = required_field(&body, "openid", 64, code)?.to_owned();
+    let transfer_remark = required_field(&body, "transfer_remark", 32, any)?.to_owned();
     let transfer_amount = body
         .get("transfer_amount")
         .and_then(Value::as_u64)
@@ -342,31 +305,21 @@ fn take(call: &Call<'_>, record: &TransferRecord) -> bool {
     })
 }
 
-fn sub_mchid_query(call: &Call<'_>) -> Result<String, Reply> {
-    let sub_mchid = call.required_query("sub_mchid")?;
-    if !(1..=32).contains(&sub_mchid.len()) || !sub_mchid.bytes().all(|b| b.is_ascii_digit()) {
-        return Err(Reply::param_error("sub_mchid", "query", "应为1到32位数字"));
-    }
-    Ok(sub_mchid)
-}
-
 fn query(call: &Call<'_>, id: &str, matches: impl Fn(&TransferRecord) -> bool) -> Outcome {
     polled(call, "transfer", id);
-    call.store()
-        .read(|table: &Transfers| {
-            table
-                .records
-                .iter()
-                .find(|t| matches(t))
-                .map(TransferRecord::bill)
-        })
-        .map(|bill| Reply::ok(bill.to_string().into_bytes()))
-        .ok_or_else(|| Reply::not_found("转账单不存在"))
+    let bill = call.store().read(|table: &Transfers| {
+        table
+            .records
+            .iter()
+            .find(|t| matches(t))
+            .map(|t| t.bill().to_string().into_bytes())
+    });
+    found(bill, "转账单不存在")
 }
 
 fn by_out_bill_no(call: &Call<'_>) -> Outcome {
     let out_bill_no = call.path("out_bill_no")?;
-    let sub_mchid = sub_mchid_query(call)?;
+    let sub_mchid = query_mchid(call, "sub_mchid")?;
     let mchid = call.mchid();
     query(call, &out_bill_no, |t| {
         t.out_bill_no == out_bill_no && t.sub_mchid == sub_mchid && t.mchid == mchid
@@ -375,7 +328,7 @@ fn by_out_bill_no(call: &Call<'_>) -> Outcome {
 
 fn by_transfer_bill_no(call: &Call<'_>) -> Outcome {
     let transfer_bill_no = call.path("transfer_bill_no")?;
-    let sub_mchid = sub_mchid_query(call)?;
+    let sub_mchid = query_mchid(call, "sub_mchid")?;
     let mchid = call.mchid();
     query(call, &transfer_bill_no, |t| {
         t.transfer_bill_no == transfer_bill_no && t.sub_mchid == sub_mchid && t.mchid == mchid
@@ -385,7 +338,7 @@ fn by_transfer_bill_no(call: &Call<'_>) -> Outcome {
 fn cancel(call: &Call<'_>) -> Outcome {
     let out_bill_no = call.path("out_bill_no")?;
     let body = call.json_body()?;
-    let sub_mchid = required(&body, "sub_mchid", 32, digits)?.to_owned();
+    let sub_mchid = required_field(&body, "sub_mchid", 32, digits)?.to_owned();
     let mchid = call.mchid();
     let now = call.now();
     let record = call.store().write(|table: &mut Transfers| {

@@ -16,7 +16,7 @@ use serde_json::{Map, Value, json};
 
 use super::balance::{Holder, PLATFORM_ACCOUNTS, balance};
 use super::ledger::{self, Entry, EntryKind};
-use super::{Call, Endpoint, Outcome, Route};
+use super::{Call, Endpoint, Outcome, Route, found, query_mchid};
 use crate::callbacks::CallbackEvent;
 use crate::platform::SetupError;
 use crate::reply::Reply;
@@ -352,32 +352,22 @@ fn entry(record: &Withdrawal, amount: i64, at: u64) -> Entry {
     }
 }
 
-fn sub_mchid_query(call: &Call<'_>) -> Result<String, Reply> {
-    let sub_mchid = call.required_query("sub_mchid")?;
-    if !(1..=32).contains(&sub_mchid.len()) || !sub_mchid.bytes().all(|b| b.is_ascii_digit()) {
-        return Err(Reply::param_error("sub_mchid", "query", "应为1到32位数字"));
-    }
-    Ok(sub_mchid)
-}
-
 /// The state of the withdrawal `matches` finds, after a poll of it under `id`.
 fn answer(call: &Call<'_>, id: &str, matches: impl Fn(&Withdrawal) -> bool) -> Outcome {
     polled(call, "withdraw", id);
-    call.store()
-        .read(|table: &Withdrawals| {
-            table
-                .records
-                .iter()
-                .find(|w| matches(w))
-                .map(Withdrawal::state)
-        })
-        .map(|state| Reply::ok(state.to_string().into_bytes()))
-        .ok_or_else(|| Reply::not_found("提现单不存在"))
+    let state = call.store().read(|table: &Withdrawals| {
+        table
+            .records
+            .iter()
+            .find(|w| matches(w))
+            .map(|w| w.state().to_string().into_bytes())
+    });
+    found(state, "提现单不存在")
 }
 
 fn sub_merchant_by_id(call: &Call<'_>) -> Outcome {
     let withdraw_id = call.path("withdraw_id")?;
-    let sub_mchid = sub_mchid_query(call)?;
+    let sub_mchid = query_mchid(call, "sub_mchid")?;
     let sp_mchid = call.mchid();
     answer(call, &withdraw_id, |w| {
         w.withdraw_id == withdraw_id
@@ -388,7 +378,7 @@ fn sub_merchant_by_id(call: &Call<'_>) -> Outcome {
 
 fn sub_merchant_by_out_request_no(call: &Call<'_>) -> Outcome {
     let out_request_no = call.path("out_request_no")?;
-    let sub_mchid = sub_mchid_query(call)?;
+    let sub_mchid = query_mchid(call, "sub_mchid")?;
     let sp_mchid = call.mchid();
     answer(call, &out_request_no, |w| {
         w.out_request_no == out_request_no

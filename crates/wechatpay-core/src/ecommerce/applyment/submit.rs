@@ -1794,6 +1794,7 @@ pub(crate) const ENDPOINTS: &[Endpoint] = &[Endpoint {
 
 #[cfg(test)]
 mod tests {
+    use crate::ecommerce::test_support::field_of;
     use serde_json::{Value, json};
     use time::macros::date;
 
@@ -2082,13 +2083,6 @@ mod tests {
             .unwrap();
         assert_eq!(answer.applyment_id, 2_000_002_124_775_691);
         assert_eq!(answer.out_request_no, "APPLYMENT_00000000001");
-    }
-
-    fn field_of(error: Error) -> String {
-        match error {
-            Error::InvalidInput { field, .. } => field.into_owned(),
-            other => panic!("not an input error: {other}"),
-        }
     }
 
     fn refused(operation: SubmitApplyment) -> String {
