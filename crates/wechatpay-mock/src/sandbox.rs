@@ -252,10 +252,10 @@ struct Sandbox {
     merchant_notify_url: Option<String>,
 }
 
-/// Why a callback redirection was refused.
+/// Why a callback redirection or a merchant notify URL was refused.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
 #[error(
-    "callbacks can be redirected only to an http:// origin without a path, such as http://127.0.0.1:8080, not {0:?}"
+    "not a URL the mock can send callbacks to: {0:?} (a redirection is an http:// origin without a path, such as http://127.0.0.1:8080; a notify URL is http:// or https://)"
 )]
 pub struct InvalidRedirect(pub String);
 

@@ -185,7 +185,15 @@ fn a_sharing_and_a_return_send_their_callbacks_to_the_merchant_platform_s_notify
     add_supplier(&platform, &client);
     let url = "https://merchant.example/profitsharing";
     platform.set_merchant_notify_url(Some(url)).unwrap();
-    assert!(platform.set_merchant_notify_url(Some("ftp://x")).is_err());
+    let refused = platform
+        .set_merchant_notify_url(Some("ftp://x"))
+        .unwrap_err();
+    assert!(
+        refused
+            .to_string()
+            .contains("notify URL is http:// or https://"),
+        "{refused}"
+    );
     let created = exchange(&platform, &client, &share("P1", 300)).unwrap();
     platform.advance("profitsharing", "P1", None, NOW).unwrap();
     let notices = platform.take_notices();
